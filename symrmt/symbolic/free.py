@@ -1,0 +1,277 @@
+"""Free operations on algebraic laws by resultants (the polynomial method).
+
+Rao & Edelman 2008, "The polynomial method for random matrices", Found. Comput. Math. 8:649-702:
+
+* ``A ⊞ B``: ``L^C_R(R, w) = Res_t[L^A_R(t, w), L^B_R(R - t, w)]`` (R-transforms add);
+* ``A ⊠ B``: ``L^C_S(S, u) = Res_t[L^A_S(t, u), t^{deg_S L^B} L^B_S(S/t, u)]`` (S-transforms multiply);
+* Möbius maps ``x ↦ (p x + q)/(r x + s)`` (shift, scale, inverse) by substitution;
+* ``⊞``-powers ``R ↦ t R``; Silverstein's sample-covariance substitution; free compression.
+
+A resultant is in general reducible; :func:`select_factor` keeps the irreducible factor the
+physical law satisfies, chosen automatically by matching the moment series the operation predicts
+(free cumulants add, S-transforms multiply), computed exactly at a rational parameter point.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import sympy as sp
+
+from ..errors import DerivationError, ParameterError
+from . import series as ser
+from .laws import AlgebraicLaw, Construction, _constraint, marchenko_pastur, to_exact
+from .symbols import R, S, m, u, w, z
+from .transforms import _series_coefficients, numeric_moment_series, r_polynomial, s_polynomial
+
+__all__ = ["free_add", "free_multiply", "mobius", "free_power", "sample_covariance", "compress", "select_factor"]
+
+Expected = Callable[[Mapping[sp.Symbol, Any], int], list]
+
+_t = sp.Dummy("t")
+_MATCH_ORDER = 8
+
+
+# ---------------------------------------------------------------------- factor selection
+def _sample_points(params: Sequence[sp.Symbol], count: int = 4) -> list[dict]:
+    """Deterministic 'generic' rational points (values in (0, 1), sign from assumptions)."""
+    base = [sp.Rational(3, 7), sp.Rational(5, 11), sp.Rational(7, 13), sp.Rational(11, 17),
+            sp.Rational(13, 19), sp.Rational(17, 23), sp.Rational(19, 29), sp.Rational(23, 31)]
+    pts = []
+    for k in range(count):
+        pt = {}
+        for i, s in enumerate(params):
+            v = base[(i + 3 * k) % len(base)] / (1 + k)
+            pt[s] = -v if s.is_negative or s.is_nonpositive else v
+        pts.append(pt)
+    return pts
+
+
+def _vanishes(poly: sp.Poly, mom: list, order: int) -> bool:
+    """Whether ``w^N P(-w M, 1/w)`` vanishes to order ``order`` for the moment series ``mom``."""
+    q, _ = _series_coefficients(poly, sp.QQ)
+    dom = sp.QQ
+    M = list(mom[: order + 1])
+    pw = ser.powers(M, len(q) - 1, order, dom.zero, dom.one)
+    total = [dom.zero] * (order + 1)
+    for qi, pi in zip(q, pw):
+        prod = ser.mul(qi, pi, order, dom.zero)
+        total = [a + b for a, b in zip(total, prod)]
+    return not any(total)
+
+
+def _has_unit_mass_branch(poly: sp.Poly) -> bool:
+    q, _ = _series_coefficients(poly, sp.QQ)
+    return sum((qi[0] for qi in q), sp.QQ.zero) == 0
+
+
+def select_factor(expr: sp.Expr, expected: Expected | None, what: str = "result") -> sp.Expr:
+    """Return the irreducible factor of ``expr`` (a polynomial in m, z, parameters) that the
+    physical law satisfies.
+
+    Candidates are the factors that involve ``m``; at a generic rational parameter point those
+    without a branch ``m ~ -1/z`` are discarded, and if several remain, the one annihilating the
+    ``expected`` moment series (to order 8, exactly in ℚ) is kept.  Raises
+    :class:`~symrmt.errors.DerivationError` when no factor or more than one factor qualifies.
+    """
+    num, _ = sp.fraction(sp.together(sp.sympify(expr)))
+    _, facs = sp.factor_list(sp.expand(num))
+    cands = [f for f, _ in facs if f.has(m)]
+    if not cands:
+        raise DerivationError(f"{what}: the polynomial does not involve m")
+    if len(cands) == 1 and expected is None:
+        return cands[0]
+    params = sorted((sp.Add(*cands).free_symbols - {m, z}), key=lambda s: s.name)
+    last_error: Exception | None = None
+    for pt in _sample_points(params):
+        try:
+            polys = [sp.Poly(f.subs(pt), m, z, domain=sp.QQ) for f in cands]
+        except (sp.PolificationFailed, sp.CoercionFailed, ZeroDivisionError) as exc:  # pragma: no cover
+            last_error = exc
+            continue
+        alive = [i for i, p in enumerate(polys) if p.degree(m) > 0 and _has_unit_mass_branch(p)]
+        if expected is not None:
+            try:
+                mom = expected(pt, _MATCH_ORDER)
+            except (ZeroDivisionError, DerivationError) as exc:
+                last_error = exc
+                mom = None
+            if mom is not None:
+                alive = [i for i in alive if _vanishes(polys[i], mom, _MATCH_ORDER)]
+                if len(alive) == 1:
+                    return cands[alive[0]]
+                if not alive:
+                    raise DerivationError(f"{what}: no factor of the polynomial matches the predicted moment series")
+                continue
+        if len(alive) == 1:
+            return cands[alive[0]]
+        if not alive:
+            raise DerivationError(f"{what}: no factor has the branch m ~ -1/z of a probability law")
+    raise DerivationError(
+        f"{what}: could not single out the physical factor among {len(cands)} candidates"
+        + (f" ({last_error})" if last_error else "")
+    )
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_law(obj: Any, name: str) -> AlgebraicLaw:
+    if not isinstance(obj, AlgebraicLaw):
+        raise ParameterError(f"{name}: expected an AlgebraicLaw, got {type(obj).__name__}")
+    return obj
+
+
+def _numeric(law: AlgebraicLaw) -> Expected:
+    return lambda pt, order: numeric_moment_series(law.polynomial, pt, order)
+
+
+def _make(expr: sp.Expr, expected: Expected | None, name: str, construction: Construction,
+          operands: Sequence[AlgebraicLaw], extra: Sequence = ()) -> AlgebraicLaw:
+    picked = select_factor(expr, expected, what=name)
+    cons = tuple(c for law in operands for c in law.constraints) + tuple(extra)
+    return AlgebraicLaw(picked, name=name, construction=construction, constraints=cons)
+
+
+def _name(law: AlgebraicLaw) -> str:
+    return law.name if law.construction.op in ("semicircle", "marchenko_pastur", "atoms", "free_poisson", "polynomial") else f"({law.name})"
+
+
+# ---------------------------------------------------------------------- operations
+def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
+    """Free additive convolution ``a ⊞ b``: the limit spectrum of ``A + Q B Qᵀ`` (Q Haar).
+
+    R-transforms add; computed as the resultant ``Res_t[L^a_R(t, w), L^b_R(R - t, w)]``
+    (Rao & Edelman 2008, Thm 4.3) and reduced to the physical factor (free cumulants add).
+    """
+    a, b = _check_law(a, "a"), _check_law(b, "b")
+    la = r_polynomial(a).as_expr().subs(R, _t)
+    lb = r_polynomial(b).as_expr().subs(R, R - _t)
+    res = sp.resultant(la, lb, _t)
+    back = sp.expand(res).subs({R: z + 1 / m, w: -m}, simultaneous=True)
+
+    def expected(pt, order):
+        ka = ser.moments_to_cumulants(_numeric(a)(pt, order), order, sp.QQ.zero, sp.QQ.one)
+        kb = ser.moments_to_cumulants(_numeric(b)(pt, order), order, sp.QQ.zero, sp.QQ.one)
+        kc = [sp.QQ.one] + [x + y for x, y in zip(ka[1:], kb[1:])]
+        return ser.cumulants_to_moments(kc, order, sp.QQ.zero, sp.QQ.one)
+
+    return _make(back, expected, f"{_name(a)} ⊞ {_name(b)}", Construction("free_add", (a, b)), (a, b))
+
+
+def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
+    """Free multiplicative convolution ``a ⊠ b``: the limit spectrum of ``A^{1/2} Q B Qᵀ A^{1/2}``.
+
+    S-transforms multiply; computed as ``Res_t[L^a_S(t, u), t^{deg_S L^b} L^b_S(S/t, u)]``
+    (Rao & Edelman 2008, Thm 4.4) and reduced to the physical factor.  At least one of the laws
+    should be supported on [0, ∞) for the matrix model to be defined.
+    """
+    a, b = _check_law(a, "a"), _check_law(b, "b")
+    la = s_polynomial(a).as_expr().subs(S, _t)
+    lbp = s_polynomial(b)
+    db = lbp.degree(S)
+    lb = sp.expand(lbp.as_expr().subs(S, S / _t) * _t**db)
+    res = sp.resultant(la, lb, _t)
+    back = sp.expand(res).subs({S: m / (1 + z * m), u: -1 - z * m}, simultaneous=True)
+
+    def expected(pt, order):
+        return ser.moments_product(_numeric(a)(pt, order), _numeric(b)(pt, order), order, sp.QQ.zero, sp.QQ.one)
+
+    return _make(back, expected, f"{_name(a)} ⊠ {_name(b)}", Construction("free_multiply", (a, b)), (a, b))
+
+
+def mobius(law: AlgebraicLaw, p: Any, q: Any, r: Any, s: Any) -> AlgebraicLaw:
+    """Law of ``f(X) = (p X + q)/(r X + s)`` for X with law ``law`` (``ps - qr ≠ 0``).
+
+    Covers shift (``1, c, 0, 1``), scale (``c, 0, 0, 1``) and inverse (``0, 1, 1, 0``).  With
+    ``a = p - r z`` and ``ζ = (s z - q)/(p - r z) = f^{-1}(z)``:
+    ``m_f(z) = r/a + (ps - qr)/a² · m(ζ)``, so ``P_f(m, z) = P((m a - r) a/(ps - qr), ζ)``.
+    The law must put no mass at the pole ``-s/r`` (e.g. no atom at 0 for the inverse).
+    """
+    law = _check_law(law, "law")
+    p, q, r, s = (to_exact(v, k) for v, k in zip((p, q, r, s), "pqrs"))
+    det = sp.expand(p * s - q * r)
+    if det == 0:
+        raise ParameterError(f"mobius: need p*s - q*r != 0 (got {p}*{s} - {q}*{r} = 0)")
+    a = p - r * z
+    zeta = (s * z - q) / a
+    mu = (m * a - r) * a / det
+    expr = law.expr.subs({m: mu, z: zeta}, simultaneous=True)
+    expected = None
+    if r == 0:
+        def expected(pt, order):
+            mom = _numeric(law)(pt, order)
+            pp, qq, ss = (sp.QQ.from_sympy(sp.sympify(v).subs(pt)) for v in (p, q, s))
+            sc, sh = pp / ss, qq / ss
+            out = []
+            for k in range(order + 1):
+                out.append(sum((sp.QQ(sp.binomial(k, j)) * sc**j * sh ** (k - j) * mom[j] for j in range(k + 1)), sp.QQ.zero))
+            return out
+    name = _mobius_name(law, p, q, r, s)
+    return _make(expr, expected, name, Construction("mobius", (law,), {"p": p, "q": q, "r": r, "s": s}), (law,))
+
+
+def _mobius_name(law, p, q, r, s) -> str:
+    n = _name(law)
+    if (p, q, r, s) == (0, 1, 1, 0):
+        return f"{n}^-1"
+    if r == 0 and q == 0:
+        return f"{sp.sstr(p / s)}·{n}"
+    if r == 0 and p == s:
+        return f"{n} + {sp.sstr(q / s)}"
+    return f"mobius({n})"
+
+
+def free_power(law: AlgebraicLaw, t: Any) -> AlgebraicLaw:
+    """Free convolution power ``law^{⊞ t}``: R-transform ``t R(w)``, free cumulants ``t κ_k``.
+
+    Defined for every law when ``t ≥ 1`` (Nica & Speicher 1996); for ``0 < t < 1`` only for
+    ⊞-infinitely divisible laws (semicircle, free Poisson, ...), which is not checked.
+    """
+    law = _check_law(law, "law")
+    tt = to_exact(t, "t")
+    c = _constraint("t", tt, "positive")
+    lr = r_polynomial(law).as_expr().subs(R, R / tt)
+    back = lr.subs({R: z + 1 / m, w: -m}, simultaneous=True)
+
+    def expected(pt, order):
+        k = ser.moments_to_cumulants(_numeric(law)(pt, order), order, sp.QQ.zero, sp.QQ.one)
+        tv = sp.QQ.from_sympy(tt.subs(pt))
+        return ser.cumulants_to_moments([sp.QQ.one] + [tv * x for x in k[1:]], order, sp.QQ.zero, sp.QQ.one)
+
+    return _make(back, expected, f"{_name(law)}^⊞{sp.sstr(tt)}", Construction("free_power", (law,), {"t": tt}), (law,), (c,))
+
+
+def sample_covariance(population: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
+    """Limit spectrum of the sample covariance ``Σ^{1/2} XᵀX Σ^{1/2}/n`` (X: n×d, c = d/n).
+
+    Σ has spectral law ``population``.  Silverstein's equation as the substitution
+    ``m_H → m (1 - c - c z m)``, ``z → z/(1 - c - c z m)`` in the population polynomial
+    (Silverstein & Bai 1995; Rao & Edelman 2008 §5).  Equal to
+    ``free_multiply(population, marchenko_pastur(c))``, which the tests check.
+    """
+    population = _check_law(population, "population")
+    c = to_exact(ratio, "ratio")
+    cons = _constraint("ratio", c, "positive")
+    d = 1 - c - c * z * m
+    expr = population.expr.subs({m: m * d, z: z / d}, simultaneous=True)
+    mp = marchenko_pastur(c)
+
+    def expected(pt, order):
+        return ser.moments_product(_numeric(population)(pt, order), _numeric(mp)(pt, order), order, sp.QQ.zero, sp.QQ.one)
+
+    return _make(expr, expected, f"sample-covariance({_name(population)})",
+                 Construction("sample_covariance", (population,), {"ratio": c}), (population,), (cons,))
+
+
+def compress(law: AlgebraicLaw, fraction: Any) -> AlgebraicLaw:
+    """Free compression: the limit law of the top-left ``αn × αn`` block of ``Q A Qᵀ`` (Q Haar).
+
+    Equals the dilation by α of ``law^{⊞ 1/α}`` (Nica & Speicher 1996), ``0 < α ≤ 1``.
+    """
+    law = _check_law(law, "law")
+    al = to_exact(fraction, "fraction")
+    c1 = _constraint("fraction", al, "positive")
+    if al.is_number and al > 1:
+        raise ParameterError(f"fraction: must satisfy 0 < fraction <= 1, got {al}")
+    res = mobius(free_power(law, 1 / al), al, 0, 0, 1)
+    return AlgebraicLaw(res.polynomial, name=f"compress({_name(law)}, {sp.sstr(al)})",
+                        construction=Construction("compress", (law,), {"fraction": al}),
+                        constraints=law.constraints + (c1,))

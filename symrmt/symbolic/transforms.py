@@ -1,0 +1,255 @@
+"""Exact transforms of algebraic laws: moments, free cumulants, Stieltjes series, R and S.
+
+Conventions (DESIGN.md; Rao & Edelman 2008 §3–4):
+
+* ``m(z) = ∫ ρ(x)/(x - z) dx = -Σ_{k≥0} m_k z^{-k-1}`` at infinity (``m_0 = 1``).
+* R-transform: ``G(R(w) + 1/w) = w`` with ``G = -m``; ``R(w) = Σ_{k≥1} κ_k w^{k-1}``.
+  Implicit form: ``L_R(R, w) = P(m → -w, z → R + 1/w)``.
+* S-transform (Voiculescu): ``ψ(u) = Σ_{k≥1} m_k u^k``, ``χ = ψ^{-1}``,
+  ``S(u) = χ(u)(1 + u)/u``.  Implicit form: ``L_S(S, u) = P(m → -u S, z → (u + 1)/(u S))``.
+
+Every series is computed exactly by the implicit-function recursion in
+:mod:`symrmt.symbolic.series`, with coefficients in the field ``QQ(parameters)``.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import sympy as sp
+
+from ..errors import DerivationError, ParameterError
+from . import series as ser
+from .symbols import R, S, m, u, w, z
+
+__all__ = [
+    "moments",
+    "free_cumulants",
+    "stieltjes_series",
+    "r_polynomial",
+    "s_polynomial",
+    "r_transform",
+    "s_transform",
+    "from_r_transform",
+    "from_s_transform",
+    "numeric_moment_series",
+]
+
+
+# ---------------------------------------------------------------------- series at infinity
+def _series_coefficients(poly: sp.Poly, domain) -> tuple[list[list], int]:
+    """Coefficients q_i(w) of ``w^N P(-w M, 1/w) = Σ_i q_i(w) M^i`` as series over ``domain``."""
+    terms = poly.terms()
+    shift = max(j - i for (i, j), _ in terms)
+    shift = max(shift, 0)
+    deg_m = poly.degree(m)
+    width = max(i - j + shift for (i, j), _ in terms) + 1
+    q = [[domain.zero] * width for _ in range(deg_m + 1)]
+    for (i, j), c in terms:
+        val = domain.from_sympy(c)
+        if i % 2:
+            val = -val
+        q[i][i - j + shift] = q[i][i - j + shift] + val
+    return q, shift
+
+
+def _moment_series(poly: sp.Poly, order: int, domain) -> list:
+    q, _ = _series_coefficients(poly, domain)
+    q = [qi + [domain.zero] * max(0, order + 1 - len(qi)) for qi in q]
+    one = domain.one
+    # the physical branch: M(0) = m_0 = 1 (total mass one)
+    q0 = sum((qi[0] for qi in q), domain.zero)
+    if q0:
+        raise DerivationError(
+            "the polynomial has no branch with m(z) ~ -1/z at infinity (total mass 1); "
+            "is it the minimal polynomial of a probability law?"
+        )
+    try:
+        return ser.implicit(q, one, order, domain.zero, one)
+    except ZeroDivisionError:
+        raise DerivationError(
+            "the branch m ~ -1/z at infinity is not a simple root of the polynomial; "
+            "reduce the polynomial to its irreducible physical factor first"
+        ) from None
+
+
+def _field_of(poly: sp.Poly):
+    dom = poly.domain
+    if dom.is_PolynomialRing or dom.is_FractionField:
+        return dom.get_field()
+    if dom.is_Field:
+        return dom
+    return dom.get_field()
+
+
+def moment_series(law, order: int) -> list[sp.Expr]:
+    """``[m_0, m_1, ..., m_order]`` as SymPy expressions (cached on the law)."""
+    cached = getattr(law, "_moment_cache", None)
+    if cached is not None and len(cached) > order:
+        return cached[: order + 1]
+    poly = law.polynomial
+    field = _field_of(poly)
+    raw = _moment_series(poly, order, field)
+    out = [sp.factor(field.to_sympy(c)) if law.parameters else field.to_sympy(c) for c in raw]
+    law._moment_cache = out
+    return out
+
+
+def _check_order(k: Any, name: str = "k") -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ParameterError(f"{name}: must be a positive integer, got {k!r}")
+    return k
+
+
+def moments(law, k: int) -> list[sp.Expr]:
+    """Exact moments ``[m_1, ..., m_k]`` of ``law``, ``m_j = ∫ x^j ρ(dx)``.
+
+    From the expansion at infinity ``m(z) = -Σ m_j z^{-j-1}`` of the physical branch of
+    ``P(m, z) = 0`` (Rao & Edelman 2008 §4.1), by the implicit-function recursion.
+    """
+    k = _check_order(k)
+    return moment_series(law, k)[1:]
+
+
+def free_cumulants(law, k: int) -> list[sp.Expr]:
+    """Exact free cumulants ``[κ_1, ..., κ_k]`` (``M(w) = C(w M(w))``; Speicher 1994)."""
+    k = _check_order(k)
+    poly = law.polynomial
+    field = _field_of(poly)
+    mom = _moment_series(poly, k, field)
+    kap = ser.moments_to_cumulants(mom, k, field.zero, field.one)
+    conv = sp.factor if law.parameters else (lambda e: e)
+    return [conv(field.to_sympy(c)) for c in kap[1:]]
+
+
+def stieltjes_series(law, order: int) -> sp.Expr:
+    """``-Σ_{j=0}^{order} m_j z^{-j-1}``: the physical branch at infinity."""
+    order = _check_order(order, "order") if order else 0
+    mom = moment_series(law, order)
+    return -sum(mj * z ** (-j - 1) for j, mj in enumerate(mom))
+
+
+def numeric_moment_series(poly: sp.Poly, point: Mapping[sp.Symbol, Any], order: int) -> list:
+    """Moments ``m_0..m_order`` (exact rationals) of ``poly`` with every parameter bound by ``point``."""
+    expr = poly.as_expr().subs(point)
+    p = sp.Poly(expr, m, z, domain=sp.QQ) if not (expr.free_symbols - {m, z}) else None
+    if p is None:
+        raise DerivationError(f"parameters {sorted(map(str, expr.free_symbols - {m, z}))} are not bound")
+    return _moment_series(p, order, sp.QQ)
+
+
+# ---------------------------------------------------------------------- R and S forms
+def _clear(expr: sp.Expr, *gens: sp.Symbol) -> sp.Poly:
+    num, _ = sp.fraction(sp.together(expr))
+    return sp.Poly(sp.expand(num), *gens)
+
+
+def r_polynomial(law) -> sp.Poly:
+    """Implicit R-transform: ``L_R(R, w) = P(m → -w, z → R + 1/w)`` with denominators cleared."""
+    return _clear(law.expr.subs({m: -w, z: R + 1 / w}, simultaneous=True), R, w)
+
+
+def s_polynomial(law) -> sp.Poly:
+    """Implicit S-transform: ``L_S(S, u) = P(m → -u S, z → (u + 1)/(u S))``, denominators cleared."""
+    return _clear(law.expr.subs({m: -u * S, z: (u + 1) / (u * S)}, simultaneous=True), S, u)
+
+
+def _strip(poly: sp.Poly, var: sp.Symbol, arg: sp.Symbol) -> sp.Poly:
+    """Drop factors of the implicit polynomial that do not involve the transform's value."""
+    _, facs = sp.factor_list(poly.as_expr())
+    keep = [f**e for f, e in facs if f.has(var)]
+    return sp.Poly(sp.Mul(*keep), var, arg)
+
+
+def _explicit(poly: sp.Poly, var: sp.Symbol, arg: sp.Symbol, first_terms: list[sp.Expr]) -> sp.Expr | sp.Poly:
+    """Solve the implicit polynomial for ``var`` when linear or quadratic; pick the root whose
+    expansion at ``arg = 0`` starts with ``first_terms``; else return the Poly."""
+    deg = poly.degree(var)
+    if deg == 1:
+        a1, a0 = poly.as_expr().coeff(var, 1), poly.as_expr().coeff(var, 0)
+        return sp.factor(sp.cancel(-a0 / a1))
+    if deg != 2:
+        return poly
+    target = sum(c * arg**i for i, c in enumerate(first_terms))
+    for root in sp.solve(poly.as_expr(), var):
+        ser_root = sp.series(root, arg, 0, len(first_terms)).removeO()
+        if sp.simplify(sp.expand(ser_root - target)) == 0:
+            return sp.simplify(root)
+    return poly
+
+
+def r_transform(law) -> sp.Expr | sp.Poly:
+    """The R-transform ``R(w)`` of ``law``.
+
+    Returns an explicit SymPy expression in ``w`` when the implicit polynomial ``L_R(R, w)``
+    is linear or quadratic in ``R`` (the branch with ``R(0) = κ_1``), else the Poly in ``(R, w)``.
+    """
+    poly = _strip(r_polynomial(law), R, w)
+    kap = free_cumulants(law, 3) if poly.degree(R) == 2 else []
+    return _explicit(poly, R, w, kap)
+
+
+def s_transform(law) -> sp.Expr | sp.Poly:
+    """The S-transform ``S(u)`` of ``law`` (Voiculescu; needs a non-zero mean for the series).
+
+    Explicit when ``L_S(S, u)`` is linear or quadratic in ``S`` (the branch with
+    ``S(0) = 1/m_1``), else the Poly in ``(S, u)``.
+    """
+    poly = _strip(s_polynomial(law), S, u)
+    if poly.degree(S) == 2:
+        mom = moments(law, 3)
+        if mom[0] == 0:
+            return poly
+        # S = 1/m1 - (m2 - m1^2)/m1^3 u + ... from χ = ψ^{-1}
+        one = sp.Integer(1)
+        chi = ser.reversion([0] + list(mom), 3, sp.Integer(0), one)
+        # S(u) = χ(u)(1+u)/u
+        coeffs = [sp.simplify(c) for c in ser.mul(chi[1:] + [0], [one, one], 2, sp.Integer(0))]
+        return _explicit(poly, S, u, coeffs[:2])
+    return _explicit(poly, S, u, [])
+
+
+def _law_from(expr_in_mz: sp.Expr, name: str, kind: str):
+    from .free import select_factor
+    from .laws import AlgebraicLaw, Construction
+
+    picked = select_factor(expr_in_mz, expected=None, what=f"law from its {kind}-transform")
+    return AlgebraicLaw(picked, name=name, construction=Construction("polynomial", (), {kind: expr_in_mz}))
+
+
+def _implicit_from(transform: sp.Expr | sp.Poly, var: sp.Symbol, arg: sp.Symbol, kind: str) -> sp.Expr:
+    if isinstance(transform, sp.Poly):
+        if set(transform.gens) != {var, arg}:
+            raise ParameterError(f"{kind}-transform polynomial must be in ({var}, {arg}), got gens {transform.gens}")
+        return transform.as_expr()
+    expr = sp.sympify(transform)
+    if var in expr.free_symbols:
+        raise ParameterError(f"explicit {kind}-transform must not contain {var}; pass a Poly for implicit forms")
+    num, den = sp.fraction(sp.together(expr))
+    if not (num.is_polynomial(arg) and den.is_polynomial(arg)):
+        raise ParameterError(
+            f"{kind}-transform: an explicit transform must be rational in {arg}; "
+            f"for algebraic ones pass the implicit polynomial in ({var}, {arg}) as a sympy.Poly"
+        )
+    return sp.expand(var * den - num)
+
+
+def from_r_transform(transform: sp.Expr | sp.Poly, name: str = "law") -> "Any":
+    """The law whose R-transform is ``transform``.
+
+    ``transform`` is an expression in ``w`` (rational) or an implicit Poly in ``(R, w)``.
+    Back-substitution ``R = z + 1/m``, ``w = -m`` (inverse of :func:`r_polynomial`).
+    """
+    impl = _implicit_from(transform, R, w, "R")
+    back = impl.subs({R: z + 1 / m, w: -m}, simultaneous=True)
+    return _law_from(back, name, "R")
+
+
+def from_s_transform(transform: sp.Expr | sp.Poly, name: str = "law") -> "Any":
+    """The law whose S-transform is ``transform``.
+
+    ``transform`` is an expression in ``u`` (rational) or an implicit Poly in ``(S, u)``.
+    Back-substitution ``u = -1 - z m``, ``S = m/(1 + z m)`` (inverse of :func:`s_polynomial`).
+    """
+    impl = _implicit_from(transform, S, u, "S")
+    back = impl.subs({S: m / (1 + z * m), u: -1 - z * m}, simultaneous=True)
+    return _law_from(back, name, "S")
