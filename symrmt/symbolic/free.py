@@ -202,7 +202,7 @@ def mobius(law: AlgebraicLaw, p: Any, q: Any, r: Any, s: Any) -> AlgebraicLaw:
             sc, sh = pp / ss, qq / ss
             out = []
             for k in range(order + 1):
-                out.append(sum((sp.QQ(sp.binomial(k, j)) * sc**j * sh ** (k - j) * mom[j] for j in range(k + 1)), sp.QQ.zero))
+                out.append(sum((sp.QQ(int(sp.binomial(k, j))) * sc**j * sh ** (k - j) * mom[j] for j in range(k + 1)), sp.QQ.zero))
             return out
     name = _mobius_name(law, p, q, r, s)
     return _make(expr, expected, name, Construction("mobius", (law,), {"p": p, "q": q, "r": r, "s": s}), (law,))

@@ -59,45 +59,44 @@ def to_exact(value: Any, name: str = "value") -> sp.Expr:
     return expr
 
 
+_RELATIONS = {
+    "positive": (lambda e: sp.Gt(e, 0), "{} > 0"),
+    "nonnegative": (lambda e: sp.Ge(e, 0), "{} >= 0"),
+    "nonzero": (lambda e: sp.Ne(e, 0), "{} != 0"),
+    "<1": (lambda e: sp.Lt(e, 1), "{} < 1"),
+}
+
+
 @dataclass(frozen=True)
 class Constraint:
-    """A condition on parameters, e.g. ``ratio > 0``, checked whenever it becomes decidable."""
+    """A condition ``kind`` on the expression ``expr`` of parameter ``label`` (e.g. ratio > 0).
 
-    label: str          # e.g. "ratio"
-    relation: sp.Basic  # a SymPy relational such as gamma > 0
-    allowed: str        # human text, e.g. "ratio > 0"
+    It is checked whenever it becomes decidable: at construction and after every :meth:`subs`.
+    ``kind`` is one of ``"positive"``, ``"nonnegative"``, ``"nonzero"``, ``"<1"``.
+    """
 
-    def check(self) -> None:
-        rel = self.relation
-        if rel is sp.false or rel is False:
-            raise ParameterError(f"{self.label}: must satisfy {self.allowed}")
+    label: str
+    expr: sp.Expr
+    kind: str
+
+    @property
+    def allowed(self) -> str:
+        return _RELATIONS[self.kind][1].format(self.label)
+
+    def check(self) -> "Constraint":
+        if self.expr.is_number and self.expr.is_real is False:
+            raise ParameterError(f"{self.label}: must be real, got {self.expr}")
+        if _RELATIONS[self.kind][0](self.expr) is sp.false:
+            raise ParameterError(f"{self.label}: must satisfy {self.allowed}, got {self.expr}")
+        return self
 
     def subs(self, mapping: Mapping[sp.Symbol, sp.Expr]) -> "Constraint":
-        new = Constraint(self.label, self.relation.subs(mapping), self.allowed)
-        if new.relation is sp.false:
-            vals = ", ".join(f"{k} = {v}" for k, v in mapping.items())
-            raise ParameterError(f"{self.label}: must satisfy {self.allowed} (got {vals})")
-        return new
+        return Constraint(self.label, sp.sympify(self.expr).subs(mapping), self.kind).check()
 
 
 def _constraint(label: str, expr: sp.Expr, kind: str) -> Constraint:
-    """``kind`` is one of "positive", "nonnegative", "nonzero", "<1", "distinct"."""
-    if kind == "positive":
-        rel, allowed = sp.Gt(expr, 0), f"{label} > 0"
-    elif kind == "nonnegative":
-        rel, allowed = sp.Ge(expr, 0), f"{label} >= 0"
-    elif kind == "nonzero":
-        rel, allowed = sp.Ne(expr, 0), f"{label} != 0"
-    elif kind == "<1":
-        rel, allowed = sp.Lt(expr, 1), f"{label} < 1"
-    else:  # pragma: no cover - internal misuse
-        raise ValueError(kind)
-    c = Constraint(label, rel, allowed)
-    if rel is sp.false:
-        raise ParameterError(f"{label}: must satisfy {allowed}, got {expr}")
-    if expr.is_real is False or (expr.is_number and not expr.is_real):
-        raise ParameterError(f"{label}: must be real, got {expr}")
-    return c
+    """Build and check a :class:`Constraint`."""
+    return Constraint(label, expr, kind).check()
 
 
 @dataclass(frozen=True)
@@ -451,12 +450,11 @@ def wachter(ratio1: Any, ratio2: Any) -> AlgebraicLaw:
 
     a = to_exact(ratio1, "ratio1")
     b = to_exact(ratio2, "ratio2")
-    _constraint("ratio1", a, "positive")
-    _constraint("ratio2", b, "positive")
-    _constraint("ratio2", b, "<1")
+    extra = (_constraint("ratio1", a, "positive"), _constraint("ratio2", b, "positive"),
+             _constraint("ratio2", b, "<1"))
     inv_w2 = mobius(marchenko_pastur(b), 0, 1, 1, 0)
     f = free_multiply(marchenko_pastur(a), inv_w2)
     c = b / a
     law = mobius(f, c, 0, c, 1)
-    law.name = "wachter"
-    return law
+    return AlgebraicLaw(law.polynomial, name="wachter", construction=law.construction,
+                        constraints=law.constraints + extra)
