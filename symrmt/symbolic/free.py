@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import sympy as sp
 
 from ..errors import DerivationError, ParameterError
+from . import bivariate as bv
 from . import series as ser
 from .laws import AlgebraicLaw, Construction, _constraint, marchenko_pastur, to_exact
 from .symbols import R, S, m, u, w, z
@@ -64,7 +65,7 @@ def _has_unit_mass_branch(poly: sp.Poly) -> bool:
     return sum((qi[0] for qi in q), sp.QQ.zero) == 0
 
 
-def select_factor(expr: sp.Expr, expected: Expected | None, what: str = "result") -> sp.Expr:
+def select_factor(expr: sp.Expr | sp.Poly, expected: Expected | None, what: str = "result") -> sp.Poly:
     """Return the irreducible factor of ``expr`` (a polynomial in m, z, parameters) that the
     physical law satisfies.
 
@@ -73,18 +74,22 @@ def select_factor(expr: sp.Expr, expected: Expected | None, what: str = "result"
     ``expected`` moment series (to order 8, exactly in ℚ) is kept.  Raises
     :class:`~symrmt.errors.DerivationError` when no factor or more than one factor qualifies.
     """
-    num, _ = sp.fraction(sp.together(sp.sympify(expr)))
-    _, facs = sp.factor_list(sp.expand(num))
-    cands = [f for f, _ in facs if f.has(m)]
+    if not (isinstance(expr, sp.Poly) and expr.gens[:2] == (m, z)):
+        num, _ = sp.fraction(sp.together(sp.sympify(expr)))
+        num = sp.expand(num)
+        params = sorted(num.free_symbols - {m, z}, key=lambda s: s.name)
+        expr = sp.Poly(num, m, z, *params)
+    params = list(expr.gens[2:])
+    _, facs = expr.factor_list()
+    cands = [f for f, _ in facs if f.degree(m) > 0]
     if not cands:
         raise DerivationError(f"{what}: the polynomial does not involve m")
     if len(cands) == 1 and expected is None:
         return cands[0]
-    params = sorted((sp.Add(*cands).free_symbols - {m, z}), key=lambda s: s.name)
     last_error: Exception | None = None
     for pt in _sample_points(params):
         try:
-            polys = [sp.Poly(f.subs(pt), m, z, domain=sp.QQ) for f in cands]
+            polys = [sp.Poly(f.eval(pt) if pt else f, m, z, domain=sp.QQ) for f in cands]
         except (sp.PolificationFailed, sp.CoercionFailed, ZeroDivisionError) as exc:  # pragma: no cover
             last_error = exc
             continue
@@ -135,6 +140,23 @@ def _name(law: AlgebraicLaw) -> str:
 
 
 # ---------------------------------------------------------------------- operations
+def _params(*laws: AlgebraicLaw) -> tuple[sp.Symbol, ...]:
+    return tuple(sorted(set().union(*(law.parameters for law in laws)), key=lambda s: s.name))
+
+
+def _resultant_law(a: AlgebraicLaw, b: AlgebraicLaw, to_form, prepare_a, prepare_b, back, gens) -> sp.Poly:
+    """Resultant in a new leading variable t of the prepared transform polynomials, mapped back
+    to (m, z).  Everything stays on exponent dictionaries (:mod:`symrmt.symbolic.bivariate`)."""
+    params = _params(a, b)
+    (ta, tb), dom = bv.unify(bv.law_terms(a.polynomial, params), bv.law_terms(b.polynomial, params))
+    t = sp.Dummy("t")
+    pa = bv.to_poly(prepare_a(to_form(ta)), (t, *gens, *params), dom)
+    pb = bv.to_poly(prepare_b(to_form(tb)), (t, *gens, *params), dom)
+    res = pa.resultant(pb)
+    mz = bv.strip_monomial(back(bv.strip_monomial(res.as_dict(native=True))))
+    return bv.to_poly(mz, (m, z, *params), res.domain)
+
+
 def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     """Free additive convolution ``a ⊞ b``: the limit spectrum of ``A + Q B Qᵀ`` (Q Haar).
 
@@ -142,10 +164,7 @@ def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     (Rao & Edelman 2008, Thm 4.3) and reduced to the physical factor (free cumulants add).
     """
     a, b = _check_law(a, "a"), _check_law(b, "b")
-    la = r_polynomial(a).as_expr().subs(R, _t)
-    lb = r_polynomial(b).as_expr().subs(R, R - _t)
-    res = sp.resultant(la, lb, _t)
-    back = sp.expand(res).subs({R: z + 1 / m, w: -m}, simultaneous=True)
+    poly = _resultant_law(a, b, bv.mz_to_rw, bv.as_t, bv.shifted, bv.rw_to_mz, (R, w))
 
     def expected(pt, order):
         ka = ser.moments_to_cumulants(_numeric(a)(pt, order), order, sp.QQ.zero, sp.QQ.one)
@@ -153,7 +172,7 @@ def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
         kc = [sp.QQ.one] + [x + y for x, y in zip(ka[1:], kb[1:])]
         return ser.cumulants_to_moments(kc, order, sp.QQ.zero, sp.QQ.one)
 
-    return _make(back, expected, f"{_name(a)} ⊞ {_name(b)}", Construction("free_add", (a, b)), (a, b))
+    return _make(poly, expected, f"{_name(a)} ⊞ {_name(b)}", Construction("free_add", (a, b)), (a, b))
 
 
 def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
@@ -164,17 +183,12 @@ def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     should be supported on [0, ∞) for the matrix model to be defined.
     """
     a, b = _check_law(a, "a"), _check_law(b, "b")
-    la = s_polynomial(a).as_expr().subs(S, _t)
-    lbp = s_polynomial(b)
-    db = lbp.degree(S)
-    lb = sp.expand(lbp.as_expr().subs(S, S / _t) * _t**db)
-    res = sp.resultant(la, lb, _t)
-    back = sp.expand(res).subs({S: m / (1 + z * m), u: -1 - z * m}, simultaneous=True)
+    poly = _resultant_law(a, b, bv.mz_to_su, bv.as_t, bv.scaled_inverse, bv.su_to_mz, (S, u))
 
     def expected(pt, order):
         return ser.moments_product(_numeric(a)(pt, order), _numeric(b)(pt, order), order, sp.QQ.zero, sp.QQ.one)
 
-    return _make(back, expected, f"{_name(a)} ⊠ {_name(b)}", Construction("free_multiply", (a, b)), (a, b))
+    return _make(poly, expected, f"{_name(a)} ⊠ {_name(b)}", Construction("free_multiply", (a, b)), (a, b))
 
 
 def mobius(law: AlgebraicLaw, p: Any, q: Any, r: Any, s: Any) -> AlgebraicLaw:

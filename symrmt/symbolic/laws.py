@@ -155,6 +155,11 @@ class AlgebraicLaw:
         construction: Construction | None = None,
         constraints: Sequence[Constraint] = (),
     ) -> None:
+        if isinstance(polynomial, sp.Poly) and polynomial.gens[:2] == (m, z) and polynomial.domain in (sp.ZZ, sp.QQ):
+            extra = polynomial.gens[2:]
+            poly = polynomial.eject(*extra) if extra else polynomial
+            self._init(_normalize(poly), name, construction, constraints)
+            return
         expr = polynomial.as_expr() if isinstance(polynomial, sp.Poly) else sp.sympify(polynomial)
         bad = {s.name for s in expr.free_symbols} & (RESERVED - {"m", "z"})
         if bad:
@@ -165,7 +170,9 @@ class AlgebraicLaw:
         poly = sp.Poly(sp.expand(num), m, z)
         if not poly.domain.is_Exact and poly.domain != sp.EX:
             raise ParameterError("polynomial coefficients must be exact (no floats)")
-        poly = _normalize(poly)
+        self._init(_normalize(poly), name, construction, constraints)
+
+    def _init(self, poly, name, construction, constraints) -> None:
         self.polynomial: sp.Poly = poly
         self.name = name
         self.construction = construction or Construction("polynomial")

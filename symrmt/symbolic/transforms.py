@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import sympy as sp
 
 from ..errors import DerivationError, ParameterError
+from . import bivariate as bv
 from . import series as ser
 from .symbols import R, S, m, u, w, z
 
@@ -143,14 +144,21 @@ def _clear(expr: sp.Expr, *gens: sp.Symbol) -> sp.Poly:
     return sp.Poly(sp.expand(num), *gens)
 
 
+def _converted(law, conversion, gens) -> sp.Poly:
+    params = law.parameters
+    terms, dom = bv.law_terms(law.polynomial, params)
+    full = bv.to_poly(conversion(terms), (*gens, *params), dom)
+    return sp.Poly(full.as_expr(), *gens) if params else full
+
+
 def r_polynomial(law) -> sp.Poly:
     """Implicit R-transform: ``L_R(R, w) = P(m → -w, z → R + 1/w)`` with denominators cleared."""
-    return _clear(law.expr.subs({m: -w, z: R + 1 / w}, simultaneous=True), R, w)
+    return _converted(law, bv.mz_to_rw, (R, w))
 
 
 def s_polynomial(law) -> sp.Poly:
     """Implicit S-transform: ``L_S(S, u) = P(m → -u S, z → (u + 1)/(u S))``, denominators cleared."""
-    return _clear(law.expr.subs({m: -u * S, z: (u + 1) / (u * S)}, simultaneous=True), S, u)
+    return _converted(law, bv.mz_to_su, (S, u))
 
 
 def _strip(poly: sp.Poly, var: sp.Symbol, arg: sp.Symbol) -> sp.Poly:
