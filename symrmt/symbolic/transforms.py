@@ -164,7 +164,8 @@ def s_polynomial(law) -> sp.Poly:
 def _strip(poly: sp.Poly, var: sp.Symbol, arg: sp.Symbol) -> sp.Poly:
     """Drop factors of the implicit polynomial that do not involve the transform's value."""
     _, facs = sp.factor_list(poly.as_expr())
-    keep = [f**e for f, e in facs if f.has(var)]
+    # factors free of the value, and the trivial factor ``var`` itself (a transform is not 0)
+    keep = [f**e for f, e in facs if f.has(var) and f != var]
     return sp.Poly(sp.Mul(*keep), var, arg)
 
 

@@ -143,3 +143,12 @@ def test_simulated_moments_of_sum_and_product():
         emp_mul.append([np.mean(ev**k) for k in range(1, 5)])
     np.testing.assert_allclose(np.mean(emp_add, axis=0), exact_add, rtol=0.02, atol=0.01)
     np.testing.assert_allclose(np.mean(emp_mul, axis=0), exact_mul, rtol=0.02)
+
+
+def test_s_transforms_multiply_explicitly():
+    pop = sr.laws.atoms([1, 3])
+    s_pop = pop.s_transform()
+    # S of the two-atom law: χ = ψ^{-1} with ψ(u) = u/(2(1-u)) + 3u/(2(1-3u))
+    assert sp.simplify(s_pop - (2 * sp.Symbol("u") - sp.sqrt(sp.Symbol("u") ** 2 + sp.Symbol("u") + 1) + 1) / (3 * sp.Symbol("u"))) == 0
+    prod = sr.free_multiply(sr.laws.marchenko_pastur(g), pop).s_transform()
+    assert sp.simplify(prod / s_pop - 1 / (1 + g * sp.Symbol("u"))) == 0
