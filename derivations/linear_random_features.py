@@ -1,0 +1,40 @@
+"""Linear random features with ensembles: the deterministic equivalent of Atanasov, Zavatone-Veth &
+Pehlevan (arXiv 2405.00592), with κ from the product of two Wishart S-transforms,
+``λ = κ(1 − α df1)(1 − β df1)``, checked on ensembles of trained random-feature models.
+"""
+from symrmt.equivalents.derivation import LearningCurveDerivation, system_equations
+from symrmt.equivalents.linear_rf import linear_random_features_system, solve_linear_random_features
+from symrmt.equivalents.simulate import simulate_linear_random_features
+from symrmt.registry import Parameter
+
+
+class LinearRandomFeatures(LearningCurveDerivation):
+    """x ~ N(0, I_D), N = D/β features Fᵀx (F entries of variance 1/N), P = D/α samples, K models."""
+
+    name = "linear-random-features"
+    summary = "Linear random-feature ridge ensembles: test error E_K = E_∞ + (E_1 − E_∞)/K"
+    reference = "Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592"
+    parameters = (
+        Parameter("alpha", 0.5, "D/P", low=0),
+        Parameter("beta", 0.7, "D/N", low=0),
+        Parameter("ridge", 0.05, "λ in (1/P)‖y − Za‖² + λ‖a‖²", low=0),
+        Parameter("noise", 0.25, "σ²", low=0, low_inclusive=True),
+        Parameter("signal", 1, "‖w̄‖²", low=0, low_inclusive=True),
+        Parameter("ensemble", 1, "K, number of independently featured models (solve also takes inf)",
+                  low=1, low_inclusive=True, integer=True),
+    )
+    sizes = (100, 200, 400, 800)
+    quick_sizes = (50, 100, 200, 400)
+
+    def equations(self):
+        return system_equations(linear_random_features_system(), "kappa equation (product of S-transforms)")
+
+    def solve_arrays(self, alpha, beta, ridge, noise, signal, ensemble):
+        return solve_linear_random_features(alpha, beta, ridge, noise, signal, ensemble)
+
+    def run_simulation(self, n, trials, seed, device, alpha, beta, ridge, noise, signal, ensemble):
+        return simulate_linear_random_features(n, alpha, beta, ridge, noise, signal, ensemble=int(ensemble),
+                                               trials=trials, seed=seed, device=device)
+
+
+DERIVATION = LinearRandomFeatures()

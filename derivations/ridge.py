@@ -1,0 +1,40 @@
+"""Ridge regression learning curve: the renormalized ridge κ from S-transforms, checked on trained models.
+
+Atanasov, Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensional regression",
+arXiv 2405.00592: ``λ = κ(1 − q·df1(κ))`` (the white-Wishart S-transform ``S_W(df) = 1/(1 − q df)``),
+``E_g = [κ² w̄ᵀΣ(Σ+κ)⁻²w̄ + σ²]/(1 − q·df2)``, ``E_tr = (λ/κ)² E_g``, GCV = E_g in the limit.
+"""
+from symrmt.equivalents.derivation import LearningCurveDerivation, system_equations
+from symrmt.equivalents.ridge import ridge_system, solve_ridge
+from symrmt.equivalents.simulate import simulate_ridge
+from symrmt.registry import Parameter
+
+
+class Ridge(LearningCurveDerivation):
+    """Linear ridge on Gaussian data with identity population covariance (``solve`` also takes
+    ``spectrum=(points, weights)`` or an AlgebraicLaw)."""
+
+    name = "ridge"
+    summary = "Ridge regression test/train error and GCV via the S-transform κ equation (Σ = I)"
+    reference = "Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592"
+    parameters = (
+        Parameter("q", 0.5, "N/P, dimension over samples", low=0),
+        Parameter("ridge", 0.1, "λ in (1/P)‖y − Xw‖² + λ‖w‖²", low=0),
+        Parameter("noise", 0.25, "σ², label-noise variance", low=0, low_inclusive=True),
+        Parameter("signal", 1, "‖w̄‖²", low=0, low_inclusive=True),
+    )
+    options = {"spectrum": None}
+    sizes = (100, 200, 400, 800)
+    quick_sizes = (50, 100, 200, 400)
+
+    def equations(self):
+        return system_equations(ridge_system(), "kappa equation (S-transform route)")
+
+    def solve_arrays(self, q, ridge, noise, signal, spectrum=None):
+        return solve_ridge(q, ridge, noise, signal, spectrum=spectrum)
+
+    def run_simulation(self, n, trials, seed, device, q, ridge, noise, signal, spectrum=None):
+        return simulate_ridge(n, q, ridge, noise, signal, spectrum=spectrum, trials=trials, seed=seed, device=device)
+
+
+DERIVATION = Ridge()

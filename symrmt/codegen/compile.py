@@ -1,0 +1,317 @@
+"""Compile laws, systems and plain expressions into cached, self-checked numba modules.
+
+Every generated module is checked, before first use, against SymPy's own evaluation
+(``evalf``) of the same expressions at random points; a mismatch raises
+:class:`~symrmt.errors.CodegenError` (never a warning).
+"""
+from __future__ import annotations
+
+import math
+from types import ModuleType
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import sympy as sp
+
+from ..errors import CodegenError, ParameterError
+from ..symbolic.symbols import m as M_SYM, z as Z_SYM
+from . import templates as tpl
+from .cache import cached_module
+from .printer import emit_function
+
+__all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
+           "GENERATOR_VERSION"]
+
+GENERATOR_VERSION = "1"
+_CHECK_POINTS = 3
+_CHECK_RTOL = 1e-9
+
+
+# ---------------------------------------------------------------------- self-check
+def _sympy_value(expr: sp.Expr, values: dict) -> complex:
+    return complex(sp.N(expr.xreplace({k: sp.Float(v.real, 30) + sp.I * sp.Float(v.imag, 30)
+                                        if isinstance(v, complex) else sp.Float(v, 30)
+                                        for k, v in values.items()}), 30))
+
+
+def _term_scale(expr: sp.Expr, values: dict) -> float:
+    """Sum of |terms| of ``expr`` at ``values`` (the scale of round-off), at least 1."""
+    terms = sp.Add.make_args(expr)
+    if len(terms) > 400:
+        return 1.0 + abs(_sympy_value(expr, values))
+    return 1.0 + sum(abs(_sympy_value(t, values)) for t in terms)
+
+
+def check_against_sympy(exprs: Sequence[sp.Expr], values: dict, got: Sequence[complex], what: str) -> None:
+    """Raise CodegenError unless ``got[i]`` matches ``exprs[i]`` evaluated by SymPy at ``values``."""
+    if len(got) != len(exprs):
+        raise CodegenError(f"{what}: generated code returned {len(got)} values, expected {len(exprs)}")
+    for i, (e, g) in enumerate(zip(exprs, got)):
+        ref = _sympy_value(e, values)
+        if not (math.isfinite(ref.real) and math.isfinite(ref.imag)):
+            continue  # a singular sample point says nothing
+        tol = _CHECK_RTOL * _term_scale(sp.expand(e) if e.is_polynomial() else e, values)
+        if not abs(complex(g) - ref) <= tol:
+            raise CodegenError(f"{what}: generated output {i} = {complex(g)} differs from SymPy's {ref} "
+                               f"at {values} (expression {e})")
+
+
+def _generator_fingerprint() -> str:
+    """Digest of the generator's own source (printer, templates, this module): any change to how
+    code is generated invalidates the request index, so stale modules are never reused."""
+    from pathlib import Path
+
+    from .cache import digest
+
+    here = Path(__file__).parent
+    return digest(GENERATOR_VERSION, *[(here / f).read_text(encoding="utf-8")
+                                       for f in ("printer.py", "templates.py", "compile.py")])
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _key(*parts: Any) -> str:
+    if not _FINGERPRINT:
+        _FINGERPRINT.append(_generator_fingerprint())
+    return "|".join([_FINGERPRINT[0]] + [sp.srepr(p) if isinstance(p, sp.Basic) else repr(p) for p in parts])
+
+
+def _header(title: str, meta: dict, convention: str) -> str:
+    from .. import __version__
+
+    return tpl.render(tpl.HEADER, version=__version__, title=title, meta=repr(meta), convention=convention)
+
+
+# ---------------------------------------------------------------------- laws
+def _law_parts(law) -> tuple[list[sp.Symbol], sp.Expr, sp.Poly, sp.Poly]:
+    params = list(law.parameters)
+    P = law.polynomial.as_expr()
+    pm = sp.Poly(P, M_SYM)
+    disc = sp.discriminant(pm) if pm.degree() > 1 else sp.Integer(1)
+    disc = sp.Poly(sp.expand(sp.numer(sp.together(disc))), Z_SYM)
+    lead = sp.Poly(pm.LC(), Z_SYM)
+    return params, P, disc, lead
+
+
+def law_source(law) -> str:
+    """Source text of the generated solver module of an :class:`~symrmt.symbolic.laws.AlgebraicLaw`."""
+    params, P, disc, lead = _law_parts(law)
+    cons = [c for c in law.constraints if c.expr.free_symbols and c.expr.free_symbols <= set(params)]
+    meta = {"kind": "law", "name": law.name, "parameters": tuple(p.name for p in params),
+            "degree": int(law.polynomial.degree(M_SYM)), "polynomial": sp.sstr(P),
+            "constraints": tuple((c.label, c.kind, sp.sstr(c.expr)) for c in cons)}
+    parts = [
+        _header(f"solver of the law {law.name}", meta,
+                "Stieltjes convention m(z) = int rho(x)/(x - z) dx (Herglotz branch)."),
+        emit_function("_pm", [M_SYM, Z_SYM], [P, sp.diff(P, M_SYM), sp.diff(P, Z_SYM)],
+                      packed=params, horner=[M_SYM, Z_SYM]),
+        "\n",
+        emit_function("_pmm", [M_SYM, Z_SYM], [sp.diff(P, M_SYM), sp.diff(P, M_SYM, 2)],
+                      packed=params, horner=[M_SYM, Z_SYM]),
+        "\n",
+        # called once per support()/atoms() call: plain Python, no JIT cost
+        emit_function("_disc", [], [c for c in disc.all_coeffs()], packed=params, uniform=True, decorator=""),
+        "\n",
+        emit_function("_lead", [], [c for c in lead.all_coeffs()], packed=params, uniform=True, decorator=""),
+        "\n",
+        # parameter constraints (e.g. ratio > 0), evaluated on numpy arrays: plain Python
+        emit_function("_constraint_values", [], [c.expr for c in cons] or [sp.Integer(0)], packed=params,
+                      complex_mode=False, uniform=True, decorator=""),
+        tpl.render(tpl.LAW_KERNELS, pack="(" + "".join(f"params[i, {j}], " for j in range(len(params))) + ")"),
+        tpl.LAW_WRAPPERS,
+    ]
+    return "".join(parts)
+
+
+def _law_check(law) -> Callable[[ModuleType], None]:
+    """The self-check of a freshly generated law module (symbolic work deferred to the call)."""
+
+    def check(mod: ModuleType) -> None:
+        params, P, disc, lead = _law_parts(law)
+        exprs = [P, sp.diff(P, M_SYM), sp.diff(P, Z_SYM)]
+        exprs2 = [sp.diff(P, M_SYM), sp.diff(P, M_SYM, 2)]
+        rng = np.random.default_rng(20240531)
+        for _ in range(_CHECK_POINTS):
+            mv = complex(rng.normal(), rng.normal())
+            zv = complex(rng.normal(), abs(rng.normal()) + 0.1)
+            pv = rng.uniform(0.3, 1.7, size=len(params))
+            values = {M_SYM: mv, Z_SYM: zv, **{s: float(v) for s, v in zip(params, pv)}}
+            check_against_sympy(exprs, values, mod._pm(mv, zv, tuple(pv)), f"law {law.name}: P, dP/dm, dP/dz")
+            check_against_sympy(exprs2, values, mod._pmm(mv, zv, tuple(pv)), f"law {law.name}: dP/dm, d2P/dm2")
+            pvals = {s: float(v) for s, v in zip(params, pv)}
+            check_against_sympy(disc.all_coeffs(), pvals, mod._disc(tuple(pv)), f"law {law.name}: discriminant")
+            check_against_sympy(lead.all_coeffs(), pvals, mod._lead(tuple(pv)), f"law {law.name}: leading coefficient")
+            cons = [c.expr for c in law.constraints if c.expr.free_symbols and c.expr.free_symbols <= set(params)]
+            if cons:
+                check_against_sympy(cons, pvals, mod._constraint_values(tuple(pv)), f"law {law.name}: constraints")
+
+    return check
+
+
+def law_module(law, **options: Any) -> ModuleType:
+    """The cached, checked module of ``law`` (generated on a miss)."""
+    if options:
+        raise ParameterError(f"compile options: law compilation takes no options, got {sorted(options)}")
+    bad = {p.name for p in law.parameters} & {"strict", "tol_", "eta0_"}
+    if bad:
+        raise ParameterError(f"parameters: the names {sorted(bad)} are reserved for solver options; rename them")
+    return cached_module(_key("law", law.polynomial, law.name),
+                         lambda: (law_source(law), "law"), _law_check(law))
+
+
+def compile_law(law, **options: Any):
+    """Generate, cache and self-check a solver for ``law``: returns a :class:`CompiledLaw`."""
+    from .law import CompiledLaw
+
+    return CompiledLaw(law, law_module(law, **options))
+
+
+# ---------------------------------------------------------------------- systems
+_DOMAIN_CODES = {"complex": 0, "upper": 1, "real": 2, "positive": 3, "negative": 4}
+
+
+def _spectral_index(system, spectral: Any) -> int:
+    names = [p.name for p in system.parameters]
+    if spectral is None:
+        if "z" in names and any(d == "upper" for d in system.domains.values()):
+            return names.index("z")
+        return -1
+    if spectral is False:
+        return -1
+    key = spectral.name if isinstance(spectral, sp.Symbol) else spectral
+    if key not in names:
+        raise ParameterError(f"spectral: must name a parameter of the system {names}, got {spectral!r}")
+    return names.index(key)
+
+
+def system_source(system, spectral: Any = None) -> str:
+    """Source text of the generated solver module of a :class:`~symrmt.symbolic.system.System`."""
+    us, ps = list(system.unknowns), list(system.parameters)
+    F = list(system.residuals)
+    J = system.jacobian()
+    obs_names = list(system.observables)
+    meta = {"kind": "system", "name": system.name, "parameters": tuple(p.name for p in ps),
+            "unknowns": tuple(u.name for u in us), "observables": tuple(obs_names),
+            "domains": tuple(system.domains[u] for u in us)}
+    packed = {"u": us, "pv": ps}
+    parts = [
+        _header(f"solver of the system {system.name}", meta,
+                "Damped Newton with the analytic Jacobian; warm starts along the grid."),
+        emit_function("_fj", [], F + [J[i, j] for i in range(len(us)) for j in range(len(us))],
+                      packed=packed, uniform=True),
+        "\n",
+        emit_function("_obs", [], [system.observables[k] for k in obs_names] or [sp.Integer(0)],
+                      packed=packed, uniform=True),
+        "\n",
+        emit_function("_init", [], [system.initial[u] for u in us], packed={"pv": ps}, uniform=True),
+        tpl.render(tpl.SYSTEM_KERNELS, nu=len(us), domains=[_DOMAIN_CODES[system.domains[u]] for u in us],
+                   spectral=_spectral_index(system, spectral)),
+        tpl.SYSTEM_WRAPPERS,
+    ]
+    return "".join(parts)
+
+
+def _system_check(system) -> Callable[[ModuleType], None]:
+    """The self-check of a freshly generated system module (symbolic work deferred to the call)."""
+
+    def check(mod: ModuleType) -> None:
+        us, ps = list(system.unknowns), list(system.parameters)
+        J = system.jacobian()
+        exprs = list(system.residuals) + [J[i, j] for i in range(len(us)) for j in range(len(us))]
+        obs = [system.observables[k] for k in system.observables]
+        rng = np.random.default_rng(20240601)
+        for _ in range(_CHECK_POINTS):
+            uv = rng.normal(size=len(us)) + 1j * (np.abs(rng.normal(size=len(us))) + 0.1)
+            pv = rng.uniform(0.3, 1.7, size=len(ps)) + 0.2j
+            values = {**dict(zip(us, map(complex, uv))), **dict(zip(ps, map(complex, pv)))}
+            check_against_sympy(exprs, values, mod._fj(uv, pv), f"system {system.name}: residual and Jacobian")
+            if obs:
+                check_against_sympy(obs, values, mod._obs(uv, pv), f"system {system.name}: observables")
+            check_against_sympy([system.initial[u] for u in us], values, mod._init(pv),
+                                f"system {system.name}: initial guess")
+
+    return check
+
+
+def system_module(system, spectral: Any = None) -> ModuleType:
+    """The cached, checked module of ``system``."""
+    idx = _spectral_index(system, spectral)
+    return cached_module(_key("system", system._fingerprint(), idx),
+                         lambda: (system_source(system, spectral), "system"), _system_check(system))
+
+
+def compile_system(system, *, spectral: Any = None, maxit: int = 100, tol: float = 1e-13,
+                   ftol: float = 1e-10):
+    """Generate, cache and self-check a solver for ``system``: returns a :class:`CompiledSystem`.
+
+    Parameters
+    ----------
+    spectral
+        Name of a complex parameter (a spectral variable ``z``) for which a point with
+        ``Im z > 0`` is cold-started by continuation from ``Im z = Y`` large down to its value.
+        Default: ``"z"`` if the system has a parameter ``z`` and an unknown with domain
+        ``"upper"``; ``False`` disables it.
+    maxit, tol, ftol
+        Newton iterations per solve; relative step tolerance; residual tolerance (``max |F|``).
+    """
+    from .solved import CompiledSystem
+
+    for name, v, lo in (("maxit", maxit, 1), ("tol", tol, 0.0), ("ftol", ftol, 0.0)):
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > lo - (name == "maxit")):
+            raise ParameterError(f"{name}: must be a finite number > {lo if name != 'maxit' else 0}, got {v!r}")
+    return CompiledSystem(system, system_module(system, spectral), maxit=int(maxit), tol=float(tol),
+                          ftol=float(ftol))
+
+
+# ---------------------------------------------------------------------- plain functions
+def function_source(exprs: Sequence[sp.Expr], args: Sequence[sp.Symbol], name: str, complex_mode: bool) -> str:
+    meta = {"kind": "function", "name": name, "arguments": tuple(str(a) for a in args), "outputs": len(exprs)}
+    return (_header(f"function {name}", meta, "Compiled expressions.")
+            + emit_function(name, list(args), list(exprs), complex_mode=complex_mode, uniform=True))
+
+
+def compile_function(exprs: Sequence[sp.Expr] | sp.Expr, args: Sequence[sp.Symbol], name: str = "f", *,
+                     complex_mode: bool = False) -> Callable:
+    """Compile SymPy expressions in ``args`` into a cached numba function ``f(*args) -> tuple``.
+
+    Parameters
+    ----------
+    exprs
+        One expression or a sequence; the function always returns a tuple of ``len(exprs)``.
+    args
+        The argument symbols, in call order; every free symbol of ``exprs`` must be among them.
+    name
+        A Python identifier, the function's name in the generated module.
+    complex_mode
+        Evaluate with ``cmath`` and complex outputs (default: real ``math``).
+
+    The generated function is checked against SymPy at random points before it is returned.
+    """
+    if isinstance(exprs, sp.Basic):
+        exprs = [exprs]
+    exprs = [sp.sympify(e) for e in exprs]
+    args = list(args)
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ParameterError(f"name: must be a Python identifier not starting with '_', got {name!r}")
+    if not all(isinstance(a, sp.Symbol) for a in args):
+        raise ParameterError(f"args: must be SymPy Symbols, got {args!r}")
+    extra = set().union(*[e.free_symbols for e in exprs]) - set(args) if exprs else set()
+    if extra:
+        raise ParameterError(f"exprs: use symbol(s) {sorted(map(str, extra))} not listed in args")
+
+    def check(mod: ModuleType) -> None:
+        rng = np.random.default_rng(20240602)
+        f = getattr(mod, name)
+        for _ in range(_CHECK_POINTS):
+            vals = rng.uniform(0.3, 1.7, size=len(args))
+            if complex_mode:
+                vals = vals + 0.3j * rng.uniform(0.3, 1.7, size=len(args))
+                vals = [complex(v) for v in vals]
+            else:
+                vals = [float(v) for v in vals]
+            check_against_sympy(exprs, dict(zip(args, vals)), f(*vals), f"function {name}")
+
+    mod = cached_module(_key("function", tuple(exprs), tuple(args), name, complex_mode),
+                        lambda: (function_source(exprs, args, name, complex_mode), "function"), check)
+    return getattr(mod, name)

@@ -1,0 +1,102 @@
+"""Registry glue for learning-curve derivations: theory (a deterministic equivalent) vs trained models.
+
+A :class:`LearningCurveDerivation` compares one observable (``quantity``: a test error or an excess
+risk) of the generated solver with the same quantity measured on models trained in torch.  The
+per-trial error is the relative deviation ``|E_trial − E_theory| / E_theory``; it is dominated by
+Monte-Carlo fluctuations of order ``size^{-1/2}`` (``expected_rate = 0.5``).  ``measure`` also
+reports the simulated mean, its 95 % confidence interval and whether the theory lies inside it.
+
+Non-numeric options (an activation) are passed by keyword like parameters, and listed in
+:attr:`options` with their defaults; ``solve`` accepts arrays for every numeric parameter.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from ..errors import ParameterError
+from ..registry import Derivation
+
+__all__ = ["LearningCurveDerivation", "system_equations"]
+
+
+def system_equations(system, label: str) -> list[tuple[str, sp.Basic]]:
+    """``(label, Eq)`` pairs for a System's equations and its observables."""
+    out = [(f"{label} ({i + 1})" if len(system.residuals) > 1 else label, sp.Eq(sp.factor(e), 0))
+           for i, e in enumerate(system.residuals)]
+    out += [(name, sp.Eq(sp.Symbol(name), expr)) for name, expr in system.observables.items()]
+    return out
+
+
+class LearningCurveDerivation(Derivation):
+    """Base class: subclasses set ``quantity`` and implement ``solve_arrays`` and ``run_simulation``.
+
+    Attributes
+    ----------
+    quantity : str
+        The compared observable.
+    options : dict
+        Non-numeric options and their defaults (e.g. ``{"activation": "relu"}``).
+    """
+
+    quantity: str = "test_error"
+    options: Mapping[str, Any] = {}
+    expected_rate = 0.5
+    statistic = "relative_error"
+    trials = 6
+    quick_trials = 4
+
+    def _split(self, params: Mapping[str, Any]) -> tuple[dict, dict]:
+        opts = {k: params[k] for k in self.options if k in params}
+        nums = {k: v for k, v in params.items() if k not in self.options}
+        return {**self.options, **opts}, nums
+
+    def solve(self, **params: Any):
+        """Solve on a broadcast grid: any numeric parameter may be an array; defaults fill the rest."""
+        opts, nums = self._split(params)
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(nums) - known)
+        if unknown:
+            raise ParameterError(f"unknown parameter(s) {unknown} for {self.name}; its parameters are "
+                                 f"{sorted(known | set(self.options))}")
+        values = {p.name: nums.get(p.name, p.default) for p in self.parameters}
+        values = {k: (float(v) if isinstance(v, sp.Basic) else v) for k, v in values.items()}
+        return self.solve_arrays(**values, **opts)
+
+    def theory(self, **params: Any) -> float:
+        res = self.solve(**params)
+        if not np.all(res.converged):
+            raise ParameterError(f"{self.name}: the fixed point did not converge at {params}")
+        return float(np.asarray(res[self.quantity]).real)
+
+    def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
+                 progress: bool | None = None, **params: Any):
+        opts, nums = self._split(params)
+        p = {k: float(v) for k, v in self.bind(**nums).items()}
+        return self.run_simulation(n, trials, seed, device, **p, **opts)
+
+    def measure(self, sample: Any, theory: float) -> dict:
+        vals = np.asarray(sample[self.quantity], dtype=float)
+        lo, hi = sample.ci(self.quantity)
+        return {"errors": np.abs(vals - theory) / abs(theory), "theory": theory,
+                "simulated": float(vals.mean()), "ci95": [lo, hi], "theory_in_ci": bool(lo <= theory <= hi)}
+
+    def verify(self, sizes: Sequence[int] | None = None, trials: int | None = None, seed: int = 0,
+               device: Any = None, quick: bool = False, theory_params: Mapping[str, Any] | None = None,
+               dtype: Any = None, progress: bool | None = None, **params: Any):
+        opts, nums = self._split(params)
+        bound = copy.copy(self)
+        bound.options = opts  # the run's options become the defaults of a bound copy
+        report = Derivation.verify(bound, sizes, trials, seed, device, quick, theory_params, dtype, progress, **nums)
+        report.params.update({k: str(v) for k, v in opts.items()})
+        return report
+
+    # to implement ---------------------------------------------------------------
+    def solve_arrays(self, **params: Any):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run_simulation(self, n: int, trials: int, seed: int, device: Any, **params: Any):  # pragma: no cover
+        raise NotImplementedError

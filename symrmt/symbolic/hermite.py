@@ -1,0 +1,301 @@
+"""Gaussian (Hermite) coefficients of an activation function.
+
+For ``G ~ N(0, 1)`` and an activation ``σ`` with ``E σ(G)² < ∞`` (Mei & Montanari 2019,
+arXiv 1908.05355, §2):
+
+* ``μ0 = E σ(G)``, ``μ1 = E[G σ(G)]``, ``μ*² = E σ(G)² − μ0² − μ1²``;
+* equivalently ``σ = μ0 h_0 + μ1 h_1 + Σ_{k≥2} b_k h_k`` in the normalized probabilists'
+  Hermite basis ``h_k = He_k/√(k!)``, with ``μ*² = Σ_{k≥2} b_k²``.
+
+The coefficients are exact SymPy numbers where SymPy can evaluate the Gaussian integrals in
+closed form, and Gauss–Hermite quadrature otherwise (:func:`hermite_coefficients`, ``method``).
+Named activations: ``"relu"``, ``"tanh"``, ``"erf"``, ``"sign"``, ``"linear"``; any other
+activation is a SymPy expression in one free variable.  Strings other than the names are
+rejected (nothing is parsed or evaluated).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable
+
+import numpy as np
+import sympy as sp
+
+from ..errors import ParameterError
+
+__all__ = ["HermiteCoefficients", "hermite_coefficients", "activation_expr", "ACTIVATIONS",
+           "torch_activation"]
+
+_x = sp.Symbol("x", real=True)
+
+#: Named activations as SymPy expressions in the real variable ``x``.
+ACTIVATIONS: dict[str, sp.Expr] = {
+    "relu": sp.Max(_x, 0),
+    "tanh": sp.tanh(_x),
+    "erf": sp.erf(_x),
+    "sign": sp.sign(_x),
+    "linear": _x,
+}
+
+_QUAD_NODES = (100, 160)
+
+
+@dataclass(frozen=True)
+class HermiteCoefficients:
+    """``μ0``, ``μ1``, ``μ*`` of an activation (conventions: module docstring).
+
+    Attributes
+    ----------
+    mu0, mu1, mustar : sympy.Expr
+        Exact SymPy numbers when ``exact`` is True, SymPy Floats otherwise.
+    exact : bool
+        Whether every coefficient came from a closed-form integral.
+    """
+
+    mu0: sp.Expr
+    mu1: sp.Expr
+    mustar: sp.Expr
+    exact: bool
+
+    def as_floats(self) -> tuple[float, float, float]:
+        """``(μ0, μ1, μ*)`` as Python floats."""
+        return float(self.mu0), float(self.mu1), float(self.mustar)
+
+
+def activation_expr(activation: str | sp.Expr) -> tuple[sp.Expr, sp.Symbol]:
+    """The activation as ``(expression, variable)``; named activations use the real ``x``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown name, or an expression that does not have exactly one free variable.
+    """
+    if isinstance(activation, str):
+        key = activation.strip().lower()
+        if key not in ACTIVATIONS:
+            raise ParameterError(
+                f"activation: unknown name {activation!r}; use one of {sorted(ACTIVATIONS)} "
+                "or a SymPy expression in one variable")
+        return ACTIVATIONS[key], _x
+    if callable(activation) and not isinstance(activation, sp.Basic):
+        raise ParameterError("activation: expected a name or a SymPy expression, got a Python callable")
+    try:
+        expr = sp.sympify(activation, strict=True)
+    except (sp.SympifyError, TypeError) as exc:
+        raise ParameterError(f"activation: cannot use {activation!r} as a SymPy expression") from exc
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    if len(free) != 1:
+        raise ParameterError(
+            f"activation: expression must have exactly one free variable, got {[s.name for s in free]}")
+    var = free[0]
+    real = sp.Symbol(var.name + "_r", real=True)
+    return expr.xreplace({var: real}), real
+
+
+def _gauss(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """``E expr(G)`` in closed form, or None when SymPy leaves the integral unevaluated."""
+    dens = sp.exp(-var**2 / 2) / sp.sqrt(2 * sp.pi)
+    try:
+        val = sp.integrate(sp.piecewise_fold(sp.expand(expr * dens)), (var, -sp.oo, sp.oo))
+    except (NotImplementedError, ValueError, TypeError, RecursionError):
+        return None
+    if val.has(sp.Integral) or val.has(sp.Piecewise) or val.free_symbols:
+        return None
+    if val.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise ParameterError("activation: not square-integrable under the standard Gaussian "
+                             "(E σ(G)² is infinite); allowed: activations with E σ(G)² < ∞")
+    return sp.nsimplify(val) if val.is_Float else sp.simplify(val)
+
+
+_CLOSED = (sp.exp, sp.erf, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.Piecewise)
+
+
+def _closed_form_class(expr: sp.Expr) -> bool:
+    """Whether SymPy's Gaussian integrals are worth trying: only polynomials, ``exp``, ``erf``
+    and piecewise pieces (``Max``, ``Abs``, ``sign``, ...) appear.  Others (``tanh``, logistic)
+    would make SymPy search at length before giving up, so they go to quadrature directly."""
+    funcs = expr.atoms(sp.Function, sp.Piecewise)
+    if not all(isinstance(f, _CLOSED) for f in funcs):
+        return False
+    try:  # a polynomial in x and those functions: none of them in a denominator
+        sp.Poly(expr, *expr.free_symbols, *funcs)
+    except sp.PolynomialError:
+        return False
+    return True
+
+
+def _numeric(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.ndarray]:
+    # lambdify generates code from a SymPy expression tree (never from a user string)
+    f = sp.lambdify(var, expr, modules=["numpy", "scipy"])
+
+    def call(x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(f(x), dtype=float), x.shape)
+    return call
+
+
+def _check_tails(expr: sp.Expr, var: sp.Symbol) -> None:
+    """Reject activations whose square outgrows the Gaussian weight: σ(x)² e^{-x²/2} x² ↛ 0."""
+    for end in (sp.oo, -sp.oo):
+        try:
+            lim = sp.limit(expr**2 * sp.exp(-var**2 / 2) * var**2, var, end)
+        except (NotImplementedError, ValueError, TypeError, RecursionError):
+            continue
+        if lim.is_number and lim != 0:
+            raise ParameterError(
+                "activation: not square-integrable under the standard Gaussian (σ(x)² grows like "
+                f"e^(x²/2) or faster as x → {end}); allowed: activations with E σ(G)² < ∞")
+
+
+_KINKS = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.Piecewise)
+
+
+def _smooth(expr: sp.Expr) -> bool:
+    return not expr.atoms(*_KINKS)
+
+
+def _gauss_hermite(f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``(E f, E Gf, E f²)`` by probabilists' Gauss–Hermite rules of two orders (must agree)."""
+    results = []
+    for n in _QUAD_NODES:
+        nodes, weights = np.polynomial.hermite_e.hermegauss(n)
+        weights = weights / np.sqrt(2.0 * np.pi)
+        vals = f(nodes)
+        if not np.all(np.isfinite(vals)):
+            raise ParameterError("activation: not finite at some Gaussian quadrature node; "
+                                 "allowed: activations with E σ(G)² < ∞")
+        results.append(np.array([weights @ vals, weights @ (nodes * vals), weights @ vals**2]))
+    a, b = results
+    if np.max(np.abs(a - b)) > 1e-8 * max(1.0, abs(b[2])):
+        raise ParameterError("activation: Gaussian moments do not converge under quadrature "
+                             "(not square-integrable, or too irregular); allowed: activations "
+                             "with E σ(G)² < ∞")
+    return b
+
+
+def _split_adaptive(f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The same moments for piecewise activations: adaptive Gauss–Kronrod on each half-line
+    (kinks and jumps sit at 0 for the usual activations; others are resolved adaptively)."""
+    import warnings
+
+    from scipy.integrate import IntegrationWarning, quad
+
+    def integrand(k: int):
+        def g(t: float) -> float:
+            v = float(f(np.array([t]))[0])
+            return (v, t * v, v * v)[k] * np.exp(-t * t / 2.0) / np.sqrt(2.0 * np.pi)
+        return g
+
+    out = np.zeros(3)
+    for k in range(3):
+        for lo, hi in ((-np.inf, 0.0), (0.0, np.inf)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", IntegrationWarning)
+                try:
+                    val, err = quad(integrand(k), lo, hi, epsabs=1e-12, epsrel=1e-10, limit=200)
+                except (IntegrationWarning, ZeroDivisionError, OverflowError) as exc:
+                    raise ParameterError(
+                        "activation: Gaussian moments do not converge (not square-integrable, or "
+                        "too irregular); allowed: activations with E σ(G)² < ∞") from exc
+            if not np.isfinite(val):
+                raise ParameterError("activation: not square-integrable under the standard "
+                                     "Gaussian; allowed: activations with E σ(G)² < ∞")
+            out[k] += val
+    return out
+
+
+def _quadrature(expr: sp.Expr, var: sp.Symbol) -> tuple[float, float, float]:
+    """``(E σ, E Gσ, E σ²)`` numerically: Gauss–Hermite for smooth activations (two orders must
+    agree), adaptive quadrature on the half-lines for piecewise ones.  Disagreement or divergence
+    raises :class:`ParameterError` rather than returning a doubtful number."""
+    _check_tails(expr, var)
+    f = _numeric(expr, var)
+    e = _gauss_hermite(f) if _smooth(expr) else _split_adaptive(f)
+    return float(e[0]), float(e[1]), float(e[2])
+
+
+def hermite_coefficients(activation: str | sp.Expr, method: str = "auto") -> HermiteCoefficients:
+    """``μ0 = Eσ(G)``, ``μ1 = E[Gσ(G)]``, ``μ* = (Eσ(G)² − μ0² − μ1²)^½`` of an activation.
+
+    Parameters
+    ----------
+    activation : str or sympy.Expr
+        ``"relu"``, ``"tanh"``, ``"erf"``, ``"sign"``, ``"linear"``, or a SymPy expression in one
+        variable.
+    method : {"auto", "exact", "quadrature"}
+        ``"exact"`` requires closed forms (raises if SymPy cannot integrate); ``"quadrature"``
+        uses Gauss–Hermite quadrature only; ``"auto"`` tries exact first, per coefficient group.
+
+    Returns
+    -------
+    HermiteCoefficients
+
+    Raises
+    ------
+    ParameterError
+        Unknown activation, or ``E σ(G)² = ∞`` (not square-integrable under the Gaussian).
+
+    Notes
+    -----
+    Mei & Montanari 2019 (arXiv 1908.05355): ReLU has ``μ0 = 1/√(2π)``, ``μ1 = 1/2``,
+    ``μ*² = (π − 2)/(4π)``.
+    """
+    if method not in ("auto", "exact", "quadrature"):
+        raise ParameterError(f"method: must be 'auto', 'exact' or 'quadrature', got {method!r}")
+    expr, var = activation_expr(activation)
+    return _coefficients(expr, var, method)
+
+
+@lru_cache(maxsize=64)
+def _coefficients(expr: sp.Expr, var: sp.Symbol, method: str) -> HermiteCoefficients:
+    quad = None
+    if method == "auto" and not _closed_form_class(expr):
+        method = "quadrature"
+    if method != "quadrature":
+        # Stein's lemma E[Gσ(G)] = E σ'(G) often integrates where x·σ(x) does not
+        stein = sp.diff(expr, var) if not expr.has(sp.Piecewise, sp.Max, sp.Min, sp.sign,
+                                                    sp.Abs, sp.Heaviside) else None
+        vals = [_gauss(expr**2, var), _gauss(expr, var),
+                _gauss(var * expr, var) if stein is None else _gauss(stein, var)]
+        if method == "exact" and any(v is None for v in vals):
+            raise ParameterError(f"activation: SymPy cannot evaluate the Gaussian integrals of "
+                                 f"{expr} in closed form; use method='quadrature' or 'auto'")
+        if any(v is None for v in vals):
+            quad = _quadrature(expr, var)
+            second, zeroth, first = (sp.Float(q) if v is None else v
+                                     for v, q in zip(vals, (quad[2], quad[0], quad[1])))
+        else:
+            second, zeroth, first = vals
+        exact = quad is None
+        star2 = sp.simplify(second - zeroth**2 - first**2) if exact else second - zeroth**2 - first**2
+        if star2.is_negative and abs(float(star2)) > 1e-10:
+            raise ParameterError("activation: inconsistent Gaussian moments (μ*² < 0)")
+        if star2.is_negative or (not exact and abs(float(star2)) < 1e-13 * max(1.0, float(second))):
+            star2 = sp.Integer(0)
+        return HermiteCoefficients(sp.simplify(zeroth), sp.simplify(first), sp.sqrt(star2),
+                                   exact=exact)
+    e0, e1, e2 = _quadrature(expr, var)
+    star2 = max(e2 - e0**2 - e1**2, 0.0)
+    if star2 < 1e-13 * max(1.0, e2):
+        star2 = 0.0
+    return HermiteCoefficients(sp.Float(e0), sp.Float(e1), sp.Float(np.sqrt(star2)), exact=False)
+
+
+def torch_activation(activation: str | sp.Expr) -> Callable:
+    """A torch callable for the activation (elementwise), for simulations.
+
+    Named activations map to torch functions; a SymPy expression is printed by SymPy's torch
+    printer (code generated from the expression tree, never from a user string).
+    """
+    import torch
+
+    if isinstance(activation, str):
+        key = activation.strip().lower()
+        table = {"relu": torch.relu, "tanh": torch.tanh, "erf": torch.erf, "sign": torch.sign,
+                 "linear": lambda t: t}
+        if key not in table:
+            activation_expr(key)  # raises the standard error
+        return table[key]
+    expr, var = activation_expr(activation)
+    return sp.lambdify(var, expr, modules="torch")

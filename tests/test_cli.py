@@ -1,0 +1,114 @@
+"""The ``symrmt`` command line: outputs, ``--json``, and one-line errors with exit status 2."""
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from symrmt.cli import main, parse_number, parse_param
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_and_json(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "marchenko-pastur" in out and "silverstein" in out
+    code, out, _ = run(capsys, "list", "--json")
+    names = {d["name"] for d in json.loads(out)}
+    assert {"marchenko-pastur", "semicircle", "semicircle-plus-mp", "mp-times-mp", "silverstein"} <= names
+
+
+def test_show_text_latex_json(capsys):
+    code, out, _ = run(capsys, "show", "semicircle")
+    assert code == 0 and "minimal polynomial" in out
+    code, out, _ = run(capsys, "show", "semicircle", "--latex")
+    assert "variance" in out and "m^{2}" in out
+    code, out, _ = run(capsys, "show", "semicircle", "--json")
+    assert json.loads(out)["equations"][0]["latex"]
+
+
+def test_solve_with_params_json(capsys):
+    code, out, _ = run(capsys, "solve", "marchenko-pastur", "--param", "ratio=1/4", "--at", "1,2", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["params"]["ratio"] == 0.25
+    # MP(1/4) support [(1 - 1/2)², (1 + 1/2)²] = [0.25, 2.25]
+    assert data["support"][0] == pytest.approx([0.25, 2.25], rel=1e-8)
+    assert len(data["density"]) == 2
+
+
+def test_verify_small_ladder_json_and_plot(capsys, tmp_path):
+    png = tmp_path / "sc.png"
+    code, out, _ = run(capsys, "verify", "semicircle", "--sizes", "50,100,200,400", "--trials", "4",
+                       "--seed", "1", "--device", "cpu", "--plot", str(png), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["verdict"] == "agrees" and data["meta"]["seed"] == 1
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["show", "no-such-law"], "unknown derivation 'no-such-law'"),
+    (["solve", "marchenko-pastur", "--param", "ratio"], "expected NAME=NUMBER"),
+    (["solve", "marchenko-pastur", "--param", "ratio=__import__('os')"], "is not a number"),
+    (["solve", "marchenko-pastur", "--param", "ratio=1/0"], "not a finite number"),
+    (["solve", "marchenko-pastur", "--param", "ratio=-1"], "ratio: must satisfy ratio > 0"),
+    (["solve", "marchenko-pastur", "--param", "gamma=1"], "unknown parameter"),
+    (["verify", "semicircle", "--n", "1"], "--n: expected an integer >= 2"),
+    (["verify", "semicircle", "--sizes", "1,10,20"], "sizes: expected an integer >= 2"),
+    (["verify", "semicircle", "--trials", "0", "--n", "40"], "trials"),
+    (["frobnicate"], "invalid choice"),
+    (["verify"], "required"),
+])
+def test_bad_input_one_line_exit_2(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("symrmt: error:") and fragment in err
+    assert out == ""
+
+
+def test_number_parsing_is_exact_and_safe():
+    assert parse_number("1/2") == Fraction(1, 2)
+    assert parse_number("-0.25") == Fraction(-1, 4)
+    assert parse_number("1e-3") == Fraction(1, 1000)
+    assert parse_param("ratio=3") == ("ratio", Fraction(3))
+    for bad in ["1+1", "x", "", "1/2/3", "nan", "inf"]:
+        with pytest.raises(ValueError):
+            parse_number(bad)
+
+
+def test_console_entry_point_runs_as_a_process():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "symrmt.cli", "show", "missing"], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("symrmt: error: unknown derivation")
+
+
+def test_codegen_writes_a_standalone_module(capsys, tmp_path):
+    target = tmp_path / "mp_solver.py"
+    code, out, err = run(capsys, "codegen", "marchenko-pastur", "-o", str(target), "--param", "ratio=1/2")
+    assert code == 0, err
+    assert target.exists() and "numba" in target.read_text()
+
+
+def test_demo_writes_index_and_plots(capsys, tmp_path):
+    code, out, err = run(capsys, "demo", "--out", str(tmp_path), "--only", "semicircle", "--json")
+    data = json.loads(out)
+    assert code == 0, err
+    assert [(r["name"], r["verdict"]) for r in data["results"]] == [
+        ("semicircle", "agrees"), ("marchenko-pastur-wrong-ratio", "disagrees")]
+    index = (tmp_path / "index.md").read_text()
+    assert "marchenko-pastur-wrong-ratio" in index and "semicircle.png" in index
+    assert (tmp_path / "semicircle.png").exists() and (tmp_path / "summary.json").exists()
+
+
+def test_demo_unknown_name_is_bad_input(capsys, tmp_path):
+    code, _, err = run(capsys, "demo", "--out", str(tmp_path), "--only", "nope")
+    assert code == 2 and "unknown derivation" in err
