@@ -163,6 +163,15 @@ def _cmd_codegen(args) -> int:
     return 0
 
 
+#: Wrong-formula controls of ``symrmt demo``: report stem -> (derivation, theory parameters, why).
+DEMO_CONTROLS = {
+    "marchenko-pastur-wrong-ratio": ("marchenko-pastur", {"ratio": Fraction(11, 20)},
+                                     "Marchenko–Pastur simulated at ratio 1/2, theory at ratio 0.55 (10 % off)"),
+    "ridge-wrong-noise": ("ridge", {"noise": Fraction(2, 5)},
+                          "ridge simulated with label-noise variance 0.25, theory at 0.4"),
+}
+
+
 def _cmd_demo(args) -> int:
     from .registry import available, load
     from .verify.report import fmt
@@ -175,11 +184,10 @@ def _cmd_demo(args) -> int:
         names = [n.strip() for n in args.only.split(",") if n.strip()]
         for n in names:
             load(n)  # unknown names fail here, before any work
-    runs = [(name, {}, "agrees") for name in names if getattr(load(name), "in_demo", True)]
-    runs.append(("marchenko-pastur", {"ratio": Fraction(11, 20)}, "disagrees"))  # control: ratio 10 % off
+    runs = [(name, name, {}, "agrees") for name in names if getattr(load(name), "in_demo", True)]
+    runs += [(stem, name, tp, "disagrees") for stem, (name, tp, _) in DEMO_CONTROLS.items()]
     rows, results = [], []
-    for name, theory_params, expected in runs:
-        stem = name if not theory_params else f"{name}-wrong-ratio"
+    for stem, name, theory_params, expected in runs:
         if not args.json:
             print(f"verifying {stem} ...", file=sys.stderr, flush=True)
         t1 = time.perf_counter()
@@ -208,9 +216,11 @@ def _cmd_demo(args) -> int:
              "distance between each simulated spectrum and the solver's CDF: a correct law shows a decay close "
              "to log(n)/n (eigenvalue rigidity), a wrong one a plateau; other derivations name their statistic "
              "and expected rate in their own reports. The verdict fits the error against n on log–log axes "
-             "and tests for a non-vanishing plateau (see each report's reasons). The row "
-             "marchenko-pastur-wrong-ratio is a control: Marchenko–Pastur simulated at ratio 1/2 but compared "
-             "with the law at ratio 0.55 (10 % off), which must be reported as disagreeing.", "",
+             "and tests for a non-vanishing plateau (see each report's reasons). Learning curves compare the "
+             "signed relative deviation of the simulated mean from the theory, extrapolated to n → ∞ with its "
+             "uncertainty. The rows marked *control* evaluate the theory at deliberately wrong parameters and "
+             "must be reported as disagreeing:", "",
+             *[f"- {stem}: {why}" for stem, (_, _, why) in DEMO_CONTROLS.items()], "",
              "| derivation | statistic | expected | verdict | log-log slope | plateau δ | error at largest n "
              "| as expected |",
              "|---|---|---|---|---:|---:|---:|---|", *rows, "",

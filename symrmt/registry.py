@@ -120,6 +120,14 @@ class Derivation:
         :func:`~symrmt.verify.scaling.finite_size_scaling`).
     statistic : str
         Name of the per-trial error :meth:`measure` returns.
+    scaling_model : str
+        ``"power"``: the per-trial error is positive (a distance) and must decay like ``n^{-p}``
+        (:func:`~symrmt.verify.scaling.finite_size_scaling`); ``"bias"``: it is a signed relative
+        deviation of a scalar observable whose mean must extrapolate to 0 with a finite-size bias
+        ``C n^{-p}`` (:func:`~symrmt.verify.scaling.bias_scaling`).
+    resolution, quick_resolution : float
+        For ``"bias"``: the relative error the ladder (full or quick) must be able to detect to say
+        "agrees".
     """
 
     name: str = ""
@@ -135,6 +143,9 @@ class Derivation:
     expected_rate: float = 1.0
     log_correction: bool = False
     statistic: str = "error"
+    scaling_model: str = "power"
+    resolution: float = 0.05
+    quick_resolution: float = 0.1
 
     # -------------------------------------------------------------- parameters
     def bind(self, **params: Any) -> dict[str, sp.Expr]:
@@ -217,7 +228,8 @@ class Derivation:
         **params : the derivation's parameters
         """
         from .simulate.device import check_seed, check_size, check_trials, derive_seed, resolve_device, resolve_dtype
-        from .verify import environment, finite_size_scaling, mean_ci
+        from .verify import bias_scaling, environment, finite_size_scaling, mean_ci
+        from .verify.scaling import pooled_stderrs
         from .verify.report import Report
 
         t0 = time.perf_counter()
@@ -241,7 +253,13 @@ class Derivation:
             errors = np.asarray(meas.pop("errors"), dtype=float)
             ladder.append({"n": n, "trials": t_n, "seed": s_n, "error": mean_ci(errors).to_dict(),
                            "per_trial": errors.tolist(), **meas, "seconds": time.perf_counter() - t1})
-        if len(sizes) >= 2:
+        if len(sizes) >= 2 and self.scaling_model == "bias":
+            ses = pooled_stderrs(sizes, [r["per_trial"] for r in ladder])
+            for r, se in zip(ladder, ses):
+                r["error"]["pooled_stderr"] = float(se)
+            fit = bias_scaling(sizes, [r["error"]["value"] for r in ladder], ses, self.expected_rate,
+                               self.quick_resolution if quick else self.resolution).to_dict()
+        elif len(sizes) >= 2:
             fit = finite_size_scaling(sizes, [r["error"]["value"] for r in ladder],
                                       [r["error"]["stderr"] for r in ladder], self.expected_rate,
                                       self.log_correction).to_dict()

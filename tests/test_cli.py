@@ -103,9 +103,9 @@ def test_demo_writes_index_and_plots(capsys, tmp_path):
     data = json.loads(out)
     assert code == 0, err
     assert [(r["name"], r["verdict"]) for r in data["results"]] == [
-        ("semicircle", "agrees"), ("marchenko-pastur-wrong-ratio", "disagrees")]
+        ("semicircle", "agrees"), ("marchenko-pastur-wrong-ratio", "disagrees"), ("ridge-wrong-noise", "disagrees")]
     index = (tmp_path / "index.md").read_text()
-    assert "marchenko-pastur-wrong-ratio" in index and "semicircle.png" in index
+    assert "marchenko-pastur-wrong-ratio" in index and "semicircle.png" in index and "ridge-wrong-noise.png" in index
     assert (tmp_path / "semicircle.png").exists() and (tmp_path / "summary.json").exists()
 
 

@@ -2,9 +2,13 @@
 
 A :class:`LearningCurveDerivation` compares one observable (``quantity``: a test error or an excess
 risk) of the generated solver with the same quantity measured on models trained in torch.  The
-per-trial error is the relative deviation ``|E_trial − E_theory| / E_theory``; it is dominated by
-Monte-Carlo fluctuations of order ``size^{-1/2}`` (``expected_rate = 0.5``).  ``measure`` also
-reports the simulated mean, its 95 % confidence interval and whether the theory lies inside it.
+per-trial statistic is the *signed* relative deviation ``(E_trial − E_theory) / E_theory``; its mean
+over trials is the relative bias of the simulation, which for a correct deterministic equivalent
+vanishes like ``size^{-1}`` (``expected_rate = 1``).  The verdict extrapolates it to infinite size
+with its uncertainty (:func:`~symrmt.verify.scaling.bias_scaling`): a significant limit is a
+disagreement; "agrees" also requires the ladder to resolve a relative error of ``resolution``.
+``measure`` also reports the simulated mean, its 95 % confidence interval and whether the theory
+lies inside it.
 
 Non-numeric options (an activation) are passed by keyword like parameters, and listed in
 :attr:`options` with their defaults; ``solve`` accepts arrays for every numeric parameter.
@@ -44,10 +48,13 @@ class LearningCurveDerivation(Derivation):
 
     quantity: str = "test_error"
     options: Mapping[str, Any] = {}
-    expected_rate = 0.5
-    statistic = "relative_error"
-    trials = 6
-    quick_trials = 4
+    expected_rate = 1.0
+    scaling_model = "bias"
+    resolution = 0.05
+    trials_exponent = 0.0
+    statistic = "relative_deviation"
+    trials = 16
+    quick_trials = 10
 
     def _split(self, params: Mapping[str, Any]) -> tuple[dict, dict]:
         opts = {k: params[k] for k in self.options if k in params}
@@ -81,7 +88,7 @@ class LearningCurveDerivation(Derivation):
     def measure(self, sample: Any, theory: float) -> dict:
         vals = np.asarray(sample[self.quantity], dtype=float)
         lo, hi = sample.ci(self.quantity)
-        return {"errors": np.abs(vals - theory) / abs(theory), "theory": theory,
+        return {"errors": (vals - theory) / abs(theory), "theory": theory,
                 "simulated": float(vals.mean()), "ci95": [lo, hi], "theory_in_ci": bool(lo <= theory <= hi)}
 
     def verify(self, sizes: Sequence[int] | None = None, trials: int | None = None, seed: int = 0,

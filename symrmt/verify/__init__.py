@@ -4,8 +4,8 @@ reports (:mod:`~symrmt.verify.report`) and plots (:mod:`~symrmt.verify.plots`, m
 from __future__ import annotations
 
 from .report import Report, environment
-from .scaling import VERDICTS, FiniteSizeFit, finite_size_scaling
+from .scaling import VERDICTS, FiniteSizeFit, bias_scaling, finite_size_scaling
 from .stats import Estimate, grid_cdf, ks_distance, mean_ci, moment_statistics, relative_error, wasserstein1
 
-__all__ = ["Report", "environment", "FiniteSizeFit", "finite_size_scaling", "VERDICTS", "Estimate", "mean_ci",
+__all__ = ["Report", "environment", "FiniteSizeFit", "finite_size_scaling", "bias_scaling", "VERDICTS", "Estimate", "mean_ci",
            "ks_distance", "wasserstein1", "moment_statistics", "relative_error", "grid_cdf"]

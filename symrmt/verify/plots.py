@@ -57,12 +57,19 @@ def plot_verification(path: str | Path, title: str, scaling: dict, statistic: st
     ses = np.asarray(scaling["stderrs"], dtype=float)
     ax.errorbar(sizes, errs, yerr=2 * ses, fmt="o", color="C0", capsize=3, label=f"{statistic} (±2 s.e.)")
     grid = np.geomspace(sizes.min(), sizes.max(), 50)
-    ax.plot(grid, np.exp(scaling["intercept"]) * grid ** scaling["slope"], "C0--",
-            label=f"fit: slope {scaling['slope']:.2f} ± {scaling['slope_se']:.2f}")
-    ref = errs[0] * (grid / sizes[0]) ** (-scaling["expected_rate"])
-    ax.plot(grid, ref, "k:", lw=1, label=f"n^-{scaling['expected_rate']:g} reference")
+    q = scaling["expected_rate"]
+    if scaling.get("model") == "bias":  # signed deviation: linear axis, extrapolation to n → ∞
+        ax.axhline(0.0, color="k", lw=0.8)
+        ax.plot(grid, scaling["plateau"] + scaling["amplitude"] * grid ** (-q), "C0--",
+                label=f"fit δ + C n^-{q:g}: δ = {scaling['plateau']:.2g} ± {scaling['plateau_se']:.1g}")
+        ax.axhspan(scaling["plateau"] - 3 * scaling["plateau_se"], scaling["plateau"] + 3 * scaling["plateau_se"],
+                   color="C0", alpha=0.1, label="δ ± 3 s.e.")
+    else:
+        ax.plot(grid, np.exp(scaling["intercept"]) * grid ** scaling["slope"], "C0--",
+                label=f"fit: slope {scaling['slope']:.2f} ± {scaling['slope_se']:.2f}")
+        ax.plot(grid, errs[0] * (grid / sizes[0]) ** (-q), "k:", lw=1, label=f"n^-{q:g} reference")
+        ax.set_yscale("log")
     ax.set_xscale("log")
-    ax.set_yscale("log")
     ax.set_xlabel("n")
     ax.set_ylabel(statistic)
     ax.set_title(f"verdict: {scaling['verdict']}", fontsize=10)

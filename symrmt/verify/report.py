@@ -131,9 +131,14 @@ class Report:
             lines.append(f"| {row['n']} | {row['trials']} | {e['value']:.4g} | {e['stderr']:.2g} | "
                          f"[{e['low']:.4g}, {e['high']:.4g}] | {row['n'] * e['value']:.3g} |"
                          + (f" {row['wasserstein1']['value']:.3g} |" if w1 else ""))
-        lines += ["", f"Log–log slope {fmt(s['slope'], '.3f')} ± {fmt(s['slope_se'], '.3f')} (expected about "
-                  f"{-s['expected_rate']:g} when the theory is right); plateau δ = {fmt(s['plateau'])} ± "
-                  f"{fmt(s['plateau_se'])}.", "", "Reasons:"]
+        if s.get("model") == "bias":
+            lines += ["", f"Signed relative deviation extrapolated with d(n) = δ + C n^-{s['expected_rate']:g}: "
+                      f"δ = {fmt(s['plateau'])} ± {fmt(s['plateau_se'])} (0 when the theory is right); standard "
+                      "errors pooled over sizes assuming a trial-to-trial spread ∝ n^-1/2.", "", "Reasons:"]
+        else:
+            lines += ["", f"Log–log slope {fmt(s['slope'], '.3f')} ± {fmt(s['slope_se'], '.3f')} (expected about "
+                      f"{-s['expected_rate']:g} when the theory is right); plateau δ = {fmt(s['plateau'])} ± "
+                      f"{fmt(s['plateau_se'])}.", "", "Reasons:"]
         lines += [f"- {r}" for r in s["reasons"]]
         extra = self.ladder[-1].get("moments") if self.ladder else None
         if extra:

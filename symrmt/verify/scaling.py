@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["FiniteSizeFit", "finite_size_scaling", "VERDICTS"]
+__all__ = ["FiniteSizeFit", "finite_size_scaling", "bias_scaling", "pooled_stderrs", "VERDICTS"]
 
 VERDICTS = ("agrees", "disagrees", "inconclusive")
 
@@ -59,13 +59,18 @@ class FiniteSizeFit:
     plateau_se: float
     verdict: str
     reasons: list = field(default_factory=list)
+    model: str = "power"
+    amplitude: float = float("nan")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def predict(self, n) -> np.ndarray:
-        """Power-law fit ``exp(a) n^b`` at sizes ``n``."""
-        return np.exp(self.intercept) * np.asarray(n, dtype=float) ** self.slope
+        """The fitted curve at sizes ``n``: ``exp(a) n^b`` (model "power") or ``δ + C n^{-p}`` ("bias")."""
+        n = np.asarray(n, dtype=float)
+        if self.model == "bias":
+            return self.plateau + self.amplitude * n ** (-self.expected_rate)
+        return np.exp(self.intercept) * n ** self.slope
 
 
 def _power_fit(n, e, s):
@@ -82,8 +87,10 @@ def _power_fit(n, e, s):
     return b, math.sqrt(var_fit + var_noise), a
 
 
-def _plateau_fit(n, e, s, p, log_correction):
-    sig = np.sqrt(s**2 + (0.05 * e) ** 2)
+def _plateau_fit(n, e, s, p, log_correction, floor=0.05):
+    """Weighted least squares of ``e = δ + C n^{-p}`` (times log n with ``log_correction``); returns
+    δ, SE(δ), C.  Weights: each point's standard error plus a relative model floor."""
+    sig = np.sqrt(s**2 + (floor * e) ** 2 + 1e-300)
     X = np.column_stack([np.ones_like(n), n ** (-p) * (np.log(n) if log_correction else 1.0)])
     W = 1.0 / sig**2
     A = X.T @ (X * W[:, None])
@@ -93,7 +100,7 @@ def _plateau_fit(n, e, s, p, log_correction):
     chi2 = float((W * (e - X @ coef) ** 2).sum())
     if k > 2:
         cov = cov * max(1.0, chi2 / (k - 2))
-    return float(coef[0]), float(math.sqrt(cov[0, 0]))
+    return float(coef[0]), float(math.sqrt(cov[0, 0])), float(coef[1])
 
 
 def finite_size_scaling(sizes: Sequence[int], errors: Sequence[float], stderrs: Sequence[float] | None = None,
@@ -108,24 +115,10 @@ def finite_size_scaling(sizes: Sequence[int], errors: Sequence[float], stderrs: 
     expected_rate : p > 0, the decay ``n^{-p}`` a correct theory shows
     log_correction : the finite-size term is ``n^{-p} log n`` (KS distance of a spectrum)
     """
-    n = np.asarray(sizes, dtype=float)
-    e = np.asarray(errors, dtype=float)
-    s = np.zeros_like(e) if stderrs is None else np.asarray(stderrs, dtype=float)
-    if n.ndim != 1 or n.size < 2 or e.shape != n.shape or s.shape != n.shape:
-        raise ParameterError("sizes, errors, stderrs: need equal-length 1-d sequences with at least 2 sizes")
-    if len(set(n.tolist())) != n.size or np.any(n <= 0):
-        raise ParameterError(f"sizes: must be distinct positive numbers, got {list(sizes)}")
-    if np.any(~np.isfinite(e)) or np.any(e <= 0):
-        raise ParameterError(f"errors: must be finite and > 0, got {list(errors)}")
-    if np.any(~np.isfinite(s)) or np.any(s < 0):
-        raise ParameterError(f"stderrs: must be finite and >= 0, got {list(s)}")
-    if not expected_rate > 0:
-        raise ParameterError(f"expected_rate: must be > 0, got {expected_rate}")
-    order = np.argsort(n)
-    n, e, s = n[order], e[order], s[order]
+    n, e, s = _check_ladder(sizes, errors, stderrs, expected_rate, positive=True)
     p = float(expected_rate)
     b, b_se, a = _power_fit(n, e, s)
-    delta, delta_se = _plateau_fit(n, e, s, p, log_correction)
+    delta, delta_se, _ = _plateau_fit(n, e, s, p, log_correction)
     e_last, s_last = float(e[-1]), float(s[-1])
     reasons: list[str] = []
     plateau_sig = delta > 3 * delta_se
@@ -158,3 +151,107 @@ def finite_size_scaling(sizes: Sequence[int], errors: Sequence[float], stderrs: 
     return FiniteSizeFit(sizes=[int(x) for x in n], errors=e.tolist(), stderrs=s.tolist(), expected_rate=p,
                          slope=b, slope_se=b_se, intercept=a, plateau=delta, plateau_se=delta_se,
                          verdict=verdict, reasons=reasons)
+
+
+def _check_ladder(sizes, values, stderrs, rate, positive: bool):
+    n = np.asarray(sizes, dtype=float)
+    e = np.asarray(values, dtype=float)
+    s = np.zeros_like(e) if stderrs is None else np.asarray(stderrs, dtype=float)
+    if n.ndim != 1 or n.size < 2 or e.shape != n.shape or s.shape != n.shape:
+        raise ParameterError("sizes, errors, stderrs: need equal-length 1-d sequences with at least 2 sizes")
+    if len(set(n.tolist())) != n.size or np.any(n <= 0):
+        raise ParameterError(f"sizes: must be distinct positive numbers, got {list(sizes)}")
+    if np.any(~np.isfinite(e)) or (positive and np.any(e <= 0)):
+        raise ParameterError(f"errors: must be finite{' and > 0' if positive else ''}, got {list(values)}")
+    if np.any(~np.isfinite(s)) or np.any(s < 0):
+        raise ParameterError(f"stderrs: must be finite and >= 0, got {list(s)}")
+    if not rate > 0:
+        raise ParameterError(f"expected_rate: must be > 0, got {rate}")
+    order = np.argsort(n)
+    return n[order], e[order], s[order]
+
+
+def pooled_stderrs(sizes: Sequence[int], samples: Sequence[Sequence[float]], fluctuation_rate: float = 0.5
+                   ) -> np.ndarray:
+    """Standard errors of per-size means when the trial-to-trial spread scales like ``n^{-r}``.
+
+    A self-averaging observable fluctuates by ``σ0 n^{-r}`` (``r = 1/2`` by the central limit
+    theorem); pooling all sizes estimates σ0 with ``Σ (T_i − 1)`` degrees of freedom instead of
+    ``T_i − 1`` per size, so that a handful of trials per size does not give a spuriously small
+    standard error.  Returns ``σ0 n_i^{-r} / √T_i``.
+    """
+    n = np.asarray(sizes, dtype=float)
+    if len(samples) != n.size:
+        raise ParameterError("samples: need one sequence of trials per size")
+    xs = [np.asarray(x, dtype=float).ravel() for x in samples]
+    dof = sum(x.size - 1 for x in xs)
+    if dof < 1:
+        raise ParameterError("samples: need at least 2 trials at some size to estimate the spread")
+    ss = sum(float(((x - x.mean()) ** 2).sum()) * ni ** (2 * fluctuation_rate) for x, ni in zip(xs, n))
+    sigma0 = math.sqrt(ss / dof)
+    return np.array([sigma0 * ni ** (-fluctuation_rate) / math.sqrt(x.size) for x, ni in zip(xs, n)])
+
+
+def bias_scaling(sizes: Sequence[int], deviations: Sequence[float], stderrs: Sequence[float],
+                 bias_rate: float = 1.0, resolution: float = 0.05) -> FiniteSizeFit:
+    """Verdict for a scalar observable from its *signed* relative deviation from theory at each size.
+
+    At size n the simulation estimates ``E_sim(n)`` with a standard error over trials; the signed
+    relative deviation ``d(n) = (E_sim(n) − E_theory)/E_theory`` of a correct deterministic
+    equivalent is a finite-size bias ``C n^{-q}`` (``q = bias_rate``, 1 for the leading correction of
+    a self-averaging quantity) plus Monte-Carlo noise of known standard error.  A wrong formula
+    leaves ``d(∞) = δ ≠ 0``.  We fit ``d = δ + C n^{-q}`` by weighted least squares (standard errors
+    inflated by the reduced χ² when it exceeds 1) and decide:
+
+    * **disagrees** — ``|δ| > 3 SE(δ)``: a significant deviation survives the extrapolation n → ∞;
+    * **agrees** — ``|δ| ≤ 3 SE(δ)`` and ``3 SE(δ) ≤ resolution``: no deviation, and the ladder was
+      precise enough to have detected a relative error of ``resolution``;
+    * **inconclusive** — otherwise (too noisy to tell; more trials or sizes needed), or fewer than
+      3 sizes.
+
+    This is more powerful than fitting the decay of ``|E_trial − E_theory|``, whose mean is
+    dominated by trial-to-trial fluctuations (``n^{-1/2}``) and hides a small systematic error.
+
+    Parameters
+    ----------
+    sizes : increasing positive sizes
+    deviations : signed relative deviations ``d(n)`` (mean over trials)
+    stderrs : their standard errors over trials
+    bias_rate : q > 0 in the finite-size bias ``C n^{-q}``
+    resolution : relative error the verification must be able to detect to say "agrees"
+
+    Returns
+    -------
+    FiniteSizeFit
+        with ``model = "bias"``, ``plateau = δ``, ``amplitude = C``; ``slope`` is the log–log slope
+        of ``|d(n)|`` for information (undefined, NaN, if some ``d(n) = 0``).
+    """
+    n, d, s = _check_ladder(sizes, deviations, stderrs, bias_rate, positive=False)
+    if not resolution > 0:
+        raise ParameterError(f"resolution: must be > 0, got {resolution}")
+    q = float(bias_rate)
+    if np.all(d != 0):
+        b, b_se, a = _power_fit(n, np.abs(d), s)
+    else:
+        b = b_se = a = float("nan")
+    delta, delta_se, amp = _plateau_fit(n, d, s, q, False, floor=0.0)
+    reasons = [f"extrapolated relative deviation δ = d(∞) = {delta:.3g} ± {delta_se:.2g} from d(n) = δ + C n^-{q:g} "
+               f"(C = {amp:.3g})",
+               f"relative deviation at n = {int(n[-1])}: {d[-1]:.3g} ± {s[-1]:.2g}"]
+    if n.size < 3:
+        verdict = "inconclusive"
+        reasons.append("fewer than 3 sizes: the finite-size bias cannot be extrapolated with an uncertainty")
+    elif abs(delta) > 3 * delta_se:
+        verdict = "disagrees"
+        reasons.append(f"the deviation does not vanish as n grows: |δ| > 3 SE(δ) = {3 * delta_se:.2g}")
+    elif 3 * delta_se <= resolution:
+        verdict = "agrees"
+        reasons.append(f"δ is consistent with 0, and a relative error above 3 SE(δ) = {3 * delta_se:.2g} "
+                       f"(resolution {resolution:g}) would have been detected")
+    else:
+        verdict = "inconclusive"
+        reasons.append(f"δ is consistent with 0 but 3 SE(δ) = {3 * delta_se:.2g} exceeds the resolution "
+                       f"{resolution:g}: more trials or sizes needed")
+    return FiniteSizeFit(sizes=[int(x) for x in n], errors=d.tolist(), stderrs=s.tolist(), expected_rate=q,
+                         slope=b, slope_se=b_se, intercept=a, plateau=delta, plateau_se=delta_se,
+                         verdict=verdict, reasons=reasons, model="bias", amplitude=amp)

@@ -41,3 +41,25 @@ def test_bad_input():
         sr.load("ridge").solve(qq=1)
     with pytest.raises(ParameterError, match="activation"):
         sr.load("random-features").solve(activation="softsign?")
+
+
+@pytest.mark.parametrize("name", ["ridge", "linear-random-features", "random-features", "powerlaw-ridge"])
+def test_quick_ladder_agrees(name):
+    # the demo's setting: sizes 50..400, 10 trials per size, seed 0; the signed relative deviation is
+    # extrapolated to n -> inf with pooled standard errors (spread ∝ n^-1/2) and must be consistent
+    # with 0 while resolving a 10 % error (see symrmt.verify.scaling.bias_scaling)
+    rep = sr.load(name).verify(quick=True, seed=0, device="cpu")
+    assert rep.verdict == "agrees", rep.reasons
+
+
+def test_wrong_noise_is_detected():
+    # the theory evaluated at noise variance 0.4 instead of the simulated 0.25: a ~30 % offset
+    rep = sr.load("ridge").verify(quick=True, seed=0, device="cpu", theory_params={"noise": 0.4})
+    assert rep.verdict == "disagrees" and abs(rep.scaling["plateau"]) > 0.2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_default_ladder_agrees(name):
+    # default sizes (100..800; kernel-gcv 100..400) and trials, another seed: resolution 5 %
+    assert sr.load(name).verify(seed=1, device="cpu").verdict == "agrees"
