@@ -299,3 +299,98 @@ def torch_activation(activation: str | sp.Expr) -> Callable:
         return table[key]
     expr, var = activation_expr(activation)
     return sp.lambdify(var, expr, modules="torch")
+
+
+def _delta_power_divergent(expr: sp.Expr) -> bool:
+    """Whether ``expr`` contains a product or power of Dirac deltas (``E δ(G)²`` is infinite)."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.base.has(sp.DiracDelta) and node.exp.is_number and node.exp > 1:
+            return True
+        if isinstance(node, sp.Mul) and sum(1 for a in node.args if a.has(sp.DiracDelta)) > 1:
+            return True
+    return False
+
+
+def gaussian_expectation(expr: sp.Expr, var: sp.Symbol | None = None, method: str = "auto") -> sp.Expr:
+    """``E g(G)`` for ``G ~ N(0, 1)`` and a SymPy expression ``g`` in one variable.
+
+    Used for the Gaussian integrals of derived functions of an activation (``σ′(z)²``,
+    ``z σ′(z)``, ``σ*(z)²``, ...), e.g. the spike parameters of Cui et al. (arXiv 2402.04980).
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The integrand ``g``; Dirac deltas (derivatives of kinks and jumps) are allowed to the
+        first power.
+    var : sympy.Symbol, optional
+        The Gaussian variable (default: the only free symbol of ``expr``; a constant is its own
+        expectation).
+    method : {"auto", "exact", "quadrature"}
+        As in :func:`hermite_coefficients`: closed form (SymPy) where possible, else quadrature
+        (Gauss–Hermite of two orders for smooth integrands, adaptive Gauss–Kronrod on the
+        half-lines for piecewise ones); ``"exact"`` raises if no closed form is found.
+
+    Returns
+    -------
+    sympy.Expr
+        An exact SymPy number, or a SymPy Float from quadrature.
+
+    Raises
+    ------
+    ParameterError
+        Divergent expectation (``g`` grows like ``e^{x²/2}``, or a squared Dirac delta), a bad
+        ``method``, or more than one free variable.
+    """
+    if method not in ("auto", "exact", "quadrature"):
+        raise ParameterError(f"method: must be 'auto', 'exact' or 'quadrature', got {method!r}")
+    try:
+        expr = sp.sympify(expr, strict=True)
+    except (sp.SympifyError, TypeError) as exc:
+        raise ParameterError(f"expr: cannot use {expr!r} as a SymPy expression") from exc
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    if var is None:
+        if not free:
+            return expr
+        if len(free) != 1:
+            raise ParameterError(f"expr: expected one free variable, got {[s.name for s in free]}")
+        var = free[0]
+    elif set(free) - {var}:
+        raise ParameterError(f"expr: symbols {[s.name for s in free if s != var]} other than {var} are free")
+    if not expr.has(var):
+        return expr
+    real = sp.Symbol(var.name + "_g", real=True)
+    expr = expr.xreplace({var: real})
+    if _delta_power_divergent(expr):
+        raise ParameterError("expr: a squared Dirac delta (e.g. σ′(z)² for an activation with a jump) "
+                             "has an infinite Gaussian expectation; allowed: integrands with E|g(G)| < ∞")
+    return _expectation(expr, real, method)
+
+
+@lru_cache(maxsize=256)
+def _expectation(expr: sp.Expr, var: sp.Symbol, method: str) -> sp.Expr:
+    delta = expr.has(sp.DiracDelta)
+    if method != "quadrature" and (delta or method == "exact" or _closed_form_class(expr)):
+        val = _gauss(expr, var)
+        if val is not None:
+            return val
+        if method == "exact" or delta:
+            raise ParameterError(f"expr: SymPy cannot evaluate E[{expr}] in closed form"
+                                 + ("; use method='quadrature' or 'auto'" if not delta else ""))
+    for end in (sp.oo, -sp.oo):
+        try:
+            lim = sp.limit(sp.Abs(expr) * sp.exp(-var**2 / 2) * var**2, var, end)
+        except (NotImplementedError, ValueError, TypeError, RecursionError):
+            continue
+        if lim.is_number and lim != 0:
+            raise ParameterError(f"expr: E[{expr}] diverges (the integrand grows like e^(x²/2) or faster "
+                                 f"as x → {end}); allowed: integrands with E|g(G)| < ∞")
+    f = _numeric(expr, var)
+    if _smooth(expr):
+        try:
+            return sp.Float(float(_gauss_hermite(f)[0]))
+        except ParameterError:  # slowly converging Gauss–Hermite (poles near the real axis)
+            pass
+    return sp.Float(float(_split_adaptive(f)[0]))
+
+
+__all__.append("gaussian_expectation")
