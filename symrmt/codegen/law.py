@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
+from .solved import check_parameter_names
 
 __all__ = ["CompiledLaw"]
 
@@ -57,14 +58,7 @@ class CompiledLaw:
     # ------------------------------------------------------------------ input handling
     def _prepare(self, pts: Any, params: dict, point_name: str, real: bool):
         names = self.parameter_names
-        unknown = sorted(set(params) - set(names))
-        if unknown:
-            raise ParameterError(f"unknown parameter(s) {unknown} for {self.law.name}; "
-                                 f"its parameters are {list(names) or 'none'}")
-        missing = [k for k in names if k not in params]
-        if missing:
-            raise ParameterError(f"missing value(s) for parameter(s) {missing} of {self.law.name} "
-                                 f"(bind them with law.subs(...) or pass them by name)")
+        check_parameter_names(names, params, self.law.name, " (bind them with law.subs(...) or pass them by name)")
         pts_arr = np.asarray(_as_array(pts, point_name, np.float64 if real else np.complex128), np.complex128)
         if not real and (pts_arr.imag < 0).any():
             raise ParameterError(f"{point_name}: need Im z >= 0 (upper half-plane or the real axis; "

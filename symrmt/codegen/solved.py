@@ -12,6 +12,17 @@ from ..errors import ConvergenceError, ParameterError
 __all__ = ["CompiledSystem", "SolveResult"]
 
 
+
+def check_parameter_names(names, params: dict, owner: str, hint: str = "") -> None:
+    """Raise :class:`ParameterError` for unknown or missing parameter names (``hint`` ends the
+    message about missing ones)."""
+    unknown = sorted(set(params) - set(names))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {unknown} for {owner}; its parameters are {list(names) or 'none'}")
+    missing = [k for k in names if k not in params]
+    if missing:
+        raise ParameterError(f"missing value(s) for parameter(s) {missing} of {owner}{hint}")
+
 @dataclass
 class SolveResult:
     """Per-point solution of a system on a broadcast parameter grid.
@@ -80,13 +91,7 @@ class CompiledSystem:
     def _grid(self, params: dict) -> dict:
         """Checked, broadcast parameter arrays by name."""
         names = self.parameter_names
-        unknown = sorted(set(params) - set(names))
-        if unknown:
-            raise ParameterError(f"unknown parameter(s) {unknown} for {self.system.name}; "
-                                 f"its parameters are {list(names) or 'none'}")
-        missing = [k for k in names if k not in params]
-        if missing:
-            raise ParameterError(f"missing value(s) for parameter(s) {missing} of {self.system.name}")
+        check_parameter_names(names, params, self.system.name)
         arrs = []
         for k in names:
             a = np.asarray(params[k])

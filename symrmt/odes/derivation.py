@@ -40,12 +40,7 @@ class IMDEReport(Report):
 
     def to_markdown(self) -> str:
         s = self.scaling
-        lines = [f"## {self.derivation}: **{self.verdict}**", "", self.summary, "",
-                 f"Reference: {self.reference}", "",
-                 f"Parameters: {', '.join(f'{k} = {v}' for k, v in self.params.items())}"]
-        if self.theory_params != self.params:
-            lines.append("Theory evaluated at (control): "
-                         + ", ".join(f"{k} = {v}" for k, v in self.theory_params.items()))
+        lines = self.header_lines()
         lines += ["", "| IMDE order k | trials | RMS ‖f_θ − f_h^[k]‖ | s.e. | 95% CI "
                   "| RMS ‖f_h^[k] − f‖ |",
                   "|---:|---:|---:|---:|---:|---:|"]

@@ -17,26 +17,9 @@ from typing import Any, Sequence, Union
 import sympy as sp
 
 from ..errors import ParameterError
+from ..symbolic.laws import to_exact
 
 __all__ = ["Tableau", "tableau", "TABLEAU_NAMES", "as_tableau", "MethodLike"]
-
-
-def _exact(value: Any, name: str) -> sp.Expr:
-    if isinstance(value, (str, bool)):
-        raise ParameterError(f"{name}: expected a number or SymPy expression, got {value!r}")
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ParameterError(f"{name}: must be finite, got {value}")
-        return sp.Rational(repr(value))
-    try:
-        expr = sp.sympify(value, strict=True)
-    except (sp.SympifyError, TypeError) as exc:
-        raise ParameterError(f"{name}: cannot use {value!r} as an exact coefficient") from exc
-    if expr.has(sp.Float):
-        expr = expr.xreplace({f: sp.Rational(repr(float(f))) for f in expr.atoms(sp.Float)})
-    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        raise ParameterError(f"{name}: must be finite, got {expr}")
-    return expr
 
 
 class Tableau:
@@ -72,9 +55,9 @@ class Tableau:
             raise ParameterError("b: a Runge-Kutta method needs at least one stage")
         if len(rows) != s or any(len(r) != s for r in rows):
             raise ParameterError(f"A: expected shape ({s}, {s}) to match len(b) = {s}")
-        self.A = sp.Matrix([[_exact(x, f"A[{i}][{j}]") for j, x in enumerate(r)]
+        self.A = sp.Matrix([[to_exact(x, f"A[{i}][{j}]") for j, x in enumerate(r)]
                             for i, r in enumerate(rows)])
-        self.b = sp.Matrix([_exact(x, f"b[{i}]") for i, x in enumerate(bl)])
+        self.b = sp.Matrix([to_exact(x, f"b[{i}]") for i, x in enumerate(bl)])
         rowsum = [sp.simplify(sum(self.A.row(i))) for i in range(s)]
         if c is None:
             self.c = sp.Matrix(rowsum)
@@ -82,7 +65,7 @@ class Tableau:
             cl = list(c)
             if len(cl) != s:
                 raise ParameterError(f"c: expected length {s}, got {len(cl)}")
-            self.c = sp.Matrix([_exact(x, f"c[{i}]") for i, x in enumerate(cl)])
+            self.c = sp.Matrix([to_exact(x, f"c[{i}]") for i, x in enumerate(cl)])
             for i in range(s):
                 if sp.simplify(self.c[i] - rowsum[i]) != 0:
                     raise ParameterError(f"c[{i}] = {self.c[i]} must equal the row sum of A, {rowsum[i]}")

@@ -114,15 +114,20 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
-    def to_markdown(self) -> str:
-        """A self-contained Markdown section (plots linked by file name)."""
-        s = self.scaling
+    def header_lines(self) -> list[str]:
+        """Markdown title (with the verdict), summary, reference and parameters."""
         lines = [f"## {self.derivation}: **{self.verdict}**", "", self.summary, "",
                  f"Reference: {self.reference}", "",
                  f"Parameters: {', '.join(f'{k} = {v}' for k, v in self.params.items()) or 'none'}"]
         if self.theory_params != self.params:
             lines.append(f"Theory evaluated at (control): "
                          f"{', '.join(f'{k} = {v}' for k, v in self.theory_params.items())}")
+        return lines
+
+    def to_markdown(self) -> str:
+        """A self-contained Markdown section (plots linked by file name)."""
+        s = self.scaling
+        lines = self.header_lines()
         w1 = all("wasserstein1" in row for row in self.ladder)
         lines += ["", f"| n | trials | {self.statistic} (mean) | s.e. | 95% CI | n·{self.statistic} |"
                   + (" W1 (mean) |" if w1 else ""), "|---:|---:|---:|---:|---:|---:|" + ("---:|" if w1 else "")]
