@@ -2,6 +2,8 @@
 with Hermite coefficients from the activation, checked on trained random-feature models (double
 descent in ψ1 = N/d at small ridge).
 """
+import numpy as np
+
 from symrmt.equivalents.derivation import LearningCurveDerivation, system_equations
 from symrmt.equivalents.random_features import mei_montanari_system, solve_random_features
 from symrmt.equivalents.simulate import simulate_random_features
@@ -26,6 +28,9 @@ class RandomFeatures(LearningCurveDerivation):
     options = {"activation": "relu"}
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
+    # double descent at psi1 = psi2 for a small ridge (Mei & Montanari, Fig. 1)
+    curve = ("psi1", np.geomspace(0.1, 10, 300), (0.3, 0.6, 0.9, 1.2, 2.0, 4.0),
+             {"psi2": 1.0, "ridge": 1e-3, "Fstar": 0.3, "tau": 0.3})
 
     def equations(self):
         return system_equations(mei_montanari_system(), "fixed point (ν1, ν2), z = ξ = i√(ψ1ψ2λ/μ*²)")

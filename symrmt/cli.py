@@ -186,7 +186,7 @@ def _cmd_demo(args) -> int:
             load(n)  # unknown names fail here, before any work
     runs = [(name, name, {}, "agrees") for name in names if getattr(load(name), "in_demo", True)]
     runs += [(stem, name, tp, "disagrees") for stem, (name, tp, _) in DEMO_CONTROLS.items()]
-    rows, results = [], []
+    rows, results, figures = [], [], {}
     for stem, name, theory_params, expected in runs:
         if not args.json:
             print(f"verifying {stem} ...", file=sys.stderr, flush=True)
@@ -202,6 +202,11 @@ def _cmd_demo(args) -> int:
             continue
         paths = rep.save(out, stem)
         ok = rep.verdict == expected
+        if not theory_params:  # the derivation's own figures (learning curves, kernels, ...)
+            try:
+                figures.update(load(name).figures(out, quick=True, seed=args.seed, device=args.device))
+            except Exception as exc:  # a figure failing is reported, the verdict stands
+                figures[f"{name}: figure failed ({(str(exc).splitlines() or [type(exc).__name__])[0]})"] = None
         results.append({"name": stem, "expected": expected, "verdict": rep.verdict, "ok": ok,
                         "json": paths["json"].name, "png": paths["png"].name, "seconds": time.perf_counter() - t1})
         s = rep.scaling
@@ -226,6 +231,10 @@ def _cmd_demo(args) -> int:
              "|---|---|---|---|---:|---:|---:|---|", *rows, "",
              f"Total time {seconds:.1f} s, seed {args.seed}.", ""]
     index += [f"![{r['name']}]({r['png']})" for r in results if "png" in r]
+    if figures:
+        index += ["", "## Figures", ""]
+        index += [f"### {title}\n\n![{title}]({Path(path).name})\n" if path else f"- {title}"
+                  for title, path in figures.items()]
     (out / "index.md").write_text("\n".join(index) + "\n")
     (out / "summary.json").write_text(json.dumps({"results": results, "seconds": seconds}, indent=2))
     all_ok = all(r["ok"] for r in results)

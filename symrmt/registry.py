@@ -190,6 +190,11 @@ class Derivation:
         """Data for the report's figure (default: only the error ladder)."""
         return {}
 
+    def figures(self, directory: str | Path, quick: bool = True, seed: int = 0, device: Any = None) -> dict[str, Path]:
+        """Extra figures for the report beyond the verification plot (e.g. a learning curve with
+        simulated points on it); returns ``{title: path}``.  None by default."""
+        return {}
+
     def codegen_target(self, **params: Any) -> Any:
         """The object ``symrmt codegen`` turns into a standalone solver module."""
         raise DerivationError(f"{self.name}: no standalone solver is defined for this derivation")

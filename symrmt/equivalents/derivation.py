@@ -16,6 +16,7 @@ Non-numeric options (an activation) are passed by keyword like parameters, and l
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -44,7 +45,13 @@ class LearningCurveDerivation(Derivation):
         The compared observable.
     options : dict
         Non-numeric options and their defaults (e.g. ``{"activation": "relu"}``).
+    curve : tuple or None
+        ``(parameter, grid, points, fixed)``: the learning curve :meth:`figures` draws — the
+        theory on ``grid`` of ``parameter`` and trained models at ``points``, the other parameters
+        at their defaults overridden by ``fixed``.
     """
+
+    curve: tuple[str, Sequence[float], Sequence[float], Mapping[str, Any]] | None = None
 
     quantity: str = "test_error"
     options: Mapping[str, Any] = {}
@@ -100,6 +107,40 @@ class LearningCurveDerivation(Derivation):
         report = Derivation.verify(bound, sizes, trials, seed, device, quick, theory_params, dtype, progress, **nums)
         report.params.update({k: str(v) for k, v in opts.items()})
         return report
+
+    def learning_curve(self, path: str | Path, parameter: str, grid: Sequence[float], points: Sequence[float],
+                       n: int, trials: int = 3, seed: int = 0, device: Any = None, log: bool = True,
+                       **params: Any) -> dict:
+        """Theory along ``grid`` of ``parameter`` and trained models (size ``n``, ``trials`` seeds
+        each, 95 % CIs) at ``points``, drawn into the PNG ``path``.
+
+        Returns ``{"png", parameter, "theory", "simulated", "ci"}`` (theory at ``points``).
+        """
+        from ..verify.plots import plot_learning_curve
+
+        grid, points = np.asarray(grid, dtype=float), np.asarray(points, dtype=float)
+        curve = np.asarray(self.solve(**{**params, parameter: grid})[self.quantity]).real
+        sims = [self.simulate(n, trials, seed + i, device, **{**params, parameter: float(x)})
+                for i, x in enumerate(points)]
+        means = np.array([s.mean(self.quantity) for s in sims])
+        cis = np.array([s.ci(self.quantity) for s in sims])
+        opts, nums = self._split(params)
+        fixed = ", ".join(f"{k} = {v}" for k, v in {**nums, **opts}.items())
+        png = plot_learning_curve(path, grid, curve, points, means, cis, xlabel=parameter, ylabel=self.quantity,
+                                  title=f"{self.name}" + (f" ({fixed})" if fixed else ""),
+                                  theory_label="theory (generated solver)",
+                                  sim_label=f"trained models (n = {n}, {trials} seeds, 95 % CI)", log=log)
+        theory_at = np.asarray(self.solve(**{**params, parameter: points})[self.quantity]).real
+        return {"png": png, parameter: points, "theory": theory_at, "simulated": means, "ci": cis}
+
+    def figures(self, directory: str | Path, quick: bool = True, seed: int = 0, device: Any = None) -> dict[str, Path]:
+        if self.curve is None:
+            return {}
+        parameter, grid, points, fixed = self.curve
+        n = (self.quick_sizes if quick else self.sizes)[-1]
+        out = self.learning_curve(Path(directory) / f"{self.name}-curve.png", parameter, grid, points, n,
+                                  trials=3 if quick else 8, seed=seed, device=device, **fixed)
+        return {f"{self.name}: learning curve in {parameter}": out["png"]}
 
     # to implement ---------------------------------------------------------------
     def solve_arrays(self, **params: Any):  # pragma: no cover - abstract

@@ -3,12 +3,13 @@ against the matrix size on log–log axes with the fitted power law.  matplotlib
 (Agg backend, no display needed)."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["plot_verification"]
+__all__ = ["plot_verification", "plot_learning_curve"]
 
 
 def _pyplot():
@@ -73,6 +74,35 @@ def plot_verification(path: str | Path, title: str, scaling: dict, statistic: st
     ax.set_xlabel("n")
     ax.set_ylabel(statistic)
     ax.set_title(f"verdict: {scaling['verdict']}", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, points: np.ndarray,
+                        means: np.ndarray, cis: np.ndarray, xlabel: str, ylabel: str, title: str = "",
+                        theory_label: str = "theory", sim_label: str = "simulation (95% CI)",
+                        log: bool = True) -> Path:
+    """Write a PNG of a theoretical curve with simulated means and their confidence intervals.
+
+    ``cis`` has shape ``(len(points), 2)`` (lower, upper); ``log`` uses log–log axes.
+    """
+    plt = _pyplot()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    means, cis = np.asarray(means, dtype=float), np.asarray(cis, dtype=float)
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    ax.plot(grid, theory, color="C3", lw=1.6, label=theory_label)
+    ax.errorbar(points, means, yerr=[means - cis[:, 0], cis[:, 1] - means], fmt="o", color="C0", capsize=3,
+                label=sim_label)
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
