@@ -172,7 +172,10 @@ class CompiledLaw:
 
     def _atoms(self, pv: np.ndarray) -> list[tuple[float, float]]:
         found = []
-        for x0 in self._real_roots(self.module._lead(tuple(pv))):
+        roots = self._real_roots(self.module._lead(tuple(pv)))
+        # a multiple root of the leading coefficient (e.g. z^k) is one atom, not k
+        distinct = [x for i, x in enumerate(roots) if i == 0 or x - roots[i - 1] > 1e-6 * (1.0 + abs(x))]
+        for x0 in distinct:
             eps = 1e-7 * (1.0 + abs(x0))
             zz = np.array([x0 + 1j * eps, x0 + 0.5j * eps])
             out, conv, _, _ = self._run(zz, np.repeat(pv[None, :], 2, axis=0))
