@@ -7,8 +7,13 @@
   Gaussian-equivalent form;
 * :func:`solve_powerlaw_ridge`, :func:`solve_discrete` — the Gaussian-equivalent curve for a
   discrete spectrum (power law; kernels as in Wei, Hu & Steinhardt, arXiv 2203.06176);
+* :func:`solve_deep_structured_rf` — deep structured random features, Ω_L by the closed-form
+  recursion (Schröder, Dmitriev, Cui & Loureiro, arXiv 2402.13999), conditional on drawn weights;
+  :func:`solve_deep_linear_rf` — depth-L linear random features by products of S-transforms;
 * :mod:`.simulate` and :mod:`.kernel` — the trained-model simulations (torch, imported lazily).
 """
+from .deep import architecture, feature_covariance, linearization_coefficients, solve_deep_structured_rf
+from .deep_linear import deep_linear_rf_system, input_space_law, linear_feature_law, solve_deep_linear_rf
 from .discrete import solve_discrete, solve_powerlaw_ridge
 from .linear_rf import linear_random_features_system, solve_linear_random_features
 from .random_features import gaussian_equivalent_system, mei_montanari_system, solve_random_features
@@ -18,4 +23,6 @@ from .spectrum import kappa_equation, population_spectrum, wishart_s_transform
 __all__ = ["solve_ridge", "ridge_system", "solve_linear_random_features", "linear_random_features_system",
            "solve_random_features", "mei_montanari_system", "gaussian_equivalent_system",
            "solve_powerlaw_ridge", "solve_discrete", "kappa_equation", "population_spectrum",
-           "wishart_s_transform"]
+           "wishart_s_transform", "solve_deep_structured_rf", "linearization_coefficients", "architecture",
+           "feature_covariance", "solve_deep_linear_rf", "deep_linear_rf_system", "linear_feature_law",
+           "input_space_law"]
