@@ -4,6 +4,8 @@ the subordination κ_L(κ) = κ γ_L Π(1 − df1/γ_ℓ) giving the finite-samp
 averaged (d → ∞).  Checked on trained deep linear networks; at L = 1 it reduces to the
 ``linear-random-features`` derivation (Atanasov, Zavatone-Veth & Pehlevan).
 """
+import numpy as np
+
 from symrmt.equivalents.deep_linear import deep_linear_equations, solve_deep_linear_rf
 from symrmt.equivalents.derivation import LearningCurveDerivation
 from symrmt.registry import Parameter
@@ -26,6 +28,7 @@ class DeepLinearRF(LearningCurveDerivation):
     options = {"widths": (2.0, 0.8, 1.5), "data_covariance": None}
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
+    curve = ("alpha", np.geomspace(0.1, 10, 200), (0.2, 0.5, 1.0, 2.0, 5.0), {"ridge": 1e-3})
 
     def equations(self):
         return deep_linear_equations(len(self.options["widths"]))

@@ -37,6 +37,7 @@ class DeepStructuredRF(LearningCurveDerivation):
                "target": "linear", "teacher_average": False}
     sizes = (100, 200, 400, 800)
     quick_sizes = (40, 80, 160, 320)   # `symrmt demo` on two CPU cores: well under 20 s
+    curve = ("alpha", np.geomspace(0.2, 5, 40), (0.3, 0.7, 1.5, 3.5), {})
 
     def equations(self):
         return deep_equations()

@@ -125,7 +125,7 @@ class LearningCurveDerivation(Derivation):
         means = np.array([s.mean(self.quantity) for s in sims])
         cis = np.array([s.ci(self.quantity) for s in sims])
         opts, nums = self._split(params)
-        fixed = ", ".join(f"{k} = {v}" for k, v in {**nums, **opts}.items())
+        fixed = ", ".join(f"{k} = {v}" for k, v in {**nums, **opts}.items() if v is not None)
         png = plot_learning_curve(path, grid, curve, points, means, cis, xlabel=parameter, ylabel=self.quantity,
                                   title=f"{self.name}" + (f" ({fixed})" if fixed else ""),
                                   theory_label="theory (generated solver)",

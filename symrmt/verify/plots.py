@@ -98,8 +98,11 @@ def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, 
     ax.errorbar(points, means, yerr=[means - cis[:, 0], cis[:, 1] - means], fmt="o", color="C0", capsize=3,
                 label=sim_label)
     if log:
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
