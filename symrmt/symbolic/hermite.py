@@ -369,8 +369,10 @@ def gaussian_expectation(expr: sp.Expr, var: sp.Symbol | None = None, method: st
 @lru_cache(maxsize=256)
 def _expectation(expr: sp.Expr, var: sp.Symbol, method: str) -> sp.Expr:
     delta = expr.has(sp.DiracDelta)
-    if method != "quadrature" and (delta or method == "exact" or _closed_form_class(expr)):
-        val = _gauss(expr, var)
+    # SymPy integrates Piecewise pieces where it gives up on Max/Min/Abs/sign
+    cand = expr.rewrite(sp.Piecewise) if expr.has(sp.Max, sp.Min, sp.Abs, sp.sign) else expr
+    if method != "quadrature" and (delta or method == "exact" or _closed_form_class(cand)):
+        val = _gauss(cand, var)
         if val is not None:
             return val
         if method == "exact" or delta:
@@ -394,3 +396,216 @@ def _expectation(expr: sp.Expr, var: sp.Symbol, method: str) -> sp.Expr:
 
 
 __all__.append("gaussian_expectation")
+
+
+# ---------------------------------------------------------------------- general order
+@dataclass(frozen=True)
+class HermiteSeries:
+    """The normalized Hermite coefficients ``b_0, ..., b_order`` of an activation.
+
+    ``σ = Σ_k b_k h_k`` with ``h_k = He_k/√(k!)`` orthonormal under the standard Gaussian, so
+    ``b_k = E[σ(G) h_k(G)]`` and ``Σ_k b_k² = E σ(G)²`` (Parseval).  Behaves as the sequence of
+    the ``b_k`` (``len``, indexing, iteration).
+
+    Attributes
+    ----------
+    coefficients : tuple of sympy.Expr
+        ``b_0, ..., b_order``: exact SymPy numbers when ``exact``, SymPy Floats otherwise.
+    exact : bool
+        Whether every coefficient came from a closed-form integral.
+    second_moment : sympy.Expr
+        ``E σ(G)²`` (exact when the three low-order moments were).
+    """
+
+    coefficients: tuple
+    exact: bool
+    second_moment: sp.Expr
+
+    def __len__(self) -> int:
+        return len(self.coefficients)
+
+    def __getitem__(self, k):
+        return self.coefficients[k]
+
+    def __iter__(self):
+        return iter(self.coefficients)
+
+    @property
+    def order(self) -> int:
+        """The highest index ``k`` held."""
+        return len(self.coefficients) - 1
+
+    def as_floats(self) -> np.ndarray:
+        """``b_0, ..., b_order`` as a float array."""
+        return np.array([float(b) for b in self.coefficients], dtype=float)
+
+    def tail(self) -> float:
+        """``Σ_{k > order} b_k² = E σ(G)² − Σ_{k ≤ order} b_k²`` (Parseval), clipped at 0: the
+        squared L²(γ) error of the truncated series."""
+        return max(float(self.second_moment) - float(np.sum(self.as_floats() ** 2)), 0.0)
+
+
+def probabilists_hermite(k: int, var: sp.Symbol) -> sp.Expr:
+    """``He_k(var)`` (monic, orthogonal under ``e^{-x²/2}``) by ``He_{k+1} = x He_k − k He_{k−1}``."""
+    prev, cur = sp.Integer(1), var
+    if k == 0:
+        return prev
+    for n in range(1, k):
+        prev, cur = cur, sp.expand(var * cur - n * prev)
+    return cur
+
+
+def normalized_hermite_values(order: int, x: np.ndarray) -> np.ndarray:
+    """``h_k(x) = He_k(x)/√(k!)`` for ``k = 0..order`` (rows), by the stable three-term recurrence
+    ``h_{k+1} = (x h_k − √k h_{k−1})/√(k+1)``."""
+    x = np.asarray(x, dtype=float)
+    out = np.empty((order + 1,) + x.shape)
+    out[0] = 1.0
+    if order >= 1:
+        out[1] = x
+    for k in range(1, order):
+        out[k + 1] = (x * out[k] - np.sqrt(k) * out[k - 1]) / np.sqrt(k + 1)
+    return out
+
+
+def _hermite_quadrature(expr: sp.Expr, var: sp.Symbol, order: int) -> np.ndarray:
+    """``b_k = E[σ(G) h_k(G)]``, ``k = 0..order``, numerically: Gauss–Hermite rules of two orders
+    (must agree) for smooth activations, adaptive Gauss–Kronrod (vector-valued) on the two
+    half-lines for piecewise ones.  Divergence or disagreement raises ParameterError."""
+    import warnings
+
+    from scipy.integrate import IntegrationWarning, quad_vec
+
+    _check_tails(expr, var)
+    f = _numeric(expr, var)
+    bad = ParameterError("activation: Gaussian–Hermite coefficients do not converge (not "
+                         "square-integrable, or too irregular); allowed: activations with E σ(G)² < ∞")
+    if _smooth(expr):
+        results = []
+        for n in (max(_QUAD_NODES[0], 2 * order + 40), max(_QUAD_NODES[1], 3 * order + 80)):
+            nodes, weights = np.polynomial.hermite_e.hermegauss(n)
+            vals = f(nodes)
+            if not np.all(np.isfinite(vals)):
+                raise bad
+            results.append(normalized_hermite_values(order, nodes) @ (weights * vals) / np.sqrt(2.0 * np.pi))
+        scale = max(1.0, float(np.sqrt(np.sum(results[1] ** 2))))
+        if np.max(np.abs(results[0] - results[1])) <= 1e-8 * scale:
+            return results[1]
+    norm = 1.0 / np.sqrt(2.0 * np.pi)
+
+    def integrand(t: float) -> np.ndarray:
+        v = float(f(np.array([t]))[0])
+        return v * normalized_hermite_values(order, np.array(t)) * (np.exp(-t * t / 2.0) * norm)
+
+    out = np.zeros(order + 1)
+    for lo, hi in ((-np.inf, 0.0), (0.0, np.inf)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", IntegrationWarning)
+            try:
+                val, err = quad_vec(integrand, lo, hi, epsabs=1e-12, epsrel=1e-10, limit=400)
+            except (IntegrationWarning, ZeroDivisionError, OverflowError) as exc:
+                raise bad from exc
+        if not np.all(np.isfinite(val)) or err > 1e-7:
+            raise bad
+        out += val
+    return out
+
+
+def hermite_series(activation: str | sp.Expr, order: int, method: str = "auto") -> HermiteSeries:
+    """Normalized Hermite coefficients ``b_0..b_order`` of an activation, ``σ = Σ_k b_k h_k``.
+
+    Parameters
+    ----------
+    activation : str or sympy.Expr
+        A name (``"relu"``, ``"tanh"``, ``"erf"``, ``"sign"``, ``"linear"``) or a SymPy expression
+        in one variable.
+    order : int
+        Highest index, ``>= 0``.
+    method : {"auto", "exact", "quadrature"}
+        As in :func:`hermite_coefficients`: ``"exact"`` requires closed-form integrals,
+        ``"quadrature"`` uses numerical quadrature only, ``"auto"`` tries exact first.
+
+    Returns
+    -------
+    HermiteSeries
+
+    Raises
+    ------
+    ParameterError
+        ``order`` not a non-negative integer, unknown activation, ``E σ(G)² = ∞``, or
+        ``method="exact"`` where SymPy finds no closed form.
+
+    Notes
+    -----
+    ``h_k = He_k/√(k!)`` (probabilists' Hermite polynomials), orthonormal under ``N(0, 1)``; then
+    ``b_0 = μ0``, ``b_1 = μ1`` and ``Σ_{k≥2} b_k² = μ*²`` (Mei & Montanari 2019, arXiv 1908.05355).
+    Closed forms come from ``E[σ(G) He_k(G)] = E σ^{(k)}(G)`` (Gaussian integration by parts) for
+    smooth activations and from ``E[σ(G) He_k(G)]`` directly for piecewise ones.  ReLU:
+    ``b = (1/√(2π), 1/2, 1/(2√π), 0, −1/(4√(3π)), 0, …)``, ``b_k = He_{k−2}(0)/√(2π k!)`` for
+    ``k ≥ 2`` (Simon, Anand & DeWeese, arXiv 2106.03186).
+    """
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
+        raise ParameterError(f"order: expected an integer >= 0, got {order!r}")
+    if method not in ("auto", "exact", "quadrature"):
+        raise ParameterError(f"method: must be 'auto', 'exact' or 'quadrature', got {method!r}")
+    expr, var = activation_expr(activation)
+    if expr.is_polynomial(var):
+        return _polynomial_series(expr, var, int(order))
+    return _series(expr, var, int(order), method)
+
+
+def _polynomial_series(expr: sp.Expr, var: sp.Symbol, order: int) -> HermiteSeries:
+    """Exact change of basis for a polynomial: peel off the leading term ``c_n x^n = c_n √(n!) h_n +
+    (lower degree)`` (``He_n`` is monic) until nothing is left; coefficients stay exact."""
+    poly = sp.Poly(sp.expand(expr), var)
+    b = [sp.Integer(0)] * (max(order, poly.degree()) + 1)
+    while not poly.is_zero:
+        n = poly.degree()
+        lead = poly.LC()
+        b[n] = lead * sp.sqrt(sp.factorial(n))
+        poly = poly - sp.Poly(lead * probabilists_hermite(n, var), var)
+    coeffs = [sp.nsimplify(v) if not v.has(sp.Float) else v for v in b]
+    exact = not any(v.has(sp.Float) for v in coeffs)
+    second = sp.Add(*[v**2 for v in coeffs])
+    return HermiteSeries(tuple(coeffs[: order + 1]), exact, sp.simplify(second) if exact else second)
+
+
+def _series_closed_form_class(expr: sp.Expr) -> bool:
+    """Like :func:`_closed_form_class`, with ``Max``/``Min`` pieces allowed: a polynomial in the
+    variable and in ``exp``, ``erf`` and piecewise functions of it."""
+    funcs = expr.atoms(sp.Function, sp.Piecewise, sp.Max, sp.Min)
+    if not all(isinstance(f, _CLOSED) for f in funcs):
+        return False
+    dummies = {f: sp.Dummy() for f in funcs}
+    try:
+        sp.Poly(expr.xreplace(dummies), *expr.free_symbols, *dummies.values())
+    except sp.PolynomialError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _series(expr: sp.Expr, var: sp.Symbol, order: int, method: str) -> HermiteSeries:
+    # validates E σ² < ∞ and gives E σ² (the b_k themselves are computed below, closed form or not)
+    base = _coefficients(expr, var, "auto" if method == "exact" else method)
+    second = base.mu0**2 + base.mu1**2 + base.mustar**2
+    second = sp.simplify(second) if base.exact else sp.Float(float(second))
+    if method == "exact" or (method == "auto" and _series_closed_form_class(expr)):
+        kinks = bool(expr.atoms(*_KINKS))
+        exact = []
+        for k in range(order + 1):
+            integrand = expr * probabilists_hermite(k, var) if kinks else sp.diff(expr, var, k)
+            val = _gauss(integrand, var)
+            if val is None:
+                break
+            exact.append(sp.simplify(val / sp.sqrt(sp.factorial(k))))
+        if len(exact) == order + 1:
+            return HermiteSeries(tuple(exact), True, second)
+        if method == "exact":
+            raise ParameterError(f"activation: SymPy cannot evaluate the Gaussian–Hermite integrals of "
+                                 f"{expr} in closed form up to order {order}; use method='quadrature' or 'auto'")
+    b = _hermite_quadrature(expr, var, order)
+    return HermiteSeries(tuple(sp.Float(float(v)) for v in b), False, second)
+
+
+__all__ += ["HermiteSeries", "hermite_series", "probabilists_hermite", "normalized_hermite_values"]

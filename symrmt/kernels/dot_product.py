@@ -1,0 +1,378 @@
+"""NNGP and NTK dot-product kernels of fully connected networks, as functions of the cosine.
+
+Convention (the "NTK parameterization" of Jacot, Gabriel & Hongler 2018 and of neural-tangents;
+Simon, Anand & DeWeese, arXiv 2106.03186, §2).  Inputs have unit scale, ``‖x‖² = d``, and
+``c = x·x′/d ∈ [−1, 1]``.  A network with ``L = depth`` hidden layers of width ``m → ∞``::
+
+    h¹(x)     = w_std · W¹ x / √d + b_std · β¹
+    hˡ⁺¹(x)   = w_std · Wˡ⁺¹ φ(hˡ(x)) / √m + b_std · βˡ⁺¹      (l = 1..L; readout width 1)
+
+with all entries of ``W``, ``β`` i.i.d. ``N(0, 1)``.  Kernels (``(u, v)`` centred Gaussian with
+covariance ``[[q_l, Σ_l], [Σ_l, q_l]]``, ``q_l = Σ_l(1)`` the common variance at layer l)::
+
+    Σ_1(c) = w_std² c + b_std²,                       Θ_1 = Σ_1
+    Σ_{l+1} = w_std² E[φ(u) φ(v)] + b_std²,           Θ_{l+1} = Σ_{l+1} + w_std² E[φ′(u) φ′(v)] Θ_l
+    K_NNGP = Σ_{L+1},  K_NTK = Θ_{L+1}.
+
+With one hidden layer, ``w_std = 1`` and ``b_std = 0``, writing ``φ = Σ_k b_k h_k`` in the
+orthonormal Hermite basis (``h_k = He_k/√(k!)``) gives Simon et al.'s formulas (REFERENCES §7)::
+
+    K_NNGP(c) = Σ_k b_k² c^k,      K_NTK(c) = Σ_k (k + 1) b_k² c^k.
+
+The expectations ("dual activations", Daniely, Frostig & Singer 2016) are in closed form for
+ReLU (arc-cosine kernels of Cho & Saul 2009), erf (Williams 1997 arcsin kernel) and sign; for
+any other activation they are the Hermite series ``Σ_k b_k(q)² ρ^k`` of ``φ(√q ·)``, exact for
+polynomial activations and truncated at ``hermite_order`` otherwise.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..errors import DerivationError, ParameterError
+from ..symbolic.hermite import activation_expr, hermite_series
+from .series import ExactField, MpField, NumpyOps, Series, SeriesOps, SympyOps
+
+__all__ = ["DotProductKernel", "dot_product_kernel", "KINDS", "check_order"]
+
+KINDS = ("nngp", "ntk")
+_c = sp.Symbol("c", real=True)
+
+
+def check_order(order: Any, name: str = "order") -> int:
+    """An order is an integer >= 0."""
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
+        raise ParameterError(f"{name}: expected an integer >= 0, got {order!r}")
+    return int(order)
+
+
+def _std(value: Any, name: str, positive: bool) -> sp.Expr:
+    if isinstance(value, str):
+        raise ParameterError(f"{name}: expected a number, got the string {value!r}")
+    try:
+        v = sp.nsimplify(value, rational=True) if isinstance(value, float) else sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError) as exc:
+        raise ParameterError(f"{name}: expected a real number, got {value!r}") from exc
+    if not (v.is_number and v.is_real and v.is_finite) or v.is_negative or (positive and v.is_zero):
+        raise ParameterError(f"{name}: expected a real number {'> 0' if positive else '>= 0'}, got {value!r}")
+    return v
+
+
+# ---------------------------------------------------------------------- dual activations
+class _Dual:
+    """``E[φ(u)φ(v)]`` and ``E[φ′(u)φ′(v)]`` for ``(u, v)`` with variances ``q`` and correlation ρ."""
+
+    closed_form = True
+    name = ""
+
+    def value(self, ops, q, rho):
+        raise NotImplementedError
+
+    def deriv(self, ops, q, rho):
+        raise NotImplementedError
+
+    def variance(self, ops, q):
+        raise NotImplementedError
+
+
+class _ReLU(_Dual):
+    """Arc-cosine kernels of degree 1 and 0 (Cho & Saul 2009): with θ = arccos ρ,
+    ``E[φφ] = q (sin θ + (π − θ) ρ)/(2π)``, ``E[φ′φ′] = (π − θ)/(2π)``."""
+
+    name = "relu"
+
+    def value(self, ops, q, rho):
+        return (ops.sqrt_one_minus_square(rho) + (-ops.acos(rho) + ops.pi) * rho) * (q * ops.inv_pi * ops.rat(1, 2))
+
+    def deriv(self, ops, q, rho):
+        return (-ops.acos(rho) + ops.pi) * (ops.inv_pi * ops.rat(1, 2))
+
+    def variance(self, ops, q):
+        return q * ops.rat(1, 2)
+
+
+class _Erf(_Dual):
+    """Arcsin kernel (Williams 1997): ``E[erf u erf v] = (2/π) asin(2qρ/(1 + 2q))`` and
+    ``E[erf′u erf′v] = (4/π) ((1 + 2q)² − 4q²ρ²)^{-1/2}``."""
+
+    name = "erf"
+
+    def _s(self, ops, q, rho):
+        return rho * (q * 2 * ops.inv(q * 2 + 1))
+
+    def value(self, ops, q, rho):
+        return ops.asin(self._s(ops, q, rho)) * (ops.inv_pi * 2)
+
+    def deriv(self, ops, q, rho):
+        return ops.inv_sqrt_one_minus_square(self._s(ops, q, rho)) * (ops.inv_pi * 4 * ops.inv(q * 2 + 1))
+
+    def variance(self, ops, q):
+        return ops.asin(q * 2 * ops.inv(q * 2 + 1)) * (ops.inv_pi * 2)
+
+
+class _Sign(_Dual):
+    """``E[sign u sign v] = (2/π) asin ρ``; φ′ is a Dirac delta, so there is no NTK."""
+
+    name = "sign"
+
+    def value(self, ops, q, rho):
+        return ops.asin(rho) * (ops.inv_pi * 2)
+
+    def deriv(self, ops, q, rho):  # pragma: no cover - rejected up front
+        raise ParameterError("activation: sign has a jump, E[φ′(u)φ′(v)] is infinite; no NTK")
+
+    def variance(self, ops, q):
+        return ops.rat(1)
+
+
+class _Hermite(_Dual):
+    """Any square-integrable activation: ``E[φ(u)φ(v)] = Σ_k b_k(q)² ρ^k`` with ``b_k(q)`` the
+    Hermite coefficients of ``φ(√q x)``, and ``E[φ′(u)φ′(v)] = q^{-1} Σ_k k b_k(q)² ρ^{k−1}``."""
+
+    closed_form = False
+
+    def __init__(self, expr: sp.Expr, var: sp.Symbol, order: int):
+        self.expr, self.var, self.order = expr, var, order
+        self.name = str(expr)
+        poly = expr.is_polynomial(var)
+        self.degree = int(sp.degree(expr, var)) if poly else None
+
+    @property
+    def finite(self) -> bool:
+        """Whether the Hermite series is finite (a polynomial activation): then exact at any depth."""
+        return self.degree is not None
+
+    def coefficients(self, q: sp.Expr, exact: bool):
+        """``b_k(q)²`` for ``k = 0..order`` (SymPy; exact or Floats)."""
+        return _scaled_squares(self.expr, self.var, sp.sympify(q), self.degree if self.finite else self.order,
+                               "exact" if exact else ("auto" if self.finite else "quadrature"))
+
+    def _q(self, ops, q):
+        if isinstance(ops, SeriesOps):
+            return ops.field.to_sympy(q) if isinstance(ops.field, ExactField) else sp.Float(str(q), 30)
+        return sp.sympify(q) if isinstance(ops, SympyOps) else sp.Float(float(q))
+
+    def _exact(self, ops) -> bool:
+        return isinstance(ops, SympyOps) or (isinstance(ops, SeriesOps) and isinstance(ops.field, ExactField))
+
+    def value(self, ops, q, rho):
+        return ops.polyval(rho, self.coefficients(self._q(ops, q), self._exact(ops)))
+
+    def deriv(self, ops, q, rho):
+        sq = self.coefficients(self._q(ops, q), self._exact(ops))
+        d = [k * sq[k] for k in range(1, len(sq))] or [sp.Integer(0)]
+        return ops.polyval(rho, d) * ops.inv(q)
+
+    def variance(self, ops, q):
+        hs = _scaled(self.expr, self.var, self._q(ops, q), 0, "exact" if self._exact(ops) else "auto")
+        return ops.const(hs.second_moment)
+
+
+@lru_cache(maxsize=128)
+def _scaled(expr: sp.Expr, var: sp.Symbol, q: sp.Expr, order: int, method: str):
+    return hermite_series(expr.xreplace({var: sp.sqrt(q) * var}), order, method=method)
+
+
+def _scaled_squares(expr, var, q, order, method):
+    try:
+        hs = _scaled(expr, var, q, order, method)
+    except ParameterError as exc:
+        if method == "exact":
+            raise DerivationError(f"no exact series: {exc}") from exc
+        raise
+    return [b**2 for b in hs.coefficients]
+
+
+_CLOSED = {"relu": _ReLU, "erf": _Erf, "sign": _Sign}
+
+
+def _closed_name(expr: sp.Expr, var: sp.Symbol) -> str | None:
+    for name in _CLOSED:
+        ref, rv = activation_expr(name)
+        if ref.xreplace({rv: var}) == expr:
+            return name
+    return None
+
+
+# ---------------------------------------------------------------------- the kernel object
+class DotProductKernel:
+    """The NNGP or NTK of a fully connected network as a function of the cosine ``c``.
+
+    Build with :func:`dot_product_kernel` (conventions there and in the module docstring).
+
+    Attributes
+    ----------
+    activation : sympy.Expr
+        ``φ`` in its variable :attr:`variable`.
+    kind : {"nngp", "ntk"}
+    depth : int
+        Number of hidden layers ``L >= 1``.
+    w_std, b_std : sympy.Expr
+        Weight and bias scales (exact numbers).
+    closed_form : bool
+        Whether the dual activation is in closed form (ReLU, erf, sign).
+    """
+
+    def __init__(self, expr: sp.Expr, var: sp.Symbol, kind: str, depth: int, w_std: sp.Expr, b_std: sp.Expr,
+                 hermite_order: int):
+        self.activation, self.variable = expr, var
+        self.kind, self.depth, self.w_std, self.b_std = kind, depth, w_std, b_std
+        self.hermite_order = hermite_order
+        name = _closed_name(expr, var)
+        self._dual = _CLOSED[name]() if name else _Hermite(expr, var, hermite_order)
+        self.closed_form = self._dual.closed_form
+        self._cache: dict = {}
+
+    def __repr__(self) -> str:
+        return (f"<DotProductKernel {self.kind.upper()} of φ = {self.activation}, depth {self.depth}, "
+                f"w_std = {self.w_std}, b_std = {self.b_std}>")
+
+    # ---------------------------------------------------------- the recursion (any operation set)
+    def _evaluate(self, ops, c):
+        w2, b2 = ops.const(self.w_std**2), ops.const(self.b_std**2)
+        q = w2 + b2
+        sigma = c * w2 + b2
+        theta = sigma
+        dual = self._dual
+        for _ in range(self.depth):
+            rho = sigma * ops.inv(q)
+            new = dual.value(ops, q, rho) * w2 + b2
+            if self.kind == "ntk":
+                theta = new + theta * dual.deriv(ops, q, rho) * w2
+            sigma = new
+            q = dual.variance(ops, q) * w2 + b2
+        return theta if self.kind == "ntk" else sigma
+
+    @property
+    def exact_series(self) -> bool:
+        """Whether :meth:`coefficients` with ``exact=True`` is available: closed-form duals,
+        polynomial activations, or one hidden layer without bias (then ``ρ = c`` and the Hermite
+        series gives the coefficients exactly)."""
+        d = self._dual
+        return d.closed_form or d.finite or (self.depth == 1 and self.b_std == 0)
+
+    def __call__(self, c: Any) -> np.ndarray:
+        """``K(c)`` for cosines ``c ∈ [−1, 1]`` (numpy array of the same shape)."""
+        arr = np.asarray(c, dtype=float)
+        if not np.all(np.isfinite(arr)) or np.any(np.abs(arr) > 1.0 + 1e-12):
+            raise ParameterError("c: cosines must be finite and in [-1, 1]")
+        arr = np.clip(arr, -1.0, 1.0)
+        out = self._evaluate(NumpyOps, arr)
+        return np.asarray(out, dtype=float) * np.ones_like(arr)
+
+    def coefficients(self, order: int, exact: bool = False) -> list:
+        """Taylor coefficients ``a_0..a_order`` of ``K(c) = Σ_k a_k c^k``.
+
+        Parameters
+        ----------
+        order : int
+            Highest power, ``>= 0``.
+        exact : bool
+            ``True``: exact SymPy numbers (expressions grow quickly beyond one hidden layer);
+            ``False``: Python floats from 40-digit arithmetic.
+
+        Raises
+        ------
+        DerivationError
+            ``exact=True`` where no exact series exists (see :attr:`exact_series`).
+        """
+        order = check_order(order)
+        key = (order, bool(exact))
+        if key in self._cache:
+            return list(self._cache[key])
+        if exact and not self.exact_series:
+            raise DerivationError(
+                f"no exact series for φ = {self.activation} at depth {self.depth} with b_std = {self.b_std}: its "
+                "dual activation has no closed form and the correlation has a constant term; use exact=False")
+        if exact and not self._dual.closed_form and self.depth == 1 and self.b_std == 0 and not self._dual.finite:
+            # one layer, no bias: ρ = c, so a_k = w² b_k(w²)² (NNGP), w² (k+1) b_k(w²)² (NTK)
+            order_h = order
+            w2 = self.w_std**2
+            sq = _scaled_squares(self.activation, self.variable, w2, order_h, "exact")
+            out = [sp.simplify(w2 * (k + 1 if self.kind == "ntk" else 1) * a) for k, a in enumerate(sq)]
+        else:
+            field = ExactField() if exact else MpField()
+            ser = self._evaluate(SeriesOps(field), Series.variable(max(order, 1), field))
+            if not isinstance(ser, Series):
+                ser = Series([ser] + [field.zero] * max(order, 1), field)
+            out = [(field.to_sympy if exact else field.to_float)(v) for v in ser.c[: order + 1]]
+            if exact:
+                out = [sp.simplify(v) if sp.count_ops(v) < 200 else v for v in out]
+        self._cache[key] = tuple(out)
+        return list(out)
+
+    def series(self, order: int) -> sp.Expr:
+        """The exact truncated series ``Σ_{k ≤ order} a_k c^k`` as a SymPy polynomial in ``c``."""
+        return sp.Add(*[a * _c**k for k, a in enumerate(self.coefficients(order, exact=True))])
+
+    def expression(self) -> sp.Expr:
+        """``K(c)`` as a SymPy expression in ``c`` (closed-form duals and polynomial activations;
+        otherwise the dual is the Hermite series truncated at ``hermite_order``)."""
+        return self._evaluate(SympyOps, _c)
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        """The SymPy symbol ``c`` used by :meth:`series` and :meth:`expression`."""
+        return _c
+
+    def truncation_error(self, order: int, c: Any) -> np.ndarray:
+        """``K(c) − Σ_{k ≤ order} a_k c^k`` (numerical)."""
+        a = np.array(self.coefficients(order), dtype=float)
+        arr = np.asarray(c, dtype=float)
+        return self(arr) - np.polynomial.polynomial.polyval(arr, a)
+
+
+def dot_product_kernel(activation: str | sp.Expr, kind: str = "nngp", depth: int = 1, w_std: Any = 1,
+                       b_std: Any = 0, hermite_order: int = 48) -> DotProductKernel:
+    """The NNGP or NTK dot-product kernel ``K(c)`` of a fully connected network.
+
+    Parameters
+    ----------
+    activation : str or sympy.Expr
+        ``"relu"``, ``"erf"``, ``"sign"``, ``"tanh"``, ``"linear"`` or a SymPy expression in one
+        variable with ``E φ(G)² < ∞``.
+    kind : {"nngp", "ntk"}
+        Neural-network Gaussian-process kernel, or neural tangent kernel.
+    depth : int
+        Number of hidden layers ``L >= 1``.
+    w_std, b_std : number
+        Weight and bias scales (``w_std > 0``, ``b_std >= 0``; exact numbers are kept exact).
+    hermite_order : int
+        Truncation of the Hermite series of the dual activation when it has no closed form.
+
+    Returns
+    -------
+    DotProductKernel
+        Callable on numpy arrays of cosines; ``.coefficients(order, exact)``, ``.series(order)``,
+        ``.expression()``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown ``kind``, ``depth < 1``, bad scales, an unknown activation, ``E φ(G)² = ∞``, or
+        ``kind="ntk"`` with an activation whose derivative has a Dirac delta (a jump, e.g. sign).
+
+    Notes
+    -----
+    Conventions in the module docstring: unit-scale inputs ``‖x‖² = d``, ``c = x·x′/d``, NTK
+    parameterization with readout scale ``w_std``.  One hidden layer, ``w_std = 1``,
+    ``b_std = 0``: ``K_NNGP = Σ b_k² c^k``, ``K_NTK = Σ (k + 1) b_k² c^k`` (Simon, Anand &
+    DeWeese, arXiv 2106.03186).  E.g. ReLU, one layer: ``K_NTK(c) = (√(1−c²) + 2(π − arccos c) c)/(2π)``.
+    """
+    if not isinstance(kind, str) or kind.lower() not in KINDS:
+        raise ParameterError(f"kind: expected one of {KINDS}, got {kind!r}")
+    kind = kind.lower()
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+        raise ParameterError(f"depth: expected an integer >= 1 (number of hidden layers), got {depth!r}")
+    hermite_order = check_order(hermite_order, "hermite_order")
+    w, b = _std(w_std, "w_std", positive=True), _std(b_std, "b_std", positive=False)
+    expr, var = activation_expr(activation)
+    if _closed_name(expr, var) is None:
+        hermite_series(expr, 1)  # validates E φ(G)² < ∞ (raises ParameterError otherwise)
+    if kind == "ntk" and sp.diff(expr, var).has(sp.DiracDelta):
+        raise ParameterError(f"activation: φ = {expr} has a jump, so E[φ′(u)φ′(v)] is infinite and the NTK "
+                             "does not exist; allowed for kind='ntk': continuous activations (φ′ square-integrable)")
+    return DotProductKernel(expr, var, kind, int(depth), w, b, hermite_order)

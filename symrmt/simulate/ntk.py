@@ -1,0 +1,205 @@
+"""Empirical NNGP / NTK of a wide one-hidden-layer network at initialization (torch).
+
+The network (NTK parameterization; conventions of :mod:`symrmt.kernels.dot_product`)::
+
+    f(x) = w_std · Σ_a v_a φ(h_a(x)) / √m + b_std · β_out,    h_a(x) = w_std · w_a·x / √d + b_std · β_a
+
+with ``w_a ∈ R^d``, ``v_a``, ``β_a``, ``β_out`` i.i.d. ``N(0, 1)``.  Its empirical NTK is the sum over
+all parameters θ of ``∂f(x)/∂θ · ∂f(x′)/∂θ``; for this architecture the sum is, exactly::
+
+    Θ̂(x, x′) = (w²/m) Σ_a φ(h_a)φ(h′_a) + b²                         (readout weights and bias)
+              + (w²/m) Σ_a v_a² φ′(h_a)φ′(h′_a) · (w² x·x′/d + b²)     (first-layer weights and biases)
+
+and the empirical NNGP (the readout kernel) is its first line.  Both are averages of m i.i.d.
+terms, so they converge to the infinite-width kernel with fluctuations of order ``m^{-1/2}``
+(Jacot, Gabriel & Hongler 2018; Simon, Anand & DeWeese, arXiv 2106.03186).
+
+Inputs: per trial, a random orthonormal pair ``u1, u2`` in ``R^d``, ``x = √d u1`` and
+``x′_j = √d (c_j u1 + √(1 − c_j²) u2)``, so that ``‖x‖² = ‖x′_j‖² = d`` and ``x·x′_j/d = c_j``
+exactly.  Every trial (a fresh initialization and input pair) has its own seed
+``derive_seed(seed, t)``; ``device=None`` means CUDA when available; float64 by default.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..errors import ParameterError
+from .device import (batch_size, check_seed, check_trials, derive_seed, make_generator, resolve_device,
+                     resolve_dtype)
+
+__all__ = ["NTKSample", "empirical_kernel", "ntk_from_parameters", "hermite_activation"]
+
+
+@dataclass
+class NTKSample:
+    """Empirical kernels ``values[t, j]`` of trial t at cosine ``cosines[j]``.
+
+    Attributes
+    ----------
+    cosines : numpy.ndarray
+    values : numpy.ndarray, shape (trials, len(cosines))
+    width, trials, seed : int
+    kind, device, dtype : str
+    """
+
+    cosines: np.ndarray
+    values: np.ndarray
+    width: int
+    trials: int
+    seed: int
+    kind: str
+    device: str
+    dtype: str
+
+    def ci(self, level: float = 0.95) -> list[dict]:
+        """Mean over trials with a Student-t confidence interval, per cosine."""
+        from ..verify.stats import mean_ci
+
+        return [mean_ci(self.values[:, j], level).to_dict() for j in range(self.values.shape[1])]
+
+
+def hermite_activation(coefficients: Sequence[float]) -> tuple[Callable, Callable]:
+    """``φ = Σ_k b_k h_k`` and ``φ′ = Σ_k b_k √k h_{k−1}`` as torch callables, evaluated by the stable
+    recurrence ``h_{k+1} = (x h_k − √k h_{k−1})/√(k+1)`` (``h_k = He_k/√(k!)``)."""
+    b = [float(v) for v in coefficients]
+    if not b or not all(math.isfinite(v) for v in b):
+        raise ParameterError("hermite: expected a non-empty sequence of finite coefficients b_0..b_K")
+
+    def both(x):
+        import torch
+
+        h_prev, h = torch.zeros_like(x), torch.ones_like(x)
+        phi = b[0] * h
+        dphi = torch.zeros_like(x)
+        for k in range(1, len(b)):
+            dphi = dphi + b[k] * math.sqrt(k) * h  # h is h_{k-1} here
+            h_prev, h = h, (x * h - math.sqrt(k - 1) * h_prev) / math.sqrt(k)
+            phi = phi + b[k] * h
+        return phi, dphi
+
+    return (lambda x: both(x)[0]), (lambda x: both(x)[1])
+
+
+def _activation_pair(activation: Any, kind: str) -> tuple[Callable, Callable]:
+    """``(φ, φ′)`` torch callables for a named or SymPy activation (φ′ by autograd)."""
+    import sympy as sp
+
+    from ..symbolic.hermite import activation_expr, torch_activation
+
+    expr, var = activation_expr(activation)
+    if kind == "ntk" and sp.diff(expr, var).has(sp.DiracDelta):
+        raise ParameterError(f"activation: φ = {expr} has a jump, so its NTK is infinite; use kind='nngp' or a "
+                             "continuous activation")
+    phi = torch_activation(activation)
+
+    def dphi(x):
+        import torch
+
+        with torch.enable_grad():
+            z = x.detach().clone().requires_grad_(True)
+            (g,) = torch.autograd.grad(phi(z).sum(), z)
+        return g
+
+    return phi, dphi
+
+
+def ntk_from_parameters(phi: Callable, dphi: Callable, W, beta, v, X, Y, w_std: float = 1.0, b_std: float = 0.0,
+                        kind: str = "ntk"):
+    """Empirical kernel between the rows of ``X`` and ``Y`` (``(..., n_x, d)``, ``(..., n_y, d)``) of the
+    network with first-layer weights ``W`` (``(..., m, d)``), biases ``beta`` and readout ``v``
+    (``(..., m)``); returns an ``(..., n_x, n_y)`` tensor (formula in the module docstring).  Leading
+    dimensions are a batch of independent networks."""
+    m, d = W.shape[-2], W.shape[-1]
+    Wt = W.transpose(-1, -2)
+    hx = w_std * (X @ Wt) / math.sqrt(d) + b_std * beta.unsqueeze(-2)
+    hy = w_std * (Y @ Wt) / math.sqrt(d) + b_std * beta.unsqueeze(-2)
+    out = (w_std**2 / m) * (phi(hx) @ phi(hy).transpose(-1, -2)) + b_std**2
+    if kind == "ntk":
+        first = w_std**2 * (X @ Y.transpose(-1, -2)) / d + b_std**2
+        out = out + (w_std**2 / m) * ((dphi(hx) * (v**2).unsqueeze(-2)) @ dphi(hy).transpose(-1, -2)) * first
+    return out
+
+
+def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.5), width: int = 1024,
+                     trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None, d: int = 8,
+                     w_std: float = 1.0, b_std: float = 0.0, kind: str = "ntk",
+                     hermite: Sequence[float] | None = None) -> NTKSample:
+    """Empirical NTK (or NNGP) of ``trials`` independently initialized one-hidden-layer networks of
+    width ``width``, between ``x`` and ``x′_j`` with ``x·x′_j/d = cosines[j]``.
+
+    Parameters
+    ----------
+    activation : str or sympy.Expr, optional
+        ``"relu"``, ``"tanh"``, ``"erf"``, ... or a SymPy expression (φ′ by autograd).
+    hermite : sequence of float, optional
+        Instead of ``activation``: ``b_0..b_K`` of ``φ = Σ_k b_k h_k`` (evaluated by the Hermite
+        recurrence, φ′ in closed form) — e.g. from :func:`symrmt.kernels.activation_from_kernel`.
+    cosines : sequence of float in [−1, 1]
+    width : int >= 1
+        Hidden width m.
+    trials, seed : int
+        Independent initializations; trial t uses ``derive_seed(seed, t)``.
+    device, dtype
+        ``None`` → CUDA if available else CPU; float64.
+    d : int >= 2
+        Input dimension (the kernel does not depend on it).
+    w_std, b_std : float
+        Weight and bias scales.
+    kind : {"ntk", "nngp"}
+
+    Returns
+    -------
+    NTKSample
+    """
+    import torch
+
+    if (activation is None) == (hermite is None):
+        raise ParameterError("give exactly one of activation= (a name or SymPy expression) and hermite= "
+                             "(Hermite coefficients)")
+    if not isinstance(kind, str) or kind.lower() not in ("ntk", "nngp"):
+        raise ParameterError(f"kind: expected 'ntk' or 'nngp', got {kind!r}")
+    kind = kind.lower()
+    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+        raise ParameterError(f"width: expected an integer >= 1, got {width!r}")
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 2:
+        raise ParameterError(f"d: expected an integer >= 2 (input dimension), got {d!r}")
+    cs = np.asarray(cosines, dtype=float).ravel()
+    if cs.size == 0 or not np.all(np.isfinite(cs)) or np.any(np.abs(cs) > 1):
+        raise ParameterError(f"cosines: expected a non-empty sequence of numbers in [-1, 1], got {cosines!r}")
+    for name, val, pos in (("w_std", w_std, True), ("b_std", b_std, False)):
+        if not (isinstance(val, (int, float, np.floating)) and math.isfinite(val) and (val > 0 if pos else val >= 0)):
+            raise ParameterError(f"{name}: expected a finite number {'> 0' if pos else '>= 0'}, got {val!r}")
+    trials, seed = check_trials(trials), check_seed(seed)
+    dev, dt = resolve_device(device), resolve_dtype(dtype)
+    phi, dphi = hermite_activation(hermite) if hermite is not None else _activation_pair(activation, kind)
+    m, d = int(width), int(d)
+    c = torch.as_tensor(cs, dtype=dt, device=dev)
+    out = np.empty((trials, cs.size))
+    elem = 8 if dt == torch.float64 else 4
+    chunk = batch_size(trials, elem * m * (d + 3 + 6 * (cs.size + 1)), dev)
+    with torch.no_grad():
+        for start in range(0, trials, chunk):
+            stop = min(trials, start + chunk)
+            X, Y, W, beta, v = [], [], [], [], []
+            for t in range(start, stop):  # each trial from its own seed: independent of the chunking
+                gen = make_generator(derive_seed(seed, t), dev)
+                g = torch.randn(2, d, generator=gen, device=dev, dtype=dt)
+                u1 = g[0] / torch.linalg.vector_norm(g[0])  # Gram–Schmidt: a uniformly random orthonormal pair
+                u2 = g[1] - (u1 @ g[1]) * u1
+                u2 = u2 / torch.linalg.vector_norm(u2)
+                X.append(math.sqrt(d) * u1[None, :])
+                Y.append(math.sqrt(d) * (c[:, None] * u1[None, :] + torch.sqrt(1 - c[:, None] ** 2) * u2[None, :]))
+                W.append(torch.randn(m, d, generator=gen, device=dev, dtype=dt))
+                beta.append(torch.randn(m, generator=gen, device=dev, dtype=dt))
+                v.append(torch.randn(m, generator=gen, device=dev, dtype=dt))
+            k = ntk_from_parameters(phi, dphi, torch.stack(W), torch.stack(beta), torch.stack(v), torch.stack(X),
+                                    torch.stack(Y), float(w_std), float(b_std), kind)
+            out[start:stop] = k[:, 0, :].detach().cpu().numpy()
+    if not np.all(np.isfinite(out)):
+        raise ParameterError("activation: the empirical kernel is not finite (activation overflows)")
+    return NTKSample(cosines=cs, values=out, width=m, trials=trials, seed=seed, kind=kind, device=str(dev),
+                     dtype=str(dt).replace("torch.", ""))

@@ -1,0 +1,154 @@
+"""Empirical NTK simulation (symrmt.simulate.ntk) and the ntk-reverse derivation (Simon, Anand &
+DeWeese, arXiv 2106.03186).
+
+Tolerances: the empirical kernel at width m is an average of m i.i.d. per-neuron terms, so over T
+independent initializations its mean has standard error s/√T with s ≈ σ/√m (σ = O(1) per-neuron
+standard deviation); the tests allow 4.5 standard errors per cosine (a Gaussian miss rate ~1e-5
+each), and check the m^{-1/2} scaling of the error directly."""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+import symrmt as sr
+from symrmt.errors import ParameterError
+from symrmt.kernels import activation_from_kernel, dot_product_kernel
+from symrmt.simulate.ntk import empirical_kernel, hermite_activation, ntk_from_parameters
+
+COS = [-0.5, 0.0, 0.3, 0.6, 0.9]
+
+
+def _within_ci(sample, target, k=4.5):
+    mean = sample.values.mean(0)
+    se = sample.values.std(0, ddof=1) / math.sqrt(sample.trials)
+    return np.abs(mean - target) <= k * se, mean, se
+
+
+@pytest.mark.parametrize("act", ["tanh", "hermite"])
+def test_formula_equals_autograd_ntk(act):
+    """Θ̂ of ntk_from_parameters = Σ_θ ∂f(x)/∂θ ∂f(x′)/∂θ computed by autograd on the network itself."""
+    g = torch.Generator().manual_seed(5)
+    m, d, w, b = 7, 5, 1.3, 0.4
+    W, beta, v, bo = (torch.randn(*s, generator=g, dtype=torch.float64) for s in ((m, d), (m,), (m,), (1,)))
+    X = torch.randn(3, d, generator=g, dtype=torch.float64)
+    if act == "tanh":
+        phi, dphi = torch.tanh, lambda z: 1 - torch.tanh(z) ** 2
+    else:
+        phi, dphi = hermite_activation([0.2, 0.5, -0.3, 0.1])
+
+    def f(params, x):
+        W_, beta_, v_, bo_ = params
+        h = w * (W_ @ x) / math.sqrt(d) + b * beta_
+        return w * (v_ @ phi(h)) / math.sqrt(m) + b * bo_[0]
+
+    params = [t.clone().requires_grad_(True) for t in (W, beta, v, bo)]
+    grads = [torch.cat([gg.reshape(-1) for gg in torch.autograd.grad(f(params, x), params)]) for x in X]
+    ref = torch.stack([torch.stack([gi @ gj for gj in grads]) for gi in grads])
+    got = ntk_from_parameters(phi, dphi, W, beta, v, X, X, w, b, "ntk")
+    torch.testing.assert_close(got, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_hermite_activation_matches_sympy_polynomial():
+    expr = activation_from_kernel([1] * 5, "nngp").expr  # φ = Σ_{k≤4} h_k: all b_k = 1
+    phi, dphi = hermite_activation([1, 1, 1, 1, 1])
+    f = sp.lambdify(sp.Symbol("x", real=True), expr)
+    df = sp.lambdify(sp.Symbol("x", real=True), sp.diff(expr, sp.Symbol("x", real=True)))
+    z = torch.linspace(-4, 4, 17, dtype=torch.float64)
+    np.testing.assert_allclose(phi(z).numpy(), f(z.numpy()), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dphi(z).numpy(), df(z.numpy()), rtol=1e-12, atol=1e-12)
+
+
+def test_relu_empirical_ntk_small_width():
+    """ReLU, one layer: width 512, 64 initializations, seed 0; theory = arc-cosine NTK."""
+    target = dot_product_kernel("relu", "ntk")(COS)
+    s = empirical_kernel("relu", COS, width=512, trials=64, seed=0, device="cpu")
+    ok, mean, se = _within_ci(s, target)
+    assert ok.all(), (mean, target, se)
+    # fluctuations of one initialization are O(m^{-1/2}): per-neuron std between 0.1 and 5
+    per_neuron = s.values.std(0, ddof=1) * math.sqrt(512)
+    assert np.all((per_neuron > 0.1) & (per_neuron < 5)), per_neuron
+
+
+def test_constructed_activation_mimics_deep_relu_and_error_scales():
+    """Depth-2 ReLU NTK, order-6 construction; widths 128 and 2048 (16×), 96 trials, seeds 1 and 2:
+    the mean RMS error must drop by about √16 = 4 (accept 2..8, heavy-tailed per-trial errors)."""
+    d = sr.load("ntk-reverse")
+    th = d.theory()
+    b = activation_from_kernel(dot_product_kernel("relu", "ntk", 2).coefficients(6), "ntk").as_floats()
+    errs = {}
+    for m, seed in ((128, 1), (2048, 2)):
+        s = empirical_kernel(hermite=b, cosines=th["cosines"], width=m, trials=96, seed=seed, device="cpu")
+        errs[m] = float(np.mean(np.sqrt(np.mean((s.values - th["target"]) ** 2, axis=1))))
+        if m == 2048:
+            ok, mean, se = _within_ci(s, th["target"])
+            assert ok.all(), (mean, th["target"], se)
+    assert 2.0 < errs[128] / errs[2048] < 8.0, errs
+
+
+def test_reproducible_and_chunk_independent(monkeypatch):
+    a = empirical_kernel("tanh", COS, width=64, trials=5, seed=11, device="cpu")
+    b = empirical_kernel("tanh", COS, width=64, trials=5, seed=11, device="cpu")
+    np.testing.assert_array_equal(a.values, b.values)
+    monkeypatch.setenv("SYMRMT_SIM_MEMORY", "4096")  # forces one trial per chunk
+    c = empirical_kernel("tanh", COS, width=64, trials=7, seed=11, device="cpu")
+    np.testing.assert_allclose(c.values[:5], a.values, rtol=1e-13, atol=1e-15)
+    assert not np.allclose(empirical_kernel("tanh", COS, width=64, trials=5, seed=12).values, a.values)
+
+
+def test_derivation_solve_show_and_quick_verify():
+    d = sr.load("ntk-reverse")
+    assert d.name == "ntk-reverse" and d.in_demo
+    res = d.solve()
+    assert res["max_truncation_error_on_test_cosines"] < 2e-4
+    assert len(res["c"]) == len(res["target"]) == len(res["constructed"])
+    np.testing.assert_allclose(res["target"], dot_product_kernel("relu", "ntk", 2)(res["c"]), atol=1e-14)
+    assert "Θ" in d.show()
+    rep = d.verify(quick=True, seed=0, device="cpu", progress=False)
+    assert rep.verdict == "agrees", rep.reasons
+    assert all(row["trials"] == d.quick_trials for row in rep.ladder)
+
+
+def test_wrong_target_is_caught():
+    rep = sr.load("ntk-reverse").verify(quick=True, seed=0, device="cpu", theory_params={"depth": 3}, progress=False)
+    assert rep.verdict == "disagrees"
+
+
+def test_bad_input():
+    with pytest.raises(ParameterError, match="width"):
+        empirical_kernel("relu", COS, width=0)
+    with pytest.raises(ParameterError, match="width"):
+        empirical_kernel("relu", COS, width=-4)
+    with pytest.raises(ParameterError, match="cosines"):
+        empirical_kernel("relu", [0.5, 1.2], width=8)
+    with pytest.raises(ParameterError, match="exactly one"):
+        empirical_kernel("relu", COS, width=8, hermite=[1, 1])
+    with pytest.raises(ParameterError, match="jump"):
+        empirical_kernel("sign", COS, width=8, kind="ntk")
+    with pytest.raises(ParameterError, match="kind"):
+        empirical_kernel("relu", COS, width=8, kind="cntk")
+    with pytest.raises(ParameterError, match="depth"):
+        sr.load("ntk-reverse").solve(depth=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_full_verification_width_4096(seed):
+    """Widths 256..4096 (2^12), 128 initializations each: the error decays like width^{-1/2}."""
+    rep = sr.load("ntk-reverse").verify(seed=seed, device="cpu", progress=False)
+    assert rep.scaling["sizes"][-1] >= 4096
+    assert rep.verdict == "agrees", rep.reasons
+    assert -0.75 < rep.scaling["slope"] < -0.3
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda():
+    target = dot_product_kernel("relu", "ntk")(COS)
+    s = empirical_kernel("relu", COS, width=4096, trials=64, seed=0, device="cuda")
+    assert s.device.startswith("cuda")
+    ok, mean, se = _within_ci(s, target)
+    assert ok.all(), (mean, target, se)
+    rep = sr.load("ntk-reverse").verify(seed=0, device="cuda", progress=False)
+    assert rep.verdict == "agrees", rep.reasons
