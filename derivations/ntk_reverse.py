@@ -111,6 +111,34 @@ class NTKReverse(Derivation):
         return empirical_kernel(hermite=con["b"], cosines=COSINES, width=n, trials=trials, seed=seed,
                                 device=device, dtype=dtype, d=d, kind="ntk")
 
+    def figures(self, directory, quick: bool = True, seed: int = 0, device: Any = None) -> dict:
+        """Kernel curves: the deep ReLU target, its truncated series (the constructed network's
+        infinite-width NTK), a one-hidden-layer ReLU NTK for scale, and empirical NTKs of wide
+        networks with the constructed activation (95 % CIs over initializations)."""
+        from pathlib import Path
+
+        from symrmt.kernels import dot_product_kernel
+        from symrmt.verify.plots import plot_learning_curve
+
+        p = self.bind()
+        depth, order, _ = self._ints(p)
+        width = (self.quick_sizes if quick else self.sizes)[-1]
+        trials = self.quick_trials if quick else self.trials
+        sol = self.solve(at=np.linspace(-1, 1, 201))
+        sample = self.simulate(width, trials, seed, device, **p)
+        cis = sample.ci()
+        means = np.array([ci["value"] for ci in cis])
+        bounds = np.array([[ci["low"], ci["high"]] for ci in cis])
+        path = plot_learning_curve(
+            Path(directory) / f"{self.name}-kernels.png", np.array(sol["c"]), np.array(sol["target"]),
+            np.array(COSINES), means, bounds, xlabel="cosine c = x·x′/d", ylabel="NTK",
+            title=f"{self.name}: depth-{depth} ReLU NTK mimicked by one hidden layer (series order {order})",
+            theory_label=f"target: depth-{depth} ReLU NTK",
+            sim_label=f"empirical NTK, width {width}, {trials} initializations (95 % CI)", log=False,
+            extra_curves={f"constructed activation's NTK (order {order})": np.array(sol["constructed"]),
+                          "depth-1 ReLU NTK": dot_product_kernel("relu", kind="ntk", depth=1)(np.array(sol["c"]))})
+        return {f"{self.name}: kernel curves": path}
+
     def measure(self, sample: Any, theory: dict) -> dict:
         diff = sample.values - theory["target"][None, :]
         errors = np.sqrt(np.mean(diff**2, axis=1)) / theory["scale"]

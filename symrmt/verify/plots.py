@@ -84,10 +84,11 @@ def plot_verification(path: str | Path, title: str, scaling: dict, statistic: st
 def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, points: np.ndarray,
                         means: np.ndarray, cis: np.ndarray, xlabel: str, ylabel: str, title: str = "",
                         theory_label: str = "theory", sim_label: str = "simulation (95% CI)",
-                        log: bool = True) -> Path:
+                        log: bool = True, extra_curves: dict | None = None) -> Path:
     """Write a PNG of a theoretical curve with simulated means and their confidence intervals.
 
-    ``cis`` has shape ``(len(points), 2)`` (lower, upper); ``log`` uses log–log axes.
+    ``cis`` has shape ``(len(points), 2)`` (lower, upper); ``log`` uses log–log axes;
+    ``extra_curves`` maps labels to further curves on the same ``grid`` (dashed).
     """
     plt = _pyplot()
     path = Path(path)
@@ -95,6 +96,8 @@ def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, 
     means, cis = np.asarray(means, dtype=float), np.asarray(cis, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 4.2))
     ax.plot(grid, theory, color="C3", lw=1.6, label=theory_label)
+    for i, (label, ys) in enumerate((extra_curves or {}).items()):
+        ax.plot(grid, ys, ls="--", lw=1.1, color=f"C{i + 4}", label=label)
     ax.errorbar(points, means, yerr=[means - cis[:, 0], cis[:, 1] - means], fmt="o", color="C0", capsize=3,
                 label=sim_label)
     if log:
