@@ -31,7 +31,7 @@ class KernelGCV(LearningCurveDerivation):
     options = {"kernel": "exp"}
     sizes = (100, 200, 400)
     quick_sizes = (50, 100, 200)
-    trials = 8
+    trials = 12
     quick_trials = 4
     # each trial diagonalizes a population kernel matrix (2000 x 2000): about a minute in quick mode on
     # two CPU cores, too long for `symrmt demo`; verified by `symrmt verify kernel-gcv` and the slow tests
