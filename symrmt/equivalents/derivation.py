@@ -137,7 +137,8 @@ class LearningCurveDerivation(Derivation):
         if self.curve is None:
             return {}
         parameter, grid, points, fixed = self.curve
-        n = (self.quick_sizes if quick else self.sizes)[-1]
+        sizes = self.quick_sizes if quick else self.sizes
+        n = sizes[-2] if quick and len(sizes) > 1 else sizes[-1]  # quick: the second-largest size
         out = self.learning_curve(Path(directory) / f"{self.name}-curve.png", parameter, grid, points, n,
                                   trials=3 if quick else 8, seed=seed, device=device, **fixed)
         return {f"{self.name}: learning curve in {parameter}": out["png"]}
