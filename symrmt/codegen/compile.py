@@ -1,8 +1,14 @@
 """Compile laws, systems and plain expressions into cached, self-checked numba modules.
 
-Every generated module is checked, before first use, against SymPy's own evaluation
-(``evalf``) of the same expressions at random points; a mismatch raises
-:class:`~symrmt.errors.CodegenError` (never a warning).
+Every generated module is checked, before first use, against SymPy's own evaluation of the same
+expressions at random points: first SymPy's ``lambdify`` (NumPy, all points at once -- a printer
+independent of ours), and any entry that disagrees, or that NumPy cannot evaluate, again with
+``evalf`` at 30 digits; a mismatch there raises :class:`~symrmt.errors.CodegenError` (never a
+warning).
+
+Compile cost: only the entry points of a generated module (``stieltjes_kernel``,
+``solve_kernel``, ``observables_kernel``, a compiled function) are ``cache=True``; their callees
+are compiled once as part of them, with a single specialization each.
 """
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ from .printer import emit_function
 __all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
            "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # bump: old cache files are regenerated
 _CHECK_POINTS = 3
 _CHECK_RTOL = 1e-9
 
@@ -54,6 +60,66 @@ def check_against_sympy(exprs: Sequence[sp.Expr], values: dict, got: Sequence[co
         if not abs(complex(g) - ref) <= tol:
             raise CodegenError(f"{what}: generated output {i} = {complex(g)} differs from SymPy's {ref} "
                                f"at {values} (expression {e})")
+
+
+def _numeric_reference(exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol], points: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Values and round-off scales of ``exprs`` at the rows of ``points`` by NumPy (``lambdify``).
+
+    Returns ``(values, scales)`` of shape ``(len(exprs), len(points))`` -- the value is the sum of
+    the terms (of the expanded polynomial, else of the top-level sum; an expression of more than 400
+    terms is one term) and the scale ``1 + sum |terms|``, as in :func:`check_against_sympy` -- or
+    None when NumPy cannot evaluate them.
+    """
+    npts = points.shape[0]
+    args = [sp.Symbol(f"x{j}") for j in range(len(symbols))]  # plain names: no dummify pass
+    ren = dict(zip(symbols, args))
+    terms, owner = [], []
+    for i, e in enumerate(exprs):
+        ts = sp.Add.make_args(sp.expand(e) if e.is_polynomial() else e)
+        ts = ts if len(ts) <= 400 else (e,)
+        terms.extend(t.xreplace(ren) for t in ts)
+        owner.extend([i] * len(ts))
+    try:
+        f = sp.lambdify(args, terms, modules="numpy", dummify=False)
+        with np.errstate(all="ignore"):
+            raw = f(*[points[:, j] for j in range(points.shape[1])])
+        vals = np.array([np.broadcast_to(np.asarray(v, dtype=np.complex128), (npts,)) for v in raw])
+    except Exception:  # a function NumPy lacks, or an object it cannot convert
+        return None
+    idx = np.asarray(owner, dtype=np.int64)
+    values = np.zeros((len(exprs), npts), dtype=np.complex128)
+    scales = np.ones((len(exprs), npts))
+    with np.errstate(all="ignore"):
+        np.add.at(values, idx, vals)
+        np.add.at(scales, idx, np.abs(vals))
+    return values, scales
+
+
+def check_generated(exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol], points: Sequence[Sequence[complex]],
+                    got: Sequence[Sequence[complex]], what: str) -> None:
+    """Raise CodegenError unless ``got[k][i]`` matches ``exprs[i]`` at ``points[k]`` (values of
+    ``symbols``).  Checked against NumPy's evaluation of SymPy's own printing (``lambdify``); an
+    entry that disagrees there, or that NumPy cannot evaluate, is decided by
+    :func:`check_against_sympy` (``evalf`` at 30 digits)."""
+    exprs = list(exprs)
+    pts = np.array(points, dtype=np.complex128).reshape(len(points), len(symbols))
+    for k, g in enumerate(got):
+        if len(g) != len(exprs):
+            raise CodegenError(f"{what}: generated code returned {len(g)} values, expected {len(exprs)}")
+    gv = np.array([[complex(v) for v in g] for g in got], dtype=np.complex128).T if exprs else None
+    ref = _numeric_reference(exprs, symbols, pts) if exprs else None
+    for k in range(len(points)):
+        if ref is None:
+            bad = list(range(len(exprs)))
+        else:
+            values, scales = ref
+            r, sc = values[:, k], scales[:, k]
+            ok = np.isfinite(r) & np.isfinite(sc) & (np.abs(gv[:, k] - r) <= _CHECK_RTOL * sc)
+            bad = np.flatnonzero(~ok).tolist()
+        if bad:
+            vals = {s: (complex(v) if v.imag != 0 else float(v.real)) for s, v in zip(symbols, pts[k])}
+            check_against_sympy([exprs[i] for i in bad], vals, [got[k][i] for i in bad], what)
 
 
 def _generator_fingerprint() -> str:
@@ -105,10 +171,10 @@ def law_source(law) -> str:
         _header(f"solver of the law {law.name}", meta,
                 "Stieltjes convention m(z) = int rho(x)/(x - z) dx (Herglotz branch)."),
         emit_function("_pm", [M_SYM, Z_SYM], [P, sp.diff(P, M_SYM), sp.diff(P, Z_SYM)],
-                      packed=params, horner=[M_SYM, Z_SYM]),
+                      packed=params, horner=[M_SYM, Z_SYM], decorator=tpl.EXPR),
         "\n",
         emit_function("_pmm", [M_SYM, Z_SYM], [sp.diff(P, M_SYM), sp.diff(P, M_SYM, 2)],
-                      packed=params, horner=[M_SYM, Z_SYM]),
+                      packed=params, horner=[M_SYM, Z_SYM], decorator=tpl.EXPR),
         "\n",
         # called once per support()/atoms() call: plain Python, no JIT cost
         emit_function("_disc", [], [c for c in disc.all_coeffs()], packed=params, uniform=True, decorator=""),
@@ -131,20 +197,28 @@ def _law_check(law) -> Callable[[ModuleType], None]:
         params, P, disc, lead = _law_parts(law)
         exprs = [P, sp.diff(P, M_SYM), sp.diff(P, Z_SYM)]
         exprs2 = [sp.diff(P, M_SYM), sp.diff(P, M_SYM, 2)]
+        cons = [c.expr for c in law.constraints if c.expr.free_symbols and c.expr.free_symbols <= set(params)]
         rng = np.random.default_rng(20240531)
+        full, ppts, g1, g2, gd, gl, gc = [], [], [], [], [], [], []
         for _ in range(_CHECK_POINTS):
             mv = complex(rng.normal(), rng.normal())
             zv = complex(rng.normal(), abs(rng.normal()) + 0.1)
             pv = rng.uniform(0.3, 1.7, size=len(params))
-            values = {M_SYM: mv, Z_SYM: zv, **{s: float(v) for s, v in zip(params, pv)}}
-            check_against_sympy(exprs, values, mod._pm(mv, zv, tuple(pv)), f"law {law.name}: P, dP/dm, dP/dz")
-            check_against_sympy(exprs2, values, mod._pmm(mv, zv, tuple(pv)), f"law {law.name}: dP/dm, d2P/dm2")
-            pvals = {s: float(v) for s, v in zip(params, pv)}
-            check_against_sympy(disc.all_coeffs(), pvals, mod._disc(tuple(pv)), f"law {law.name}: discriminant")
-            check_against_sympy(lead.all_coeffs(), pvals, mod._lead(tuple(pv)), f"law {law.name}: leading coefficient")
-            cons = [c.expr for c in law.constraints if c.expr.free_symbols and c.expr.free_symbols <= set(params)]
+            full.append([mv, zv, *pv])
+            ppts.append(list(pv))
+            g1.append(mod._pm(mv, zv, tuple(pv)))
+            g2.append(mod._pmm(mv, zv, tuple(pv)))
+            gd.append(mod._disc(tuple(pv)))
+            gl.append(mod._lead(tuple(pv)))
             if cons:
-                check_against_sympy(cons, pvals, mod._constraint_values(tuple(pv)), f"law {law.name}: constraints")
+                gc.append(mod._constraint_values(tuple(pv)))
+        syms = [M_SYM, Z_SYM, *params]
+        check_generated(exprs, syms, full, g1, f"law {law.name}: P, dP/dm, dP/dz")
+        check_generated(exprs2, syms, full, g2, f"law {law.name}: dP/dm, d2P/dm2")
+        check_generated(disc.all_coeffs(), params, ppts, gd, f"law {law.name}: discriminant")
+        check_generated(lead.all_coeffs(), params, ppts, gl, f"law {law.name}: leading coefficient")
+        if cons:
+            check_generated(cons, params, ppts, gc, f"law {law.name}: constraints")
 
     return check
 
@@ -199,12 +273,16 @@ def system_source(system, spectral: Any = None) -> str:
         _header(f"solver of the system {system.name}", meta,
                 "Damped Newton with the analytic Jacobian; warm starts along the grid."),
         emit_function("_fj", [], F + [J[i, j] for i in range(len(us)) for j in range(len(us))],
-                      packed=packed, uniform=True),
+                      packed=packed, uniform=True, decorator=tpl.EXPR),
+        "\n",
+        # the residual alone, for the line search (no Jacobian at trial points)
+        emit_function("_f", [], F, packed=packed, uniform=True, decorator=tpl.EXPR),
         "\n",
         emit_function("_obs", [], [system.observables[k] for k in obs_names] or [sp.Integer(0)],
-                      packed=packed, uniform=True),
+                      packed=packed, uniform=True, decorator=tpl.EXPR),
         "\n",
-        emit_function("_init", [], [system.initial[u] for u in us], packed={"pv": ps}, uniform=True),
+        emit_function("_init", [], [system.initial[u] for u in us], packed={"pv": ps}, uniform=True,
+                      decorator=tpl.EXPR),
         tpl.render(tpl.SYSTEM_KERNELS, nu=len(us), domains=[_DOMAIN_CODES[system.domains[u]] for u in us],
                    spectral=_spectral_index(system, spectral)),
         tpl.SYSTEM_WRAPPERS,
@@ -221,15 +299,22 @@ def _system_check(system) -> Callable[[ModuleType], None]:
         exprs = list(system.residuals) + [J[i, j] for i in range(len(us)) for j in range(len(us))]
         obs = [system.observables[k] for k in system.observables]
         rng = np.random.default_rng(20240601)
+        pts, gfj, gf, gobs, ginit = [], [], [], [], []
         for _ in range(_CHECK_POINTS):
             uv = rng.normal(size=len(us)) + 1j * (np.abs(rng.normal(size=len(us))) + 0.1)
             pv = rng.uniform(0.3, 1.7, size=len(ps)) + 0.2j
-            values = {**dict(zip(us, map(complex, uv))), **dict(zip(ps, map(complex, pv)))}
-            check_against_sympy(exprs, values, mod._fj(uv, pv), f"system {system.name}: residual and Jacobian")
-            if obs:
-                check_against_sympy(obs, values, mod._obs(uv, pv), f"system {system.name}: observables")
-            check_against_sympy([system.initial[u] for u in us], values, mod._init(pv),
-                                f"system {system.name}: initial guess")
+            pts.append([*uv, *pv])
+            gfj.append(mod._fj(uv, pv))
+            gf.append(mod._f(uv, pv))
+            gobs.append(mod._obs(uv, pv))
+            ginit.append(mod._init(pv))
+        syms = us + ps
+        what = f"system {system.name}"
+        check_generated(exprs, syms, pts, gfj, f"{what}: residual and Jacobian")
+        check_generated(exprs[:len(us)], syms, pts, gf, f"{what}: residual")
+        if obs:
+            check_generated(obs, syms, pts, gobs, f"{what}: observables")
+        check_generated([system.initial[u] for u in us], syms, pts, ginit, f"{what}: initial guess")
 
     return check
 
@@ -303,6 +388,7 @@ def compile_function(exprs: Sequence[sp.Expr] | sp.Expr, args: Sequence[sp.Symbo
     def check(mod: ModuleType) -> None:
         rng = np.random.default_rng(20240602)
         f = getattr(mod, name)
+        pts, got = [], []
         for _ in range(_CHECK_POINTS):
             vals = rng.uniform(0.3, 1.7, size=len(args))
             if complex_mode:
@@ -310,7 +396,9 @@ def compile_function(exprs: Sequence[sp.Expr] | sp.Expr, args: Sequence[sp.Symbo
                 vals = [complex(v) for v in vals]
             else:
                 vals = [float(v) for v in vals]
-            check_against_sympy(exprs, dict(zip(args, vals)), f(*vals), f"function {name}")
+            pts.append(vals)
+            got.append(f(*vals))
+        check_generated(exprs, args, pts, got, f"function {name}")
 
     mod = cached_module(_key("function", tuple(exprs), tuple(args), name, complex_mode),
                         lambda: (function_source(exprs, args, name, complex_mode), "function"), check)
