@@ -19,8 +19,11 @@ from .linear_rf import linear_random_features_system, solve_linear_random_featur
 from .random_features import gaussian_equivalent_system, mei_montanari_system, solve_random_features
 from .ridge import ridge_system, solve_ridge
 from .spectrum import kappa_equation, population_spectrum, wishart_s_transform
+from .spiked import solve_one_step, spike_parameters, spiked_feature_spectrum, spiked_rf_system
 
-__all__ = ["solve_ridge", "ridge_system", "solve_linear_random_features", "linear_random_features_system",
+__all__ = ["solve_one_step", "spike_parameters", "spiked_feature_spectrum", "spiked_rf_system"]
+
+__all__ += ["solve_ridge", "ridge_system", "solve_linear_random_features", "linear_random_features_system",
            "solve_random_features", "mei_montanari_system", "gaussian_equivalent_system",
            "solve_powerlaw_ridge", "solve_discrete", "kappa_equation", "population_spectrum",
            "wishart_s_transform", "solve_deep_structured_rf", "linearization_coefficients", "architecture",

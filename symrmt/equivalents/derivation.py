@@ -46,12 +46,13 @@ class LearningCurveDerivation(Derivation):
     options : dict
         Non-numeric options and their defaults (e.g. ``{"activation": "relu"}``).
     curve : tuple or None
-        ``(parameter, grid, points, fixed)``: the learning curve :meth:`figures` draws — the
-        theory on ``grid`` of ``parameter`` and trained models at ``points``, the other parameters
-        at their defaults overridden by ``fixed``.
+        ``(parameter, grid, points, fixed[, compare])``: the learning curve :meth:`figures` draws —
+        the theory on ``grid`` of ``parameter`` and trained models at ``points``, the other
+        parameters at their defaults overridden by ``fixed``; optional ``compare`` as in
+        :meth:`learning_curve`.
     """
 
-    curve: tuple[str, Sequence[float], Sequence[float], Mapping[str, Any]] | None = None
+    curve: tuple | None = None
 
     quantity: str = "test_error"
     options: Mapping[str, Any] = {}
@@ -110,9 +111,10 @@ class LearningCurveDerivation(Derivation):
 
     def learning_curve(self, path: str | Path, parameter: str, grid: Sequence[float], points: Sequence[float],
                        n: int, trials: int = 3, seed: int = 0, device: Any = None, log: bool = True,
-                       **params: Any) -> dict:
+                       compare: Mapping[str, Mapping[str, Any]] | None = None, **params: Any) -> dict:
         """Theory along ``grid`` of ``parameter`` and trained models (size ``n``, ``trials`` seeds
-        each, 95 % CIs) at ``points``, drawn into the PNG ``path``.
+        each, 95 % CIs) at ``points``, drawn into the PNG ``path``; ``compare`` maps labels to
+        parameter overrides whose theory curves are drawn dashed (e.g. a baseline model).
 
         Returns ``{"png", parameter, "theory", "simulated", "ci"}`` (theory at ``points``).
         """
@@ -129,18 +131,22 @@ class LearningCurveDerivation(Derivation):
         png = plot_learning_curve(path, grid, curve, points, means, cis, xlabel=parameter, ylabel=self.quantity,
                                   title=f"{self.name}" + (f" ({fixed})" if fixed else ""),
                                   theory_label="theory (generated solver)",
-                                  sim_label=f"trained models (n = {n}, {trials} seeds, 95 % CI)", log=log)
+                                  sim_label=f"trained models (n = {n}, {trials} seeds, 95 % CI)", log=log,
+                                  extra_curves={label: np.asarray(self.solve(**{**params, **over, parameter: grid})
+                                                                  [self.quantity]).real
+                                                for label, over in (compare or {}).items()})
         theory_at = np.asarray(self.solve(**{**params, parameter: points})[self.quantity]).real
         return {"png": png, parameter: points, "theory": theory_at, "simulated": means, "ci": cis}
 
     def figures(self, directory: str | Path, quick: bool = True, seed: int = 0, device: Any = None) -> dict[str, Path]:
         if self.curve is None:
             return {}
-        parameter, grid, points, fixed = self.curve
+        parameter, grid, points, fixed, *rest = self.curve
         sizes = self.quick_sizes if quick else self.sizes
         n = sizes[-2] if quick and len(sizes) > 1 else sizes[-1]  # quick: the second-largest size
         out = self.learning_curve(Path(directory) / f"{self.name}-curve.png", parameter, grid, points, n,
-                                  trials=3 if quick else 8, seed=seed, device=device, **fixed)
+                                  trials=3 if quick else 8, seed=seed, device=device,
+                                  compare=rest[0] if rest else None, **fixed)
         return {f"{self.name}: learning curve in {parameter}": out["png"]}
 
     # to implement ---------------------------------------------------------------

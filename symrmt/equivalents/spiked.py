@@ -1,0 +1,527 @@
+"""Feature learning after one gradient step: the spiked random-features equivalent of a two-layer
+network (Cui, Pesce, Dandi, Krzakala, Lu, Zdeborová & Loureiro, arXiv 2402.04980; Dandi et al.,
+arXiv 2410.18938).
+
+Setting (REFERENCES §5).  ``x ~ N(0, I_d)``; network ``f(x) = aᵀσ(Wx)/√p`` with ``a = a0 = 1_p/√p``
+fixed and ``W0`` of shape ``p×d`` with i.i.d. Gaussian rows normalized to unit norm; target
+``y = σ*(⟨w*, x⟩)``, ``‖w*‖ = 1``.  One full-batch gradient step of the square loss on ``n0 = α0 d``
+fresh samples, with the learning rate ``η = η̃ p`` that makes it "large":
+
+    w_i ← w_i + η̃ (1/n0) Σ_μ (y_μ − f(x_μ)) σ′(⟨w_i, x_μ⟩) x_μ .
+
+Then ridge regression of the readout on ``n = α d`` fresh samples, features ``F = σ(X W1ᵀ)``
+(``n×p``), loss ``‖y − Fw/√p‖² + λ‖w‖²``; ``test_error = E(y − φ(x)·ŵ/√p)²`` on a fresh point.
+``width = p/d``.
+
+Spike parameters (:func:`spike_parameters`; derived from Gaussian integrals, exact where SymPy
+integrates).  At initialization ``f(x) = μ0 + O(p^{-1/2})``, so the step's residual is
+``ỹ = y − μ0``.  Writing ``σ′ = μ1 + (σ′ − μ1)``, the ``μ1`` part moves every row by the same vector
+``η̃ μ1 Xᵀỹ/n0`` (a rank-one spike ``(r/√d) 1_p vᵀ``, ``‖v‖ = √d``), the rest adds a bulk of row
+variance ``η̃² s̃* v′/α0``.  With
+
+    μ1 = E[zσ(z)],  μ0 = Eσ(z),  μ0* = Eσ*(z),  μ1* = E[zσ*(z)],  s̃* = E(σ*(z) − μ0)²,
+    v′ = Var σ′(z),  β = E σ″(z) = E[zσ′(z)]:
+
+    r = η̃ μ1 √(s̃*/α0 + μ1*²),   γ = μ1*/√(s̃*/α0 + μ1*²)   (γ = cos∠(v, w*)),
+    c = √((1 + η̃ β (μ0* − μ0))² + η̃² s̃* v′/α0).
+
+With ``μ0 = μ0* = 0`` (odd σ, σ*: the paper's tanh/tanh setting) these are exactly REFERENCES §5
+(``s̃* = s* = Eσ*²``, no rescaling term).  Note: the authors' notebook multiplies the bulk term of
+``c²`` by an extra ``μ1²``; a direct simulation of the step (tests) confirms the form above.
+The ``β (μ0* − μ0)`` term is the mean residual acting through the linear part of ``σ′``; a further
+rank-one correction ``∝ β E[σ*(z)(z² − 1)] (W0w*)w*ᵀ`` is *not* modelled (it vanishes when
+``β = 0`` or σ* is odd).
+
+Spiked random features (sRF): ``W1 ≈ c W0 + (r/√d) 1_p vᵀ`` with ``v = γ w* + √(1−γ²) ζ``,
+``ζ ⊥ w*``.  With ``κ = v·x/√d`` the features are, conditionally on κ, Gaussian-equivalent
+(the "conditional GET" of Cui et al. §3):
+
+    φ | κ ≈ μ0(κ) 1 + μ1(κ) c W0 x + μ2(κ) ξ,  ξ ~ N(0, I_p),
+    μ0(κ) = E_z σ(rκ + cz),  μ1(κ) = E_z σ′(rκ + cz),  μ2(κ)² = E_z σ(rκ+cz)² − μ0(κ)² − c²μ1(κ)²,
+
+and the target is ``y = σ*(γκ + ρη)``, ``ρ = √(1−γ²)``, η ⊥ κ, with ``h(κ) = E_η σ*``,
+``h1(κ) = E_η[ησ*]``, ``hh(κ) = E_η σ*²``.  The replica fixed point for the ridge readout
+(Cui et al. §3; overlaps as in the authors' theory notebook, which takes p = d; here the traces
+of ``Ω = c²W0W0ᵀ`` — law ``c²·``Marchenko–Pastur(``width``) — are written in closed form, the
+quadratic forms of ``W0v`` and ``W0w*`` become ``width·tr(·)``, and the sample ratio is
+``a = α/width = n/p``; the reduction below fixes these factors) is, with
+``V(κ) = μ1²V1 + μ2²V2``, ``D(κ) = 1 + V(κ)`` and ``E_κ`` a Gauss–Hermite rule in κ:
+
+    V̂1 = a E_κ[μ1²/D],  V̂2 = a E_κ[μ2²/D],   S = λ + V̂1 Ω + V̂2,
+    V1 = tr ΩS⁻¹,  V2 = tr S⁻¹          (nonlinear: the generated solver, :func:`spiked_rf_system`)
+    C(κ) = μ0 m + μ1 κ θ,  θ̂ = a E_κ[κμ1(h − C)/D],  ψ̂ = a E_κ[μ1 h1/D],
+    θ = width·c² θ̂ V2,  ψ = width·ψ̂ V1,  E_κ[μ0 (h − C)/D] = 0    (m: the unpenalized mean)
+    ε(κ) = hh + C² − 2Ch − 2μ1ψh1 + μ1²q1 + μ2²q2,  q̂_i = a E_κ[μ_i² ε/D²],
+    q1 = q̂1 tr Ω²S⁻² + (q̂2 + width·c²θ̂²) tr ΩS⁻² + width·ψ̂² tr Ω²S⁻²,
+    q2 = q̂1 tr ΩS⁻² + (q̂2 + width·c²θ̂²) tr S⁻² + width·ψ̂² tr ΩS⁻²     (linear, given V1, V2)
+    test_error = E_κ ε(κ).
+
+With ``r = 0, c = 1`` (η̃ = 0) this is the Gaussian-equivalent random-features fixed point and the
+test error equals Mei & Montanari's (arXiv 1908.05355) with ``ψ1 = width``, ``ψ2 = α``,
+``λ_MM = λ/α``, ``F1 = |μ1*|``, ``F*² = Var σ* − μ1*²``, ``τ = 0`` (``F*² = E σ*² − μ1*²`` when
+``μ0 = 0``: an odd activation cannot fit the target's mean, which then acts as unlearnable signal)
+— checked to 1e-10 in the tests.
+
+Spectrum of the learned features (Dandi et al. 2410.18938): the feature matrix ``FᵀF/n`` has,
+besides its bulk, an outlier of order p along ``1_p`` created by the spike: at leading order
+``λ_max(FᵀF/n)/p → E_κ μ0(κ)²`` (observable ``outlier``; relative corrections O(1/p)).  Its bulk
+is that of the sample covariance of a population ``E_κ[μ1²] Ω + E_κ[μ2²] I`` (observable
+``bulk_edge``: the population edge ``E[μ1²]c²(1 + √width)² + E[μ2²]``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable
+
+import numpy as np
+import sympy as sp
+
+from ..errors import ParameterError
+from ..symbolic import laws
+from ..symbolic.hermite import activation_expr, gaussian_expectation, hermite_coefficients
+from ..symbolic.system import System
+from ._params import broadcast, checked
+from .random_features import _physical_root
+
+__all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_system",
+           "solve_one_step", "node_values", "spiked_feature_spectrum", "SPIKE_SYMBOLS", "NODES"]
+
+#: Gauss–Hermite nodes of the κ integral in the compiled system.
+NODES = 40
+SPIKE_SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("eta", "alpha0")}
+
+_COMPILED: dict = {}
+
+
+# ---------------------------------------------------------------------- spike parameters
+@dataclass(frozen=True)
+class SpikeParameters:
+    """``r``, ``c``, ``γ`` as SymPy expressions in ``eta`` (η̃) and ``alpha0`` (α0), and the
+    Gaussian integrals they are made of (exact SymPy numbers where SymPy integrates).
+
+    Attributes
+    ----------
+    r, c, gamma : sympy.Expr
+    constants : dict
+        ``mu0, mu1, mu0_star, mu1_star, s_star`` (``E(σ* − μ0)²``), ``v_prime`` (``Var σ′``),
+        ``beta`` (``E σ″ = E[zσ′]``).
+    exact : bool
+        Whether every constant is a closed form.
+    """
+
+    r: sp.Expr
+    c: sp.Expr
+    gamma: sp.Expr
+    constants: dict
+    exact: bool
+
+    def evaluate(self, eta: Any, alpha0: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(r, c, γ)`` as float arrays (broadcast), for ``eta >= 0`` and ``alpha0 > 0``."""
+        e, a0 = _check_step(eta, alpha0)
+        k = {n: float(v) for n, v in self.constants.items()}
+        amp = np.sqrt(k["s_star"] / a0 + k["mu1_star"] ** 2)
+        r = e * k["mu1"] * amp
+        c = np.sqrt((1 + e * k["beta"] * (k["mu0_star"] - k["mu0"])) ** 2 + e**2 * k["s_star"] * k["v_prime"] / a0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = np.where(amp > 0, k["mu1_star"] / np.where(amp > 0, amp, 1.0), 0.0)
+        return r, c, g * np.ones_like(r)
+
+
+def _check_step(eta: Any, alpha0: Any) -> tuple[np.ndarray, np.ndarray]:
+    vals = broadcast({"eta": checked("eta", eta, "nonnegative"), "alpha0": checked("alpha0", alpha0, "positive")})
+    return vals["eta"], vals["alpha0"]
+
+
+def _key(activation: Any) -> Any:
+    return activation.strip().lower() if isinstance(activation, str) else sp.sympify(activation)
+
+
+@lru_cache(maxsize=32)
+def _spike_parameters(act_key: Any, tgt_key: Any) -> SpikeParameters:
+    expr, x = activation_expr(act_key)
+    texpr, tx = activation_expr(tgt_key)
+    hermite_coefficients(act_key), hermite_coefficients(tgt_key)  # validation: E σ², E σ*² < ∞
+    dsig = sp.diff(expr, x)
+    mu0, mu1 = gaussian_expectation(expr, x), gaussian_expectation(x * expr, x)
+    mu0s, mu1s = gaussian_expectation(texpr, tx), gaussian_expectation(tx * texpr, tx)
+    v2 = gaussian_expectation(dsig**2, x)
+    beta = gaussian_expectation(x * dsig, x)
+    s_star = gaussian_expectation(sp.expand((texpr - mu0) ** 2), tx)
+    vp = v2 - mu1**2
+    exact = not any(isinstance(v, sp.Float) or v.has(sp.Float) for v in (mu0, mu1, mu0s, mu1s, v2, beta, s_star))
+    if exact:
+        vp, s_star = sp.simplify(vp), sp.simplify(s_star)
+    if float(vp) < -1e-10:
+        raise ParameterError("activation: inconsistent Gaussian moments (Var σ′ < 0)")
+    eta, a0 = SPIKE_SYMBOLS["eta"], SPIKE_SYMBOLS["alpha0"]
+    amp = sp.sqrt(s_star / a0 + mu1s**2)
+    r = eta * mu1 * amp
+    c = sp.sqrt((1 + eta * beta * (mu0s - mu0)) ** 2 + eta**2 * s_star * vp / a0)
+    gamma = mu1s / amp
+    consts = {"mu0": mu0, "mu1": mu1, "mu0_star": mu0s, "mu1_star": mu1s, "s_star": s_star,
+              "v_prime": vp, "beta": beta}
+    return SpikeParameters(r=r, c=c, gamma=gamma, constants=consts, exact=exact)
+
+
+def spike_parameters(activation: Any = "tanh", target: Any = "tanh") -> SpikeParameters:
+    """Spike strength ``r``, bulk scale ``c`` and alignment ``γ`` after one large gradient step
+    (Cui et al., arXiv 2402.04980, §2; conventions in the module docstring).
+
+    Parameters
+    ----------
+    activation, target : str or sympy.Expr
+        σ and σ*: ``"relu"``, ``"tanh"``, ``"erf"``, ``"sign"``, ``"linear"`` or a SymPy
+        expression in one variable.
+
+    Returns
+    -------
+    SpikeParameters
+        Symbolic in ``eta`` and ``alpha0`` (:data:`SPIKE_SYMBOLS`).
+
+    Raises
+    ------
+    ParameterError
+        Divergent Gaussian moments (e.g. ``"sign"``: ``E σ′(z)² = E (2δ(z))² = ∞``), or an
+        activation with ``μ1 = 0`` (the step then creates no spike at this order).
+    """
+    act, tgt = _key(activation), _key(target)
+    sp_ = _spike_parameters(act, tgt)
+    if float(sp_.constants["mu1"]) == 0.0:
+        raise ParameterError("activation: μ1 = E[zσ(z)] = 0; the one-step spike and the readout's "
+                             "Gaussian-equivalent theory need μ1 ≠ 0")
+    return sp_
+
+
+def spike_values(eta: Any, alpha0: Any, activation: Any = "tanh", target: Any = "tanh"):
+    """``(r, c, γ)`` float arrays at ``eta`` (η̃ ≥ 0) and ``alpha0`` (> 0), broadcast."""
+    return spike_parameters(activation, target).evaluate(eta, alpha0)
+
+
+# ---------------------------------------------------------------------- node functions
+
+
+def _phi(t):
+    return np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
+
+
+def _Phi(t):
+    from scipy.special import ndtr
+
+    return ndtr(t)
+
+
+def _closed_kernel(name: str):
+    """``(E σ(a+cz), E[zσ(a+cz)], E σ(a+cz)²)`` for c > 0 in closed form (Gaussian integrals of
+    the piecewise-linear activations; checked against quadrature in the tests)."""
+    if name == "relu":
+        def k(a, c):
+            t = a / c
+            P, p = _Phi(t), _phi(t)
+            return a * P + c * p, c * P, (a * a + c * c) * P + a * c * p
+        return k
+    if name == "sign":
+        def k(a, c):
+            t = a / c
+            return 2 * _Phi(t) - 1, 2 * _phi(t), np.ones_like(t)
+        return k
+    if name == "linear":
+        return lambda a, c: (a + 0 * c, c + 0 * a, a * a + c * c)
+    return None
+
+
+_GH = {}
+
+
+def _gh(n: int):
+    if n not in _GH:
+        x, w = np.polynomial.hermite_e.hermegauss(n)
+        _GH[n] = (x, w / math.sqrt(2 * math.pi))
+    return _GH[n]
+
+
+def _trapezoid():
+    """Trapezoidal rule for ``E g(z)`` on [−13, 13] with step 0.02: for integrands analytic in a
+    strip (tanh, erf, logistic, ...) its error decays like ``exp(−2π·width/step)`` — far below
+    Gauss–Hermite's when poles approach the real axis (large bulk scale c)."""
+    if "trap" not in _GH:
+        z = np.linspace(-13.0, 13.0, 1301)
+        w = np.exp(-0.5 * z * z) * (z[1] - z[0]) / math.sqrt(2 * math.pi)
+        _GH["trap"] = (z, w)
+    return _GH["trap"]
+
+
+@lru_cache(maxsize=32)
+def _kernel(key: Any) -> Callable:
+    """A vectorized ``(a, c) -> (E σ(a+cz), E[zσ(a+cz)], E σ(a+cz)²)``, ``z ~ N(0,1)``."""
+    from ..symbolic.hermite import _numeric, _smooth
+
+    name = key if isinstance(key, str) else None
+    expr, x = activation_expr(key)
+    f = _numeric(expr, x)
+    closed = _closed_kernel(name) if name else None
+    smooth = _smooth(expr)
+
+    def kernel(a: np.ndarray, c: np.ndarray):
+        a, c = np.broadcast_arrays(np.asarray(a, float), np.asarray(c, float))
+        out = [np.empty(a.shape) for _ in range(3)]
+        zero = c <= 0
+        if zero.any():
+            fa = f(a[zero])
+            out[0][zero], out[1][zero], out[2][zero] = fa, 0.0, fa * fa
+        pos = ~zero
+        if pos.any():
+            ap, cp = a[pos], c[pos]
+            if closed is not None:
+                vals = closed(ap, cp)
+            elif smooth:
+                z, w = _trapezoid()
+                fz = f(ap[:, None] + cp[:, None] * z[None, :])
+                vals = (fz @ w, (fz * z) @ w, (fz * fz) @ w)
+            else:
+                vals = _adaptive(f, ap, cp)
+            for i in range(3):
+                out[i][pos] = vals[i]
+        return out
+    return kernel
+
+
+def _adaptive(f, a, c):
+    """Adaptive quadrature per point (piecewise expressions without a closed form)."""
+    from scipy.integrate import quad
+
+    res = np.empty((3, a.size))
+    for i, (ai, ci) in enumerate(zip(a, c)):
+        for k in range(3):
+            def g(t, k=k):
+                v = float(f(np.array([ai + ci * t]))[0])
+                return (v, t * v, v * v)[k] * math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+            res[k, i] = sum(quad(g, lo, hi, epsabs=1e-12, epsrel=1e-10, limit=200)[0]
+                            for lo, hi in ((-np.inf, -ai / ci), (-ai / ci, np.inf)))
+    return res
+
+
+def node_values(r: np.ndarray, c: np.ndarray, gamma: np.ndarray, activation: Any = "tanh",
+                target: Any = "tanh", nodes: int = NODES) -> dict:
+    """The conditional-GET coefficients at the Gauss–Hermite nodes ``κ_j`` of the κ integral.
+
+    Returns ``{"mu0", "mu1", "mu2", "h", "h1", "hh"}``, arrays of shape ``r.shape + (nodes,)``
+    (definitions in the module docstring), and ``"kappa"``, ``"weight"`` (the rule).
+    """
+    kap, w = _gh(nodes)
+    r, c, gamma = (np.asarray(v, float)[..., None] for v in (r, c, gamma))
+    s0, s1, s2 = _kernel(_key(activation))(r * kap, c + 0 * kap)
+    mu0 = s0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu1 = np.where(c > 0, s1 / np.where(c > 0, c, 1.0), 0.0)
+    mu2 = np.sqrt(np.maximum(s2 - s0**2 - s1**2, 0.0))
+    rho = np.sqrt(np.maximum(1 - gamma**2, 0.0))
+    t0, t1, t2 = _kernel(_key(target))(gamma * kap, rho + 0 * kap)
+    return {"mu0": mu0, "mu1": mu1, "mu2": mu2, "h": t0, "h1": t1, "hh": t2, "kappa": kap, "weight": w}
+
+
+# ---------------------------------------------------------------------- the fixed point
+def _node_symbols(nodes: int) -> dict:
+    return {k: [sp.Symbol(f"{k}_{j}", real=True) for j in range(nodes)] for k in ("mu1", "mu2")}
+
+
+def spiked_rf_system(nodes: int = NODES) -> System:
+    """The nonlinear part of the conditional-GET fixed point (Cui et al., arXiv 2402.04980, §3)
+    as a System: ``V1 = tr ΩS⁻¹``, ``V2 = tr S⁻¹`` with ``S = λ + V̂1 Ω + V̂2``.
+
+    Unknowns ``V1, V2, Vh1, Vh2`` (V̂1, V̂2) and ``mA = tr (A + t)⁻¹``, the Marchenko–Pastur
+    (ratio ``width``) Stieltjes transform at ``−t``, ``t = (λ + V̂2)/(c²V̂1)``, tied to t by the
+    law's polynomial (all positive; the polynomial has a unique positive root).  Parameters ``a``
+    (= α/width), ``ridge`` (λ), ``width``, ``c`` and the node values ``mu1_j, mu2_j``
+    (:func:`node_values`); the Gauss–Hermite nodes and weights of the κ integral are constants.
+    Observables: ``t`` and the traces ``T0 = tr S⁻¹``, ``T1 = tr ΩS⁻¹``, ``T00 = tr S⁻²``,
+    ``T01 = tr ΩS⁻²``, ``T11 = tr Ω²S⁻²``.  The remaining overlaps (θ, m, ψ, q1, q2) solve
+    linear equations given these (:func:`solve_one_step`).
+    """
+    from ..symbolic.symbols import m as M_SYM, z as Z_SYM
+
+    _, w = _gh(nodes)
+    S = _node_symbols(nodes)
+    V1, V2, Vh1, Vh2, mA = sp.symbols("V1 V2 Vh1 Vh2 mA")
+    a, lam, width, c = (sp.Symbol(n, positive=True) for n in ("a", "ridge", "width", "c"))
+    Wt = [sp.Float(float(x), 17) for x in w]
+    mu1, mu2 = S["mu1"], S["mu2"]
+    D = [1 + mu1[j] ** 2 * V1 + mu2[j] ** 2 * V2 for j in range(nodes)]
+    c2 = c**2
+    t = (lam + Vh2) / (Vh1 * c2)
+    P = laws.marchenko_pastur(ratio=width, variance=1).polynomial.as_expr()
+    mp_eq = sp.expand(P.subs({M_SYM: mA, Z_SYM: -(lam + Vh2) / (Vh1 * c2)}) * Vh1 * c2)
+    dmA = (-sp.diff(P, Z_SYM) / sp.diff(P, M_SYM)).subs({M_SYM: mA, Z_SYM: -t})  # tr (A + t)^{-2}
+    eqs = [Vh1 - a * sp.Add(*[Wt[j] * mu1[j] ** 2 / D[j] for j in range(nodes)]),
+           Vh2 - a * sp.Add(*[Wt[j] * mu2[j] ** 2 / D[j] for j in range(nodes)]),
+           mp_eq,
+           V1 * Vh1 - 1 + t * mA,      # V1 = tr Ω S^{-1} = (1 − t mA)/V̂1
+           V2 * Vh1 * c2 - mA]         # V2 = tr S^{-1} = mA/(c²V̂1)
+    obs = {"t": t, "T0": mA / (Vh1 * c2), "T1": (1 - t * mA) / Vh1, "T00": dmA / (Vh1 * c2) ** 2,
+           "T01": (mA - t * dmA) / (Vh1**2 * c2), "T11": (1 - 2 * t * mA + t**2 * dmA) / Vh1**2}
+    params = [a, lam, width, c] + S["mu1"] + S["mu2"]
+    g0 = 1 / (lam + a + 1)
+    return System(eqs, [V1, V2, Vh1, Vh2, mA], params, observables=obs,
+                  domains={u: "positive" for u in (V1, V2, Vh1, Vh2, mA)},
+                  initial={V1: g0, V2: g0, Vh1: a / 2, Vh2: a / 2, mA: 1 / (2 * lam / a + 2)},
+                  name=f"one_step_spiked_rf_{nodes}")
+
+
+def _compiled(nodes: int = NODES):
+    if nodes not in _COMPILED:
+        _COMPILED[nodes] = spiked_rf_system(nodes).compile(spectral=False, maxit=200)
+    return _COMPILED[nodes]
+
+
+def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:
+    """Given the nonlinear solution, the overlaps that enter linearly (vectorized over the grid):
+    ``θ, m`` (2×2), ``ψ``, then ``q1, q2`` (2×2) and the test error (module docstring)."""
+    ex = lambda v: np.asarray(v, float)[..., None]  # noqa: E731
+    mu0, mu1, mu2, h, h1, hh = (nv[k] for k in ("mu0", "mu1", "mu2", "h", "h1", "hh"))
+    a_, wd, c2 = ex(a), ex(width), ex(c) ** 2
+    D = 1 + mu1**2 * ex(V1) + mu2**2 * ex(V2)
+    u = w / D
+    S = lambda f: np.sum(u * f, axis=-1)  # noqa: E731
+    g = (wd * c2 * ex(V2) * a_)[..., 0]
+    pin = np.where(np.max(np.abs(mu0), axis=-1) < 1e-14, 1.0, 0.0)
+    A11, A12, b1 = 1 + g * S(kap**2 * mu1**2), g * S(kap * mu1 * mu0), g * S(kap * mu1 * h)
+    A21, A22, b2 = S(mu0 * mu1 * kap), S(mu0**2) + pin, S(mu0 * h)
+    det = A11 * A22 - A12 * A21
+    theta = (b1 * A22 - A12 * b2) / det
+    mbar = (A11 * b2 - A21 * b1) / det
+    C = mu0 * mbar[..., None] + mu1 * kap * theta[..., None]
+    thh = a * S(kap * mu1 * (h - C))
+    psh = a * S(mu1 * h1)
+    psi = width * psh * V1
+    e0 = hh + C**2 - 2 * C * h - 2 * mu1 * psi[..., None] * h1
+    u2 = w / D**2
+    S2 = lambda f: np.sum(u2 * f, axis=-1)  # noqa: E731
+    # q̂1 = a(e1 + q1 s11 + q2 s12),  q̂2 = a(e2 + q1 s12 + q2 s22)
+    e1, e2 = S2(mu1**2 * e0), S2(mu2**2 * e0)
+    s11, s12, s22 = S2(mu1**4), S2(mu1**2 * mu2**2), S2(mu2**4)
+    T00, T01, T11 = T["T00"], T["T01"], T["T11"]
+    extra = width * c**2 * thh**2
+    r1 = a * e1 * T11 + (a * e2 + extra) * T01 + width * psh**2 * T11
+    r2 = a * e1 * T01 + (a * e2 + extra) * T00 + width * psh**2 * T01
+    # q1 = r1 + a[(q1 s11 + q2 s12) T11 + (q1 s12 + q2 s22) T01], q2 likewise with (T01, T00)
+    M11 = 1 - a * (s11 * T11 + s12 * T01)
+    M12 = -a * (s12 * T11 + s22 * T01)
+    M21 = -a * (s11 * T01 + s12 * T00)
+    M22 = 1 - a * (s12 * T01 + s22 * T00)
+    detq = M11 * M22 - M12 * M21
+    q1 = (r1 * M22 - M12 * r2) / detq
+    q2 = (M11 * r2 - M21 * r1) / detq
+    test = np.sum(w * (e0 + mu1**2 * q1[..., None] + mu2**2 * q2[..., None]), axis=-1)
+    return {"theta": theta, "mbar": mbar, "psi": psi, "q1": q1, "q2": q2, "test_error": test}
+
+
+def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1.0,
+                   activation: Any = "tanh", target: Any = "tanh", nodes: int = NODES,
+                   strict: bool = False):
+    """Test error of the ridge readout after one large gradient step (sRF equivalent).
+
+    Parameters
+    ----------
+    alpha : > 0, n/d (readout samples);  alpha0 : > 0, n0/d (samples in the step)
+    eta : >= 0, η̃ (η̃ = 0: random features);  ridge : > 0, λ in ``‖y − Fw/√p‖² + λ‖w‖²``
+    width : > 0, p/d
+    activation, target : σ and σ* (names or SymPy expressions)
+    nodes : Gauss–Hermite nodes of the κ integral (each count is a separately compiled solver)
+    strict : raise :class:`~symrmt.errors.ConvergenceError` if a point does not converge
+
+    Returns
+    -------
+    SolveResult
+        Unknowns ``V1, V2, Vh1, Vh2, mA``; observables ``test_error``, ``r``, ``c``, ``gamma``,
+        ``theta``, ``mbar``, ``psi``, ``q1``, ``q2``, the traces, ``outlier``
+        (``λ_max(FᵀF/n)/p`` at leading order) and ``bulk_edge``; arrays of the broadcast shape;
+        ``converged`` per point (NaN where False).
+
+    Notes
+    -----
+    With ``eta = 0`` (r = 0, c = 1) the κ direction carries no spike, and the alignment used for
+    the target's split is set to 0 (the result does not depend on it; this makes the reduction to
+    Mei–Montanari exact rather than up to the κ quadrature's error).
+    """
+    if not (isinstance(nodes, int) and not isinstance(nodes, bool) and 8 <= nodes <= 200):
+        raise ParameterError(f"nodes: expected an integer in [8, 200], got {nodes!r}")
+    sp_ = spike_parameters(activation, target)
+    vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "alpha0": checked("alpha0", alpha0, "positive"),
+                      "eta": checked("eta", eta, "nonnegative"), "ridge": checked("ridge", ridge, "positive"),
+                      "width": checked("width", width, "positive")})
+    r, c, g = sp_.evaluate(vals["eta"], vals["alpha0"])
+    g_eff = np.where(r > 0, g, 0.0)
+    shape = r.shape
+    trip = np.stack([r.ravel(), c.ravel(), g_eff.ravel()], 1)
+    uniq, inv = np.unique(trip, axis=0, return_inverse=True)
+    nv_u = node_values(uniq[:, 0], uniq[:, 1], uniq[:, 2], activation, target, nodes)
+    nv = {k: nv_u[k][inv.ravel()].reshape(shape + (nodes,)) for k in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
+    a = vals["alpha"] / vals["width"]
+    grid = {"a": a, "ridge": vals["ridge"], "width": vals["width"], "c": c}
+    for k in ("mu1", "mu2"):
+        for j in range(nodes):
+            grid[f"{k}_{j}"] = nv[k][..., j]
+    res = _solve_with_continuation(_compiled(nodes), grid)
+    kap, wts = _gh(nodes)
+    T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T11")}
+    lin = _linear_part(a, vals["width"], c, np.asarray(res["V1"], float), np.asarray(res["V2"], float),
+                       T, nv, wts, kap)
+    m1, m2 = (nv["mu1"] ** 2) @ wts, (nv["mu2"] ** 2) @ wts
+    res.observables.update(lin)
+    res.observables.update({
+        "r": r, "c": c, "gamma": g, "outlier": (nv["mu0"] ** 2) @ wts,
+        "bulk_edge": m1 * c**2 * (1 + np.sqrt(vals["width"])) ** 2 + m2})
+    res.parameters.update(vals)
+    if strict and not np.all(res.converged):
+        from ..errors import ConvergenceError
+
+        raise ConvergenceError(f"one-step-spiked-rf: {int((~np.asarray(res.converged)).sum())} point(s) "
+                               "did not converge")
+    return res
+
+
+def _solve_with_continuation(cs, grid: dict):
+    """Solve on the grid; points that fail from the default start are re-solved by continuation
+    in the ridge from ``λ = 10`` (or their own λ if larger) down to theirs, warm-started."""
+    res = cs.solve(**grid)
+    bad = ~np.asarray(res.converged)
+    if not bad.any():
+        return res
+    shape = np.shape(res.converged)
+    flat = {k: np.broadcast_to(np.asarray(v), shape).ravel() for k, v in grid.items()}
+    for i in np.flatnonzero(bad.ravel()):
+        lam = float(flat["ridge"][i])
+        path = np.geomspace(max(10.0, lam), lam, 40)
+        sub = {k: np.full(path.shape, v[i]) for k, v in flat.items()}
+        sub["ridge"] = path
+        fix = cs.solve(**sub)
+        if not bool(np.asarray(fix.converged)[-1]):
+            continue
+        for table, src in ((res.unknowns, fix.unknowns), (res.observables, fix.observables)):
+            for k in table:
+                arr = np.array(table[k], dtype=np.result_type(table[k], src[k]))
+                arr.reshape(-1)[i] = np.asarray(src[k])[-1]
+                table[k] = arr
+        for name in ("residual", "iterations", "converged"):
+            arr = np.array(getattr(res, name))
+            arr.reshape(-1)[i] = np.asarray(getattr(fix, name))[-1]
+            setattr(res, name, arr)
+    return res
+
+
+def spiked_feature_spectrum(eta: Any, alpha0: Any, width: Any = 1.0, activation: Any = "tanh",
+                            target: Any = "tanh", nodes: int = NODES) -> dict:
+    """Leading-order spectrum facts of the learned features (Dandi et al., arXiv 2410.18938).
+
+    Returns ``{"outlier": E_κ μ0(κ)², "bulk_edge": E[μ1²]c²(1+√width)² + E[μ2²],
+    "bulk_mean": E[μ1²]c² + E[μ2²]}``: ``λ_max(FᵀF/n) ≈ p·outlier`` (relative error O(1/p));
+    the population feature covariance's bulk is ``E[μ1²]Ω + E[μ2²]I``, Ω = c²W0W0ᵀ.
+    """
+    r, c, g = spike_values(eta, alpha0, activation, target)
+    wd = checked("width", width, "positive")
+    nv = node_values(r, c, g, activation, target, nodes)
+    w = nv["weight"]
+    m1, m2 = (nv["mu1"] ** 2) @ w, (nv["mu2"] ** 2) @ w
+    return {"outlier": (nv["mu0"] ** 2) @ w, "bulk_edge": m1 * c**2 * (1 + np.sqrt(wd)) ** 2 + m2,
+            "bulk_mean": m1 * c**2 + m2, "r": r, "c": c, "gamma": g}

@@ -1,0 +1,133 @@
+"""Two-layer network after one large gradient step, then ridge on the readout (torch).
+
+The setting of Cui et al. (arXiv 2402.04980) and Dandi et al. (arXiv 2410.18938), as in
+:mod:`symrmt.equivalents.spiked`: ``x ~ N(0, I_d)``; ``W0`` (``p×d``) with i.i.d. Gaussian rows
+normalized to unit norm; readout ``a0 = 1_p/√p`` fixed during the step; target
+``y = σ*(⟨w*, x⟩)`` with ``w*`` uniform on the unit sphere; one full-batch gradient step of the
+square loss on ``n0 = round(α0 d)`` fresh samples,
+
+    W1 = W0 + η̃ (1/n0) Σ_μ (y_μ − f(x_μ)) σ′(W0 x_μ) x_μᵀ,   f(x) = a0ᵀσ(W0 x)/√p
+
+(σ′ by automatic differentiation); then ``ŵ = argmin ‖y − Fw/√p‖² + λ‖w‖²`` with
+``F = σ(X W1ᵀ)`` on ``n = round(α d)`` fresh samples, and the test error on ``n_test`` fresh points.
+
+``model="spiked"`` replaces the step by its spiked random-features equivalent
+``W1 = c W0 + (r/√d) 1_p vᵀ``, ``v = √d (γ w* + √(1−γ²) ζ)`` (ζ ⊥ w* unit) with the theory's
+``r, c, γ`` — to separate the error of the sRF equivalence from that of the readout's theory.
+
+Conventions: ``device=None`` means CUDA if available, else CPU; float64; an explicit seed per call.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["simulate_one_step"]
+
+
+def _grad_activation(act):
+    """σ′ elementwise through autograd (works for every torch activation)."""
+    import torch
+
+    def d(u):
+        with torch.enable_grad():
+            v = u.detach().clone().requires_grad_(True)
+            (g,) = torch.autograd.grad(act(v).sum(), v)
+        return g
+    return d
+
+
+def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: float, width: float = 1.0,
+                      activation: Any = "tanh", target: Any = "tanh", trials: int = 4, seed: int = 0,
+                      device: Any = None, n_test: int | None = None, model: str = "network",
+                      spectrum: bool = False):
+    """Train the network ``trials`` times at dimension ``d`` and measure it.
+
+    Parameters
+    ----------
+    d : input dimension (>= 2); ``p = round(width d)``, ``n = round(alpha d)``, ``n0 = round(alpha0 d)``
+    alpha, alpha0, eta, ridge, width : as in :func:`symrmt.equivalents.spiked.solve_one_step`
+    activation, target : σ and σ* (names or SymPy expressions)
+    trials, seed, device : independent repetitions; base seed; None/"cpu"/"cuda"
+    n_test : fresh test points (default ``max(4000, 4d)``)
+    model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
+    spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
+
+    Returns
+    -------
+    Measurement
+        Per trial: ``test_error``; ``r``, ``c``, ``gamma`` measured on ``W1`` (the norm of the mean
+        row update, the root-mean-square norm of the remaining rows, the cosine of the mean
+        update with ``w*``); with ``spectrum``: ``outlier`` (``λ_max(FᵀF/n)/p``) and
+        ``second`` (the second eigenvalue, unnormalized).
+    """
+    from ..equivalents.simulate import _nonneg, _pos, _setup, _size, _stack
+    from ..symbolic.hermite import torch_activation
+
+    if model not in ("network", "spiked"):
+        raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
+    torch, dev, gen = _setup(seed, device)
+    d = _size("d", d, 2)
+    alpha, alpha0, lam, width = _pos("alpha", alpha), _pos("alpha0", alpha0), _pos("ridge", ridge), _pos("width", width)
+    eta = _nonneg("eta", eta)
+    trials = _size("trials", trials)
+    n_test = _size("n_test", n_test if n_test is not None else max(4000, 4 * d))
+    p, n, n0 = max(1, round(width * d)), max(2, round(alpha * d)), max(1, round(alpha0 * d))
+    sig, sig_t = torch_activation(activation), torch_activation(target)
+    dsig = _grad_activation(sig)
+    spike = None
+    if model == "spiked":
+        from ..equivalents.spiked import spike_values
+
+        spike = [float(v) for v in spike_values(eta, alpha0, activation, target)]
+    f64 = torch.float64
+    rows = []
+    for _ in range(trials):
+        W0 = torch.randn(p, d, generator=gen, device=dev, dtype=f64)
+        W0 /= W0.norm(dim=1, keepdim=True)
+        ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
+        ws /= ws.norm()
+        if model == "network":
+            X0 = torch.randn(n0, d, generator=gen, device=dev, dtype=f64)
+            pre = X0 @ W0.T
+            resid = sig_t(X0 @ ws) - sig(pre).mean(dim=1)          # y − a0ᵀσ(W0x)/√p with a0 = 1/√p
+            W1 = W0 + eta * ((resid[:, None] * dsig(pre)).T @ X0) / n0
+            del X0, pre
+        else:
+            r, c, g = spike
+            zeta = torch.randn(d, generator=gen, device=dev, dtype=f64)
+            zeta -= (zeta @ ws) * ws
+            zeta /= zeta.norm()
+            v = g * ws + math.sqrt(max(1 - g * g, 0.0)) * zeta
+            W1 = c * W0 + r * torch.ones(p, 1, device=dev, dtype=f64) * v[None, :]
+        delta = W1 - W0
+        mrow = delta.mean(dim=0)
+        rest = W1 - mrow[None, :]
+        row = {"r": float(mrow.norm()), "c": float(rest.norm(dim=1).pow(2).mean().sqrt()),
+               "gamma": float(mrow @ ws / mrow.norm()) if float(mrow.norm()) > 0 else 0.0}
+        X = torch.randn(n, d, generator=gen, device=dev, dtype=f64)
+        y = sig_t(X @ ws)
+        F = sig(X @ W1.T) / math.sqrt(p)
+        if n >= p:
+            A = F.T @ F + lam * torch.eye(p, device=dev, dtype=f64)
+            w = torch.linalg.solve(A, F.T @ y)
+        else:
+            A = F @ F.T + lam * torch.eye(n, device=dev, dtype=f64)
+            w = F.T @ torch.linalg.solve(A, y)
+        err = 0.0
+        for lo in range(0, n_test, 4096):
+            m = min(4096, n_test - lo)
+            Xt = torch.randn(m, d, generator=gen, device=dev, dtype=f64)
+            err += float(((sig_t(Xt @ ws) - (sig(Xt @ W1.T) / math.sqrt(p)) @ w) ** 2).sum())
+        row["test_error"] = err / n_test
+        if spectrum:
+            # FᵀF/n with the unscaled features: (p/n)·(F/√p)ᵀ(F/√p)
+            ev = torch.linalg.eigvalsh((F.T @ F) * (p / n))
+            row["outlier"] = float(ev[-1]) / p
+            row["second"] = float(ev[-2]) if p > 1 else float("nan")
+        rows.append(row)
+    return _stack(rows)
