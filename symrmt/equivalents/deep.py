@@ -273,17 +273,9 @@ def architecture(widths: Any = (2.0, 1.5), activations: Any = "tanh", row_covari
         different from the number of widths, an unknown activation, an activation or target with
         divergent Gaussian moments (``E σ(√r ξ)² = ∞``), or a malformed covariance.
     """
-    if isinstance(widths, (int, float, np.integer, np.floating)) and not isinstance(widths, bool):
-        widths = (widths,)
-    try:
-        ws = tuple(float(w) for w in widths)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"widths: expected a sequence of numbers > 0 (k_ℓ/d), got {widths!r}") from exc
-    if not ws:
-        raise ParameterError("widths: need at least one layer")
-    for i, w in enumerate(ws):
-        if not (math.isfinite(w) and w > 0):
-            raise ParameterError(f"widths: every width k_ℓ/d must be a finite number > 0, got widths[{i}] = {w}")
+    from .deep_linear import check_widths
+
+    ws = check_widths(widths)
     L = len(ws)
     acts = _per_layer("activations", activations, L, lambda v: isinstance(v, (str, sp.Basic)))
     for a in acts:

@@ -63,7 +63,8 @@ def _gammas(depth: int) -> list[sp.Symbol]:
     return [sp.Symbol(f"gamma{ell}", positive=True) for ell in range(1, depth + 1)]
 
 
-def _widths(widths: Any) -> tuple[float, ...]:
+def check_widths(widths: Any) -> tuple[float, ...]:
+    """Layer widths k_ℓ/d as a tuple of finite floats > 0 (a single number is one layer)."""
     if isinstance(widths, (int, float, np.integer, np.floating)) and not isinstance(widths, bool):
         widths = (widths,)
     try:
@@ -158,7 +159,7 @@ def solve_deep_linear_rf(alpha: Any, ridge: Any, noise: Any = 0.0, signal: Any =
         a point whose κ leaves the physical branch (some ``1 − df/α`` or ``1 − df/γ_ℓ`` ≤ 0) is
         flagged ``converged = False`` with NaN values.
     """
-    ws = _widths(widths)
+    ws = check_widths(widths)
     vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "ridge": checked("ridge", ridge, "positive"),
                       "noise": checked("noise", noise, "nonnegative"),
                       "signal": checked("signal", signal, "nonnegative")})
