@@ -67,6 +67,31 @@ class OneStepSpikedRF(LearningCurveDerivation):
     def solve_arrays(self, alpha, alpha0, eta, ridge, width, activation="tanh", target="tanh", model="spiked"):
         return solve_one_step(alpha, alpha0, eta, ridge, width, activation, target)
 
+    def figures(self, directory, quick=True, seed=0, device=None):
+        """The learning curve (against random features) and the spectrum of ``FᵀF/n`` of one trained
+        network with its outlier at the predicted ``p E_κ μ0(κ)²`` (Dandi et al.)."""
+        from pathlib import Path
+
+        from symrmt.equivalents.spiked import spiked_feature_spectrum
+        from symrmt.verify.plots import plot_spectrum
+
+        out = super().figures(directory, quick, seed, device)
+        p = {k: float(v) for k, v in self.bind().items()}
+        d = 300 if quick else 1500
+        alpha = 2.0
+        sim = simulate_one_step(d, alpha, p["alpha0"], p["eta"], p["ridge"], p["width"], self.options["activation"],
+                                self.options["target"], trials=1, seed=seed, device=device, model="network",
+                                spectrum=True)
+        width_p = int(round(p["width"] * d))
+        theory = float(spiked_feature_spectrum(p["eta"], p["alpha0"], p["width"], self.options["activation"],
+                                               self.options["target"])["outlier"])
+        path = plot_spectrum(Path(directory) / f"{self.name}-spectrum.png", sim["eigenvalues"][0],
+                             {f"predicted outlier p·E μ0(κ)² = {width_p * theory:.1f}": width_p * theory},
+                             title=f"{self.name}: spectrum of FᵀF/n after one step (d = {d}, p = {width_p}, "
+                                   f"n = {int(round(alpha * d))}, α0 = {p['alpha0']:g}, η̃ = {p['eta']:g}; trained network)")
+        out[f"{self.name}: feature spectrum with its outlier"] = path
+        return out
+
     def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, activation="tanh",
                        target="tanh", model="spiked"):
         return simulate_one_step(n, alpha, alpha0, eta, ridge, width, activation, target, trials=trials,

@@ -129,5 +129,6 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
             ev = torch.linalg.eigvalsh((F.T @ F) * (p / n))
             row["outlier"] = float(ev[-1]) / p
             row["second"] = float(ev[-2]) if p > 1 else float("nan")
+            row["eigenvalues"] = ev.cpu().numpy()
         rows.append(row)
     return _stack(rows)

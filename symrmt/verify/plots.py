@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["plot_verification", "plot_learning_curve"]
+__all__ = ["plot_verification", "plot_learning_curve", "plot_spectrum"]
 
 
 def _pyplot():
@@ -108,6 +108,36 @@ def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, 
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_spectrum(path: str | Path, eigenvalues: np.ndarray, markers: dict | None = None, title: str = "",
+                  xlabel: str = "eigenvalue", log: bool = True) -> Path:
+    """Write a PNG histogram of simulated ``eigenvalues`` (log-spaced bins with ``log``) with
+    vertical lines at theoretical positions ``markers = {label: x}`` (e.g. predicted outliers)."""
+    plt = _pyplot()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ev = np.asarray(eigenvalues, dtype=float).ravel()
+    if log:
+        ev = ev[ev > 0]
+        bins = np.geomspace(ev.min(), ev.max() * 1.05, 80)
+    else:
+        bins = 80
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    ax.hist(ev, bins=bins, color="C0", alpha=0.6, label=f"simulation ({ev.size} eigenvalues)")
+    for i, (label, x) in enumerate((markers or {}).items()):
+        ax.axvline(float(x), color=f"C{i + 3}", ls="--", lw=1.4, label=label)
+    if log:
+        ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("count")
     ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()

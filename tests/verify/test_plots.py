@@ -23,3 +23,11 @@ def test_random_features_learning_curve_points_match_theory(tmp_path):
     ratio = res["simulated"] / res["theory"]
     assert np.all((ratio > 1 / 1.6) & (ratio < 1.6)), ratio
     assert res["png"].exists()
+
+
+def test_plot_spectrum_writes_png(tmp_path):
+    from symrmt.verify.plots import plot_spectrum
+
+    ev = np.concatenate([np.random.default_rng(0).uniform(0.01, 2.0, 200), [60.0]])
+    out = plot_spectrum(tmp_path / "s.png", ev, {"outlier": 60.0}, title="t")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
