@@ -21,6 +21,18 @@ def _pyplot():
     return plt
 
 
+def _finish(plt, fig, ax, path: Path, xlabel: str, ylabel: str, title: str) -> Path:
+    """Labels, a wrapped title and the legend; save the PNG and close the figure."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def plot_verification(path: str | Path, title: str, scaling: dict, statistic: str,
                       eigenvalues: np.ndarray | None = None, density: Callable | None = None,
                       support: Sequence[tuple[float, float]] | None = None, n: int | None = None) -> Path:
@@ -106,14 +118,7 @@ def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, 
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path, xlabel, ylabel, title)
 
 
 def plot_spectrum(path: str | Path, eigenvalues: np.ndarray, markers: dict | None = None, title: str = "",
@@ -136,11 +141,4 @@ def plot_spectrum(path: str | Path, eigenvalues: np.ndarray, markers: dict | Non
     if log:
         ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("count")
-    ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path, xlabel, "count", title)
