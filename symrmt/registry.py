@@ -16,7 +16,6 @@ added with :func:`register`.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import sys
@@ -29,6 +28,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
+from ._importing import import_file
 from .errors import DerivationError, ParameterError
 from .symbolic.laws import AlgebraicLaw, to_exact
 
@@ -458,16 +458,10 @@ def _import(path: Path) -> Derivation:
     if mod_name in sys.modules:
         mod = sys.modules[mod_name]
     else:
-        spec = importlib.util.spec_from_file_location(mod_name, path)
-        if spec is None or spec.loader is None:
-            raise DerivationError(f"cannot import derivation file {path.name}")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[mod_name] = mod
         try:
-            spec.loader.exec_module(mod)  # a project file, imported like any module
-        except Exception:
-            sys.modules.pop(mod_name, None)
-            raise
+            mod = import_file(mod_name, path)  # a project file, imported like any module
+        except ImportError as exc:
+            raise DerivationError(f"cannot import derivation file {path.name}: {exc}") from exc
     der = getattr(mod, "DERIVATION", None)
     if not isinstance(der, Derivation):
         raise DerivationError(f"{path.name} does not export DERIVATION (a symrmt.registry.Derivation)")

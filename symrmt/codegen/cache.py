@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib.util
 import os
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable, Iterator
 
+from .._importing import import_file
 from ..errors import CodegenError
 
 __all__ = ["cache_dir", "digest", "file_lock", "atomic_write", "load_module", "cached_module",
@@ -113,15 +113,9 @@ def _import(name: str, path: Path) -> ModuleType:
     key = f"{name}@{path}"
     if key in _LOADED:
         return _LOADED[key]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise CodegenError(f"cannot load generated module {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        module = import_file(name, path)
     except Exception as exc:
-        sys.modules.pop(name, None)
         raise CodegenError(f"generated module {path} failed to import: {exc}") from exc
     _LOADED[key] = module
     return module

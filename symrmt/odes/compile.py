@@ -126,9 +126,8 @@ def compile_field(field: Any, y: Any, h: sp.Symbol | None = None, backend: str =
         import torch
         src = _torch_source(fl, ys, h, params)
         namespace: dict[str, Any] = {"torch": torch}
-        # safe: the source is generated above from SymPy's printer on symbols renamed to
-        # fixed identifiers; no user-supplied string reaches exec.
-        exec(compile(src, "<symrmt.odes.compile_field>", "exec"), namespace)
+        # the source is generated above from SymPy's printer on symbols renamed to fixed identifiers
+        exec(compile(src, "<symrmt.odes.compile_field>", "exec"), namespace)  # safe: generated source, no user string
         return CompiledField(namespace["_field"], ys, h, params, "torch", src)
     if backend == "numba":
         try:
