@@ -1,7 +1,9 @@
-"""Batched random-matrix ensembles in torch, each returning sorted eigenvalues ``(batch, d)``.
+"""Batched random-matrix ensembles in torch: matrices whose spectra have the ensemble's law.
 
 Every function takes an explicit :class:`torch.Generator` (reproducibility) and draws all
 trials of a batch at once, so that one batched ``torch.linalg.eigvalsh`` does the work.
+Matrices are ``(batch, d, d)``; where a function says "lower-stored", only the lower triangle
+is meaningful (what ``eigvalsh`` reads), and :func:`symmetrized` makes the full matrix.
 
 Conventions (DESIGN.md):
 
@@ -9,26 +11,72 @@ Conventions (DESIGN.md):
 * Sample covariance: ``Σ^{1/2} XᵀX Σ^{1/2}/n``, X of shape n×d standard Gaussian, ratio γ = d/n;
   with Σ = σ² I the limit is Marchenko–Pastur(γ, σ²) (Marchenko & Pastur 1967); in general
   Silverstein's law (Silverstein & Bai 1995).  Only the spectrum of Σ matters (X is orthogonally
-  invariant), so Σ is passed as its eigenvalues.
+  invariant), so Σ is passed as its eigenvalues or as any factor ``F`` with ``Σ ≅ F Fᵀ``.
 * Free sum ``A + Q B Qᵀ`` and free product ``A^{1/2} Q B Qᵀ A^{1/2}`` with Q Haar-orthogonal
   (Voiculescu): their spectra depend only on the spectra of A and B, because ``U_Aᵀ Q U_B`` is
-  again Haar; so A and B are passed as eigenvalues, which is exact in distribution.
+  again Haar; so B is passed as eigenvalues, which is exact in distribution.
 * Free compression: the top-left d×d block of ``Q A Qᵀ`` (A of size D ≥ d) equals ``Vᵀ A V`` with
   V the first d columns of Q, a Haar-distributed D×d frame.
+
+Tridiagonal models (Dumitriu & Edelman 2002, "Matrix models for beta ensembles",
+arXiv math-ph/0206043).  Householder reduction of a Gaussian matrix keeps the untouched block
+Gaussian and independent at every step, so the spectra of the classical ensembles are those of
+tridiagonal matrices with independent χ entries, exactly (not asymptotically):
+
+* GOE / Wigner (β = 1): diagonal ``N(0, 2)``, off-diagonal ``χ_{d−1}, χ_{d−2}, …, χ_1``, times
+  ``σ/√(2d)·√2 = σ/√d`` (:func:`wigner_tridiagonal`);
+* white Wishart ``XᵀX`` (Laguerre, β = 1), X of shape n×d, ``N = max(n, d)``, ``M = min(n, d)``:
+  ``XᵀX`` has ``d − M`` zero eigenvalues and the others are those of ``BᵀB`` with B upper
+  bidiagonal M×M, ``B_kk = χ_{N−k+1}``, ``B_{k,k+1} = χ_{M−k}`` (Golub–Kahan bidiagonalization,
+  :func:`laguerre_bidiagonal`).
+
+They need O(d) random numbers instead of O(nd), and no Gram product, so a white Wishart costs
+one eigensolve.  They are not orthogonally invariant as matrices: where a model adds or
+multiplies them with other matrices, an orthogonally invariant partner is required (a Wigner
+matrix or the dense Wishart), which :mod:`symrmt.simulate.models` arranges.
 """
 from __future__ import annotations
 
 import math
 
-__all__ = ["gaussian", "haar_frame", "haar_orthogonal", "wigner", "sample_covariance",
-           "free_sum", "free_product", "compression"]
+__all__ = ["gaussian", "chi", "haar_frame", "haar_orthogonal", "wigner_matrix", "wigner_tridiagonal",
+           "laguerre_bidiagonal", "bidiagonal_gram", "tridiagonal", "wishart_matrix", "covariance_matrix",
+           "symmetrized", "free_sum_matrix", "free_product_matrix", "compression_matrix"]
 
 
 def gaussian(shape, gen, dtype):
-    """Standard Gaussian tensor on the generator's device."""
+    """Standard Gaussian tensor on the generator's device.
+
+    Box–Muller on uniforms of the requested precision: ``r = √(−2 log(1 − u1))``,
+    ``θ = 2π u2`` give the independent pair ``(r cos θ, r sin θ)`` (exact in law up to the
+    uniforms' resolution, 2⁻⁵³ in float64; tails reach 8.5σ).  On a CPU this is about twice as
+    fast as ``torch.randn`` in float64, whose generator is scalar.
+    """
     import torch
 
-    return torch.randn(*shape, generator=gen, dtype=dtype, device=gen.device)
+    count = math.prod(shape)
+    half = (count + 1) // 2
+    u = torch.rand(2, half, generator=gen, dtype=dtype, device=gen.device)
+    r = u[0].neg_().log1p_().mul_(-2.0).sqrt_()
+    theta = u[1].mul_(2.0 * math.pi)
+    out = torch.empty(2, half, dtype=dtype, device=gen.device)
+    torch.cos(theta, out=out[0])
+    torch.sin(theta, out=out[1])
+    out.mul_(r)
+    return out.view(-1)[:count].view(*shape)
+
+
+def chi(df, gen):
+    """χ variates with ``df`` (a tensor of positive degrees of freedom) degrees of freedom.
+
+    ``χ_k = √(2 Γ_{k/2})`` with ``Γ_a`` a standard gamma variate (drawn with the explicit
+    generator, so runs are reproducible); ``df = 0`` gives exactly 0.
+    """
+    import torch
+
+    shape = (df / 2).clamp_min(1e-300)
+    g = torch._standard_gamma(shape, generator=gen)
+    return torch.where(df > 0, (2 * g).sqrt(), torch.zeros_like(g))
 
 
 def haar_frame(batch: int, big: int, d: int, gen, dtype):
@@ -47,20 +95,21 @@ def haar_orthogonal(batch: int, d: int, gen, dtype):
     return haar_frame(batch, d, d, gen, dtype)
 
 
-def _eigvalsh(mat):
+def symmetrized(mat):
+    """The full symmetric matrix of a lower-stored one."""
     import torch
 
-    return torch.linalg.eigvalsh(mat)
+    low = torch.tril(mat)
+    return low + torch.tril(mat, -1).transpose(-2, -1)
 
 
 def wigner_matrix(batch: int, d: int, gen, dtype, variance: float = 1.0):
-    """``(batch, d, d)`` GOE-type matrices ``σ (G + Gᵀ)/√(2d)``, stored by their lower triangle.
+    """``(batch, d, d)`` GOE-type matrices ``σ (G + Gᵀ)/√(2d)``, lower-stored.
 
     Off the diagonal ``(G_ij + G_ji)/√(2d) ~ N(0, 1/d)`` and on it ``2G_ii/√(2d) ~ N(0, 2/d)``,
-    so the lower triangle of ``σ G/√d`` with its diagonal times √2 has exactly the same law.
-    ``torch.linalg.eigvalsh`` reads only the lower triangle (``UPLO="L"``), so the upper one is
-    left as drawn: this saves the transpose-add, a fifth of the cost at n = 1000.  Consumers
-    must use only the lower triangle (eigvalsh, or add diagonal matrices).
+    so the lower triangle of ``σ G/√d`` with its diagonal times √2 has exactly the same law; the
+    upper triangle is left as drawn (this saves the transpose-add).  The law of the symmetric
+    matrix is orthogonally invariant.
     """
     g = gaussian((batch, d, d), gen, dtype)
     g.mul_(math.sqrt(variance / d))
@@ -68,45 +117,103 @@ def wigner_matrix(batch: int, d: int, gen, dtype, variance: float = 1.0):
     return g
 
 
-def wigner(batch: int, d: int, gen, dtype, variance: float = 1.0):
-    """Eigenvalues of Wigner matrices of variance σ² (limit: semicircle on [-2σ, 2σ])."""
-    return _eigvalsh(wigner_matrix(batch, d, gen, dtype, variance))
+def tridiagonal(diag, off):
+    """Lower-stored symmetric tridiagonal matrices from ``diag`` (batch, k) and ``off`` (batch, k−1)."""
+    import torch
+
+    batch, k = diag.shape
+    mat = torch.zeros(batch, k, k, dtype=diag.dtype, device=diag.device)
+    mat.diagonal(dim1=-2, dim2=-1).copy_(diag)
+    if k > 1:
+        mat.diagonal(offset=-1, dim1=-2, dim2=-1).copy_(off)
+    return mat
 
 
-def sample_covariance(population, samples: int, gen, scale: float = 1.0):
-    """Eigenvalues of ``scale · Σ^{1/2} XᵀX Σ^{1/2}/n`` for populations ``population`` (batch, d) ≥ 0.
+def wigner_tridiagonal(batch: int, d: int, gen, dtype, variance: float = 1.0):
+    """Lower-stored tridiagonal matrices with the exact spectral law of ``wigner_matrix``
+    (Dumitriu–Edelman)."""
+    import torch
 
-    X is ``samples × d`` standard Gaussian.  When ``samples < d`` the n×n Gram matrix is
-    diagonalized instead and padded with the ``d - n`` exact zeros.
+    df = torch.arange(d - 1, 0, -1, dtype=dtype, device=gen.device)
+    diag, off = [], []
+    for _ in range(batch):  # trial by trial, so that the draws do not depend on the batch size
+        diag.append(gaussian((d,), gen, dtype) * math.sqrt(2.0))
+        off.append(chi(df, gen))
+    scale = math.sqrt(variance / d)
+    return tridiagonal(torch.stack(diag) * scale, torch.stack(off) * scale)
+
+
+def laguerre_bidiagonal(batch: int, d: int, samples: int, gen, dtype):
+    """The upper-bidiagonal factor B (``(diag, super)``, each ``(batch, M)`` with the last super
+    entry 0) whose ``BᵀB`` has the nonzero spectrum of ``XᵀX``, X of shape samples×d Gaussian.
+
+    ``M = min(samples, d)``, ``N = max(samples, d)``: ``diag = (χ_N, χ_{N−1}, …, χ_{N−M+1})``,
+    ``super = (χ_{M−1}, …, χ_1, 0)`` (Dumitriu & Edelman 2002, Golub–Kahan bidiagonalization).
     """
     import torch
 
-    batch, d = population.shape
-    if bool((population < 0).any()):
-        raise ValueError("population: the population spectrum of a sample covariance must be >= 0")
-    x = gaussian((batch, samples, d), gen, population.dtype) * population.sqrt().unsqueeze(-2)
-    if samples >= d:
-        eig = _eigvalsh(x.transpose(-2, -1) @ x)
-    else:
-        eig = _eigvalsh(x @ x.transpose(-2, -1))
-        eig = torch.cat([torch.zeros(batch, d - samples, dtype=eig.dtype, device=eig.device), eig], dim=-1)
-    eig = eig * (scale / samples)
-    return eig.sort(dim=-1).values if scale < 0 else eig
+    big, m = max(samples, d), min(samples, d)
+    dev = gen.device
+    k = torch.arange(m, dtype=dtype, device=dev)
+    dfs = torch.cat([big - k, m - 1 - k])
+    vals = torch.stack([chi(dfs, gen) for _ in range(batch)])  # trial by trial (batch-size independent)
+    return vals[:, :m], vals[:, m:]
 
 
-def free_sum(a, b, gen):
-    """Eigenvalues of ``diag(a) + Q diag(b) Qᵀ`` with Q Haar; a, b of shape (batch, d)."""
+def bidiagonal_gram(diag, sup):
+    """``BᵀB`` for the upper-bidiagonal B = (diag, super), as a lower-stored tridiagonal matrix."""
     import torch
 
-    batch, d = a.shape
-    q = haar_orthogonal(batch, d, gen, a.dtype)
+    shifted = torch.cat([torch.zeros_like(sup[:, :1]), sup[:, :-1]], dim=-1)
+    return tridiagonal(diag**2 + shifted**2, diag[:, :-1] * sup[:, :-1])
+
+
+def wishart_matrix(batch: int, d: int, samples: int, gen, dtype):
+    """Dense ``XᵀX/n`` (X of shape samples×d Gaussian): orthogonally invariant in law."""
+    x = gaussian((batch, samples, d), gen, dtype)
+    return x.transpose(-2, -1) @ x / samples
+
+
+def covariance_matrix(population, samples: int, gen):
+    """A symmetric matrix with the spectrum of ``Σ^{1/2} XᵀX Σ^{1/2}/n`` (X: samples×d Gaussian).
+
+    ``population`` is either the eigenvalues of Σ, a ``(batch, d)`` tensor ``>= 0``, or a factor
+    ``("bidiagonal", diag, super)`` with ``Σ ≅ BᵀB`` (:func:`laguerre_bidiagonal`).  With
+    ``Σ ≅ F Fᵀ`` the matrix is the Gram matrix of ``Y = X F``; when ``samples < d`` the n×n
+    ``Y Yᵀ`` is returned instead (its spectrum lacks the ``d − n`` exact zeros, which the caller
+    pads: see ``models``).
+    """
+    import torch
+
+    if isinstance(population, tuple):
+        _, bd, bs = population
+        batch, m = bd.shape
+        d = m
+        x = gaussian((batch, samples, d), gen, bd.dtype)
+        # Y = X Bᵀ: column j is B_jj x_j + B_{j,j+1} x_{j+1}
+        y = x * bd.unsqueeze(-2)
+        y[..., :-1] += x[..., 1:] * bs[:, :-1].unsqueeze(-2)
+    else:
+        batch, d = population.shape
+        y = gaussian((batch, samples, d), gen, population.dtype) * population.sqrt().unsqueeze(-2)
+    if samples >= d:
+        return y.transpose(-2, -1) @ y / samples
+    return y @ y.transpose(-2, -1) / samples
+
+
+def free_sum_matrix(a, b, gen):
+    """``A + Q diag(b) Qᵀ`` with Q Haar; ``a`` is a full symmetric ``(batch, d, d)`` matrix or its
+    eigenvalues ``(batch, d)``, ``b`` eigenvalues ``(batch, d)``."""
+    import torch
+
+    batch, d = b.shape
+    q = haar_orthogonal(batch, d, gen, b.dtype)
     mat = (q * b.unsqueeze(-2)) @ q.transpose(-2, -1)
-    mat = mat + torch.diag_embed(a)
-    return _eigvalsh(mat)
+    return mat + (torch.diag_embed(a) if a.dim() == 2 else a)
 
 
-def free_product(a, b, gen):
-    """Eigenvalues of ``A^{1/2} Q B Qᵀ A^{1/2}`` (A = diag(a) >= 0, Q Haar); a, b of shape (batch, d).
+def free_product_matrix(a, b, gen):
+    """``A^{1/2} Q B Qᵀ A^{1/2}`` (A = diag(a) >= 0, Q Haar); a, b eigenvalues of shape (batch, d).
 
     Raises ``ValueError`` if ``a`` has negative entries (callers swap the operands first when
     only ``b`` is non-negative: the two orders have the same spectrum).
@@ -115,15 +222,12 @@ def free_product(a, b, gen):
     if bool((a < 0).any()):
         raise ValueError("free product: the first operand must be supported on [0, inf)")
     q = haar_orthogonal(batch, d, gen, a.dtype)
-    ra = a.sqrt()
-    qs = q * ra.unsqueeze(-1)  # diag(√a) Q
-    mat = (qs * b.unsqueeze(-2)) @ qs.transpose(-2, -1)
-    return _eigvalsh(mat)
+    qs = q * a.sqrt().unsqueeze(-1)  # diag(√a) Q
+    return (qs * b.unsqueeze(-2)) @ qs.transpose(-2, -1)
 
 
-def compression(a, d: int, gen):
-    """Eigenvalues of the top-left d×d block of ``Q diag(a) Qᵀ`` (a of shape (batch, D), D ≥ d)."""
+def compression_matrix(a, d: int, gen):
+    """The top-left d×d block of ``Q diag(a) Qᵀ`` (a of shape (batch, D), D ≥ d)."""
     batch, big = a.shape
     v = haar_frame(batch, big, d, gen, a.dtype)
-    mat = v.transpose(-2, -1) @ (v * a.unsqueeze(-1))
-    return _eigvalsh(mat)
+    return v.transpose(-2, -1) @ (v * a.unsqueeze(-1))

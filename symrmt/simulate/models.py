@@ -5,16 +5,22 @@ Every law built with the symbolic calculus records how it was built
 random matrices, so that any composed law gets its simulation automatically:
 
 ==================  ==========================================================================
-op                  d×d model (sorted eigenvalues)
+op                  d×d model (its spectrum has the law exactly, at every d)
 ==================  ==========================================================================
-semicircle          Wigner ``σ (G + Gᵀ)/√(2d)``
-marchenko_pastur    ``σ² XᵀX/n``, X of shape n×d, ``n = round(d/γ)``
+semicircle          Wigner ``σ (G + Gᵀ)/√(2d)``; alone, its tridiagonal (Dumitriu–Edelman) model
+marchenko_pastur    ``σ² XᵀX/n``, X of shape n×d, ``n = round(d/γ)``; alone or as a population,
+                    its Laguerre tridiagonal model ``BᵀB`` (no Gram product); dense where it must
+                    be orthogonally invariant
 free_poisson        ``αλ XᵀX/n`` with ``n = round(λ d)`` (= Marchenko–Pastur(1/λ, αλ))
 atoms               diagonal, ``round(p_i d)`` copies of ``x_i`` (largest remainders fix the total)
-free_add            ``A + Q B Qᵀ``; a Wigner operand is used directly (it is orthogonally invariant)
-free_multiply       ``A^{1/2} Q B Qᵀ A^{1/2}`` (operands swapped if only B is ≥ 0); a
-                    Marchenko–Pastur operand becomes a sample covariance of the other
-mobius              ``f(A) = (pA + q)(rA + s)^{-1}`` applied to the eigenvalues
+free_add            ``A + B`` when A is orthogonally invariant in law (Wigner, white Wishart,
+                    affine maps and sums of these): then ``A + QBQᵀ ≅ A + B`` and B may be any
+                    matrix with the right spectrum; otherwise ``A + Q diag(b) Qᵀ``, Q Haar
+free_multiply       a Marchenko–Pastur operand becomes a sample covariance of the other (the
+                    population as eigenvalues or as the bidiagonal factor of a white Wishart);
+                    otherwise ``A^{1/2} Q B Qᵀ A^{1/2}`` (operands swapped if only B is ≥ 0)
+mobius              affine (r = 0): ``pA/s + q/s`` on the matrix (keeps invariance); otherwise
+                    ``(pA + q)(rA + s)^{-1}`` applied to the eigenvalues
 free_power          integer t: sum of t free copies; real t > 1: ``t ×`` the d×d corner of a
                     ``Q A Qᵀ`` of size ``round(t d)`` (Nica & Speicher 1996); t < 1: no model
 sample_covariance   ``Σ^{1/2} XᵀX Σ^{1/2}/n``, ``n = round(d/c)``, Σ drawn from the population law
@@ -22,8 +28,12 @@ compress            top-left d×d block of ``Q A Qᵀ``, A of size ``round(d/α)
 polynomial          no model (the law was given directly): :class:`ParameterError`
 ==================  ==========================================================================
 
+Each node is drawn once per batch and composed as a matrix where it can be, so a composed law
+costs one eigensolve (plus the Gram products and Haar rotations its model needs).
+
 References: Voiculescu (free sums/products of Haar-rotated matrices); Rao & Edelman 2008, "The
-polynomial method for random matrices"; Silverstein & Bai 1995.
+polynomial method for random matrices"; Silverstein & Bai 1995; Dumitriu & Edelman 2002,
+"Matrix models for beta ensembles" (tridiagonal models).
 """
 from __future__ import annotations
 
@@ -75,35 +85,110 @@ def _size(d: float, what: str) -> int:
     return k
 
 
+# ---------------------------------------------------------------------- samples
+@dataclass
+class _Sample:
+    """One batch of a law's model: its eigenvalues, or a matrix whose spectrum they are.
+
+    ``mat`` is ``(batch, d, d)`` with a meaningful lower triangle (``full=True``: symmetric);
+    ``invariant``: the law of ``mat`` is invariant under orthogonal conjugation, so it may be
+    added to (or multiplied with) any independent matrix without a Haar rotation.  ``factor``:
+    an upper-bidiagonal ``(diag, super)`` with ``mat ≅ BᵀB`` (white Wishart), usable as the
+    square root of a population.  ``zeros``: exact zero eigenvalues not represented in ``mat``.
+    """
+
+    eig: Any = None
+    mat: Any = None
+    full: bool = True
+    invariant: bool = False
+    factor: Any = None
+    zeros: int = 0
+
+    def eigenvalues(self):
+        import torch
+
+        if self.eig is None:
+            ev = torch.linalg.eigvalsh(self.mat)
+            if self.zeros:
+                ev = torch.cat([ev, torch.zeros(ev.shape[0], self.zeros, dtype=ev.dtype, device=ev.device)], -1)
+                ev = ev.sort(dim=-1).values
+            self.eig = ev
+        return self.eig
+
+    def _padded(self, mat):
+        import torch
+
+        if not self.zeros:
+            return mat
+        return torch.nn.functional.pad(mat, (0, self.zeros, 0, self.zeros))
+
+    def lower(self):
+        """A matrix with this spectrum whose lower triangle is meaningful."""
+        import torch
+
+        if self.mat is None:
+            return torch.diag_embed(self.eig)
+        return self._padded(self.mat)
+
+    def symmetric(self):
+        """A full symmetric matrix with this spectrum."""
+        m = self.lower()
+        return m if self.full or self.mat is None else ens.symmetrized(m)
+
+    def scaled(self, p: float, q: float) -> "_Sample":
+        """The sample of ``pX + q`` (an affine map keeps orthogonal invariance)."""
+        if self.mat is None or (q != 0 and self.zeros):
+            ev = p * self.eigenvalues() + q
+            return _Sample(eig=ev.sort(dim=-1).values if p < 0 else ev)
+        mat = p * self.mat
+        if q:
+            mat.diagonal(dim1=-2, dim2=-1).add_(q)
+        factor = None
+        if self.factor is not None and p > 0 and q == 0:
+            factor = tuple(f * math.sqrt(p) for f in self.factor)
+        return _Sample(mat=mat, full=self.full, invariant=self.invariant, factor=factor, zeros=self.zeros)
+
+
 # ---------------------------------------------------------------------- handlers
-def _semicircle(law, d, batch, ctx):
+# Each handler draws one batch of its node: handler(law, d, batch, ctx, invariant) -> _Sample.
+# ``invariant=True`` asks for an orthogonally invariant matrix where the node has one
+# (see _invariant_cost); otherwise the handler picks its cheapest exact model.
+
+def _semicircle(law, d, batch, ctx, invariant):
     var = _num(law.construction.args["variance"], "semicircle variance")
-    return ens.wigner(batch, d, ctx.gen, ctx.dtype, var)
+    if invariant:
+        return _Sample(mat=ens.wigner_matrix(batch, d, ctx.gen, ctx.dtype, var), full=False, invariant=True)
+    return _Sample(mat=ens.wigner_tridiagonal(batch, d, ctx.gen, ctx.dtype, var), full=False)
 
 
-def _identity(batch, d, ctx, value=1.0):
-    import torch
+def _white_wishart(d, samples, scale, batch, ctx, invariant):
+    """``scale · XᵀX/n``: dense (invariant) or the Laguerre tridiagonal model (one eigensolve)."""
+    if invariant:
+        return _Sample(mat=ens.wishart_matrix(batch, d, samples, ctx.gen, ctx.dtype) * scale, invariant=True)
+    bd, bs = ens.laguerre_bidiagonal(batch, d, samples, ctx.gen, ctx.dtype)
+    root = math.sqrt(abs(scale) / samples)
+    bd, bs = bd * root, bs * root
+    mat = ens.bidiagonal_gram(bd, bs)
+    if scale < 0:
+        mat.neg_()
+    return _Sample(mat=mat, full=False, factor=(bd, bs) if scale >= 0 else None, zeros=d - bd.shape[-1])
 
-    return torch.full((batch, d), value, dtype=ctx.dtype, device=ctx.gen.device)
 
-
-def _marchenko_pastur(law, d, batch, ctx):
+def _marchenko_pastur(law, d, batch, ctx, invariant):
     args = law.construction.args
     g = _num(args["ratio"], "marchenko_pastur ratio")
     var = _num(args["variance"], "marchenko_pastur variance")
-    n = _size(d / g, "marchenko_pastur samples")
-    return ens.sample_covariance(_identity(batch, d, ctx), n, ctx.gen, var)
+    return _white_wishart(d, _size(d / g, "marchenko_pastur samples"), var, batch, ctx, invariant)
 
 
-def _free_poisson(law, d, batch, ctx):
+def _free_poisson(law, d, batch, ctx, invariant):
     args = law.construction.args
     lam = _num(args["rate"], "free_poisson rate")
     jump = _num(args["jump"], "free_poisson jump")
-    n = _size(d * lam, "free_poisson samples")
-    return ens.sample_covariance(_identity(batch, d, ctx), n, ctx.gen, jump * lam)
+    return _white_wishart(d, _size(d * lam, "free_poisson samples"), jump * lam, batch, ctx, invariant)
 
 
-def _atoms(law, d, batch, ctx):
+def _atoms(law, d, batch, ctx, invariant):
     import torch
 
     args = law.construction.args
@@ -113,83 +198,117 @@ def _atoms(law, d, batch, ctx):
     for p, c in zip(pts, atom_counts(wts, d)):
         vals += [p] * c
     row = torch.tensor(sorted(vals), dtype=ctx.dtype, device=ctx.gen.device)
-    return row.expand(batch, d).clone()
+    return _Sample(eig=row.expand(batch, d).clone())
 
 
-def _free_add(law, d, batch, ctx):
+def _free_add(law, d, batch, ctx, invariant):
     a, b = law.construction.operands
-    if b.construction.op == "semicircle":
-        a, b = b, a
-    if a.construction.op == "semicircle":
-        import torch
+    ca, cb = _invariant_cost(a), _invariant_cost(b)
+    if ca is None and cb is None:  # A + Q B Qᵀ with Haar Q, B as eigenvalues
+        sa, sb = _draw(a, d, batch, ctx), _draw(b, d, batch, ctx)
+        if sb.eig is None and sa.eig is not None:
+            sa, sb = sb, sa
+        first = sa.eig if sa.eig is not None else sa.symmetric()
+        return _Sample(mat=ens.free_sum_matrix(first, sb.eigenvalues(), ctx.gen))
+    if ca is None or (cb is not None and cb < ca):
+        a, b, ca, cb = b, a, cb, ca
+    # a is orthogonally invariant: a + b has the law of a + (any matrix with b's spectrum)
+    sa = _draw(a, d, batch, ctx, invariant=True)
+    sb = _draw(b, d, batch, ctx, invariant=invariant and cb is not None)
+    mat = sa.lower() + sb.lower()
+    return _Sample(mat=mat, full=sa.full and (sb.full or sb.mat is None),
+                   invariant=sa.invariant and sb.invariant)
 
-        var = _num(a.construction.args["variance"], "semicircle variance")
-        mat = ens.wigner_matrix(batch, d, ctx.gen, ctx.dtype, var)
-        mat.diagonal(dim1=-2, dim2=-1).add_(_draw(b, d, batch, ctx))
-        return torch.linalg.eigvalsh(mat)
-    return ens.free_sum(_draw(a, d, batch, ctx), _draw(b, d, batch, ctx), ctx.gen)
+
+def _population(sample: _Sample, what: str):
+    """The population of a sample covariance from a sample: eigenvalues (>= 0) or a factor."""
+    if sample.factor is not None:
+        bd, bs = sample.factor
+        if sample.zeros:
+            import torch
+
+            pad = torch.zeros(bd.shape[0], sample.zeros, dtype=bd.dtype, device=bd.device)
+            bd, bs = torch.cat([bd, pad], -1), torch.cat([bs, pad], -1)
+        return ("bidiagonal", bd, bs)
+    pop = sample.eigenvalues()
+    if bool((pop < 0).any()):
+        raise ParameterError(what)
+    return pop
 
 
-def _free_multiply(law, d, batch, ctx):
+def _sample_covariance_sample(population, d, samples, scale, ctx) -> _Sample:
+    """The sample of ``scale · Σ^{1/2} XᵀX Σ^{1/2}/n`` (its d − n zeros kept apart when n < d)."""
+    mat = ens.covariance_matrix(population, samples, ctx.gen) * scale
+    return _Sample(mat=mat, zeros=max(d - samples, 0))
+
+
+def _free_multiply(law, d, batch, ctx, invariant):
     a, b = law.construction.operands
     if b.construction.op == "marchenko_pastur":
         a, b = b, a
     if a.construction.op == "marchenko_pastur":  # Σ^{1/2} (σ² XᵀX/n) Σ^{1/2}: a sample covariance
         g = _num(a.construction.args["ratio"], "marchenko_pastur ratio")
         var = _num(a.construction.args["variance"], "marchenko_pastur variance")
-        pop = _draw(b, d, batch, ctx)
-        if bool((pop < 0).any()):
-            raise ParameterError(f"free_multiply: {b.name} takes negative values; a product with "
-                                 "Marchenko–Pastur needs the other law supported on [0, inf)")
-        return ens.sample_covariance(pop, _size(d / g, "marchenko_pastur samples"), ctx.gen, var)
-    ea, eb = _draw(a, d, batch, ctx), _draw(b, d, batch, ctx)
+        pop = _population(_draw(b, d, batch, ctx),
+                          f"free_multiply: {b.name} takes negative values; a product with "
+                          "Marchenko–Pastur needs the other law supported on [0, inf)")
+        return _sample_covariance_sample(pop, d, _size(d / g, "marchenko_pastur samples"), var, ctx)
+    ea, eb = _draw(a, d, batch, ctx).eigenvalues(), _draw(b, d, batch, ctx).eigenvalues()
     if bool((ea < 0).any()):
         if bool((eb < 0).any()):
             raise ParameterError(f"free_multiply: neither {a.name} nor {b.name} is supported on [0, inf); "
                                  "the model A^(1/2) Q B Qᵀ A^(1/2) needs one of them to be")
         ea, eb = eb, ea
-    return ens.free_product(ea, eb, ctx.gen)
+    return _Sample(mat=ens.free_product_matrix(ea, eb, ctx.gen))
 
 
-def _mobius(law, d, batch, ctx):
+def _mobius(law, d, batch, ctx, invariant):
     args = law.construction.args
     p, q, r, s = (_num(args[k], f"mobius {k}") for k in "pqrs")
-    x = _draw(law.construction.operands[0], d, batch, ctx)
+    op = law.construction.operands[0]
+    if r == 0:  # affine: (p/s) X + q/s, on the matrix itself
+        return _draw(op, d, batch, ctx, invariant).scaled(p / s, q / s)
+    x = _draw(op, d, batch, ctx).eigenvalues()
     den = r * x + s
     scale = x.abs().max().item() * abs(r) + abs(s)
     if bool((den.abs() <= 1e-9 * max(scale, 1e-300)).any()):
-        raise ParameterError(f"mobius: the operand {law.construction.operands[0].name} has eigenvalues at "
-                             f"the pole x = {-s / r if r else float('inf'):.6g} of (p x + q)/(r x + s)")
-    return ((p * x + q) / den).sort(dim=-1).values
+        raise ParameterError(f"mobius: the operand {op.name} has eigenvalues at "
+                             f"the pole x = {-s / r:.6g} of (p x + q)/(r x + s)")
+    return _Sample(eig=((p * x + q) / den).sort(dim=-1).values)
 
 
-def _free_power(law, d, batch, ctx):
+def _free_power(law, d, batch, ctx, invariant):
     t = _num(law.construction.args["t"], "free_power t")
     op = law.construction.operands[0]
     if abs(t - round(t)) < 1e-12 and round(t) >= 1:
+        k = int(round(t))
+        if _invariant_cost(op) is not None:  # a sum of independent invariant copies
+            mat = sum(_draw(op, d, batch, ctx, invariant=True).lower() for _ in range(k))
+            return _Sample(mat=mat, full=False, invariant=True)
         out = _draw(op, d, batch, ctx)
-        for _ in range(int(round(t)) - 1):
-            out = ens.free_sum(out, _draw(op, d, batch, ctx), ctx.gen)
+        for _ in range(k - 1):
+            first = out.eig if out.eig is not None else out.symmetric()
+            out = _Sample(mat=ens.free_sum_matrix(first, _draw(op, d, batch, ctx).eigenvalues(), ctx.gen))
         return out
     if t < 1:
         raise ParameterError(f"free_power: t = {t:.6g} < 1 has no random-matrix model here; need t >= 1")
     big = _size(t * d, "free_power size")
-    return ens.compression(_draw(op, big, batch, ctx), d, ctx.gen) * t
+    return _Sample(mat=ens.compression_matrix(_draw(op, big, batch, ctx).eigenvalues(), d, ctx.gen) * t)
 
 
-def _sample_covariance(law, d, batch, ctx):
+def _sample_covariance(law, d, batch, ctx, invariant):
     c = _num(law.construction.args["ratio"], "sample_covariance ratio")
     pop_law = law.construction.operands[0]
-    pop = _draw(pop_law, d, batch, ctx)
-    if bool((pop < 0).any()):
-        raise ParameterError(f"sample_covariance: the population {pop_law.name} must be supported on [0, inf)")
-    return ens.sample_covariance(pop, _size(d / c, "sample_covariance samples"), ctx.gen)
+    pop = _population(_draw(pop_law, d, batch, ctx),
+                      f"sample_covariance: the population {pop_law.name} must be supported on [0, inf)")
+    return _sample_covariance_sample(pop, d, _size(d / c, "sample_covariance samples"), 1.0, ctx)
 
 
-def _compress(law, d, batch, ctx):
+def _compress(law, d, batch, ctx, invariant):
     frac = _num(law.construction.args["fraction"], "compress fraction")
     big = _size(d / frac, "compress size")
-    return ens.compression(_draw(law.construction.operands[0], big, batch, ctx), d, ctx.gen)
+    eig = _draw(law.construction.operands[0], big, batch, ctx).eigenvalues()
+    return _Sample(mat=ens.compression_matrix(eig, d, ctx.gen))
 
 
 _HANDLERS: dict[str, Callable] = {
@@ -199,12 +318,28 @@ _HANDLERS: dict[str, Callable] = {
 }
 
 
-def _draw(law: AlgebraicLaw, d: int, batch: int, ctx: _Ctx):
+def _invariant_cost(law: AlgebraicLaw) -> int | None:
+    """Cost rank of an orthogonally invariant model of ``law``'s node, or None if it has none
+    short of a Haar rotation: 0 Wigner (its entries), 1 white Wishart (a Gram product)."""
+    cons = law.construction
+    if cons.op == "semicircle":
+        return 0
+    if cons.op in ("marchenko_pastur", "free_poisson"):
+        return 1
+    if cons.op == "mobius" and _num(cons.args["r"], "mobius r") == 0:
+        return _invariant_cost(cons.operands[0])
+    if cons.op == "free_add":
+        costs = [_invariant_cost(o) for o in cons.operands]
+        return None if None in costs else max(costs)
+    return None
+
+
+def _draw(law: AlgebraicLaw, d: int, batch: int, ctx: _Ctx, invariant: bool = False) -> _Sample:
     handler = _HANDLERS.get(law.construction.op)
     if handler is None:
         raise ParameterError(f"law {law.name!r} (construction {law.construction.op!r}) has no random-matrix "
                              "model; build it from the catalogue and free operations to simulate it")
-    return handler(law, d, batch, ctx)
+    return handler(law, d, batch, ctx, invariant)
 
 
 def check_simulable(law: AlgebraicLaw) -> None:
@@ -294,5 +429,5 @@ def sample_eigenvalues(law: AlgebraicLaw, n: int, trials: int = 1, seed: int = 0
         from tqdm.auto import tqdm
 
         it = tqdm(chunks, desc=f"simulating {law.name} (n={n})", unit="batch")
-    out = [_draw(law, n, min(batch, trials - start), ctx) for start in it]
+    out = [_draw(law, n, min(batch, trials - start), ctx).eigenvalues() for start in it]
     return torch.cat(out, dim=0)

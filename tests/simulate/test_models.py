@@ -126,3 +126,73 @@ def test_product_of_two_signed_laws_is_rejected():
 def test_mobius_pole_is_reported():
     with pytest.raises(ParameterError, match="pole"):
         sample_eigenvalues(sr.mobius(at2, 0, 1, 1, 0), 10)
+
+
+# ---------------------------------------------------------------------- tridiagonal models
+def test_chi_variates_have_chi_square_moments():
+    """χ_k² has mean k and variance 2k; 20000 draws per k, tolerance 4 standard errors."""
+    g = torch.Generator().manual_seed(5)
+    ks = torch.tensor([1.0, 2.0, 7.0, 40.0], dtype=torch.float64)
+    x = ens.chi(ks.repeat(20000, 1), g) ** 2
+    for j, k in enumerate(ks.tolist()):
+        assert abs(x[:, j].mean().item() - k) < 4 * math.sqrt(2 * k / 20000)
+        assert abs(x[:, j].var().item() - 2 * k) < 4 * math.sqrt((48 * k + 8 * k * k) / 20000)
+    assert torch.equal(ens.chi(torch.zeros(3, dtype=torch.float64), g), torch.zeros(3, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("samples,d", [(30, 12), (12, 30), (20, 20)])
+def test_laguerre_model_has_exact_wishart_trace_moments(samples, d):
+    """For X of shape n×d Gaussian, E tr XᵀX = nd and E tr (XᵀX)² = nd(n + d + 1) exactly (any n, d);
+    the bidiagonal model BᵀB must match both.  4000 trials, tolerance 4 standard errors."""
+    g = torch.Generator().manual_seed(6)
+    bd, bs = ens.laguerre_bidiagonal(4000, d, samples, g, torch.float64)
+    t = ens.symmetrized(ens.bidiagonal_gram(bd, bs))
+    tr1 = t.diagonal(dim1=-2, dim2=-1).sum(-1)
+    tr2 = (t * t).sum((-2, -1))
+    for val, exact in ((tr1, samples * d), (tr2, samples * d * (samples + d + 1))):
+        assert abs(val.mean().item() - exact) < 4 * val.std().item() / math.sqrt(4000)
+    assert bd.shape[-1] == min(samples, d)
+
+
+def test_tridiagonal_models_match_dense_spectra():
+    """The tridiagonal GOE and Laguerre models against the dense matrices they replace: pooled
+    eigenvalues of 300 matrices of size 20 each (6000 values; the two-sample KS distance of two
+    samples of this size from one law is below 1.63·√(2/6000) = 0.030 with probability 99 %)."""
+    from scipy.stats import ks_2samp
+
+    g = torch.Generator().manual_seed(7)
+    dense_w = torch.linalg.eigvalsh(ens.wigner_matrix(300, 20, g, torch.float64, 2.0))
+    tri_w = torch.linalg.eigvalsh(ens.wigner_tridiagonal(300, 20, g, torch.float64, 2.0))
+    dense_x = torch.linalg.eigvalsh(ens.wishart_matrix(300, 20, 35, g, torch.float64))
+    bd, bs = ens.laguerre_bidiagonal(300, 20, 35, g, torch.float64)
+    tri_x = torch.linalg.eigvalsh(ens.bidiagonal_gram(bd, bs)) / 35
+    for a, b in ((dense_w, tri_w), (dense_x, tri_x)):
+        assert ks_2samp(a.ravel().numpy(), b.ravel().numpy()).statistic < 0.030
+    # a wrong model is far: the Laguerre chain with n and d swapped in the χ degrees
+    bd2, bs2 = ens.laguerre_bidiagonal(300, 20, 25, g, torch.float64)
+    wrong = torch.linalg.eigvalsh(ens.bidiagonal_gram(bd2, bs2)) / 35
+    assert ks_2samp(dense_x.ravel().numpy(), wrong.ravel().numpy()).statistic > 0.1
+
+
+def test_invariant_operand_absorbs_the_other_without_rotation():
+    """semicircle ⊞ MP is drawn as Wigner + Laguerre tridiagonal (exact: Wigner is invariant);
+    its moments are the exact free-cumulant moments (_check_moments' tolerance)."""
+    _check_moments(sr.free_add(sc, mp), k=4)
+    _check_moments(sr.free_add(mp, at), k=3)  # dense invariant Wishart + diagonal atoms
+    _check_moments(sr.free_power(mp, 3), k=3)  # three invariant copies summed
+    _check_moments(sr.free_multiply(mp, mp), k=3)  # population as the bidiagonal factor
+
+
+def test_box_muller_gaussians_are_standard_normal():
+    """ens.gaussian against N(0, 1): KS distance of 10⁵ draws below 1.63/√n (the 1 % critical
+    value), mean and variance within 4 standard errors, an odd count handled."""
+    from scipy.stats import kstest
+
+    g = torch.Generator().manual_seed(8)
+    x = ens.gaussian((100001,), g, torch.float64).numpy()
+    assert x.shape == (100001,)
+    assert kstest(x, "norm").statistic < 1.63 / math.sqrt(x.size)
+    assert abs(x.mean()) < 4 / math.sqrt(x.size) and abs(x.var() - 1) < 4 * math.sqrt(2 / x.size)
+    # pairs (cos, sin) are uncorrelated, and consecutive halves independent
+    h = x[:50000], x[50000:100000]
+    assert abs(np.corrcoef(h[0], h[1])[0, 1]) < 4 / math.sqrt(50000)
