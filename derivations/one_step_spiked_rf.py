@@ -69,10 +69,11 @@ class OneStepSpikedRF(LearningCurveDerivation):
 
     def figures(self, directory, quick=True, seed=0, device=None):
         """The learning curve (against random features) and the spectrum of ``FᵀF/n`` of one trained
-        network with its outlier at the predicted ``p E_κ μ0(κ)²`` (Dandi et al.)."""
+        network: its bulk under the deterministic equivalent (expected counts per bin) and its
+        outlier at the predicted ``p E_κ μ0(κ)²`` (Dandi et al.)."""
         from pathlib import Path
 
-        from symrmt.equivalents.spiked import spiked_feature_spectrum
+        from symrmt.equivalents.spiked import spiked_feature_cdf, spiked_feature_spectrum
         from symrmt.verify.plots import plot_spectrum
 
         out = super().figures(directory, quick, seed, device)
@@ -85,8 +86,10 @@ class OneStepSpikedRF(LearningCurveDerivation):
         width_p = int(round(p["width"] * d))
         theory = float(spiked_feature_spectrum(p["eta"], p["alpha0"], p["width"], self.options["activation"],
                                                self.options["target"])["outlier"])
+        args = (alpha, p["eta"], p["alpha0"], p["width"], self.options["activation"], self.options["target"])
         path = plot_spectrum(Path(directory) / f"{self.name}-spectrum.png", sim["eigenvalues"][0],
                              {f"predicted outlier p·E μ0(κ)² = {width_p * theory:.1f}": width_p * theory},
+                             cdf=spiked_feature_cdf(*args), cdf_label="bulk: deterministic equivalent",
                              title=f"{self.name}: spectrum of FᵀF/n after one step (d = {d}, p = {width_p}, "
                                    f"n = {int(round(alpha * d))}, α0 = {p['alpha0']:g}, η̃ = {p['eta']:g}; trained network)")
         out[f"{self.name}: feature spectrum with its outlier"] = path

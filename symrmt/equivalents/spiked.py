@@ -86,7 +86,9 @@ from ._params import broadcast, checked
 from .random_features import _physical_root
 
 __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_system",
-           "solve_one_step", "node_values", "spiked_feature_spectrum", "SPIKE_SYMBOLS", "NODES"]
+           "solve_one_step", "node_values", "spiked_feature_spectrum", "spiked_feature_density",
+           "spiked_feature_cdf",
+           "SPIKE_SYMBOLS", "NODES"]
 
 #: Gauss–Hermite nodes of the κ integral in the compiled system.
 NODES = 40
@@ -326,7 +328,7 @@ def _node_symbols(nodes: int) -> dict:
     return {k: [sp.Symbol(f"{k}_{j}", real=True) for j in range(nodes)] for k in ("mu1", "mu2")}
 
 
-def spiked_rf_system(nodes: int = NODES) -> System:
+def spiked_rf_system(nodes: int = NODES, spectral: bool = False) -> System:
     """The nonlinear part of the conditional-GET fixed point (Cui et al., arXiv 2402.04980, §3)
     as a System: ``V1 = tr ΩS⁻¹``, ``V2 = tr S⁻¹`` with ``S = λ + V̂1 Ω + V̂2``.
 
@@ -338,13 +340,25 @@ def spiked_rf_system(nodes: int = NODES) -> System:
     Observables: ``t`` and the traces ``T0 = tr S⁻¹``, ``T1 = tr ΩS⁻¹``, ``T00 = tr S⁻²``,
     ``T01 = tr ΩS⁻²``, ``T11 = tr Ω²S⁻²``.  The remaining overlaps (θ, m, ψ, q1, q2) solve
     linear equations given these (:func:`solve_one_step`).
+
+    ``spectral=True``: the same equations with ``λ = −z``, z a complex spectral parameter.  With
+    ``K = FᵀF/p`` the kernel matrix of the readout (F = σ(XW1ᵀ), n×p), ``S⁻¹`` is the
+    deterministic equivalent of the resolvent ``(K − z)⁻¹`` (conditional GET: given κ the
+    features have covariance ``μ1(κ)²Ω + μ2(κ)²I``, a family that commutes with Ω, so the
+    sample covariance of n such vectors has ``(−z + a E_κ[C(κ)/(1 + tr C(κ)S⁻¹)])⁻¹`` as its
+    resolvent equivalent; Dandi et al., arXiv 2410.18938): ``V2(z) = tr (K − z)⁻¹`` is the
+    Stieltjes transform of K's bulk (``"upper"`` branch, continued from ``Im z = ∞``).  The finite-
+    rank mean part (μ0(κ) 1 and the κ direction) leaves the bulk unchanged and makes the outliers.
     """
     from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 
     _, w = _gh(nodes)
     S = _node_symbols(nodes)
     V1, V2, Vh1, Vh2, mA = sp.symbols("V1 V2 Vh1 Vh2 mA")
-    a, lam, width, c = (sp.Symbol(n, positive=True) for n in ("a", "ridge", "width", "c"))
+    a, width, c = (sp.Symbol(n, positive=True) for n in ("a", "width", "c"))
+    zs = sp.Symbol("z")
+    lam_sym = sp.Symbol("ridge", positive=True)
+    lam = -zs if spectral else lam_sym
     Wt = [sp.Float(float(x), 17) for x in w]
     mu1, mu2 = S["mu1"], S["mu2"]
     D = [1 + mu1[j] ** 2 * V1 + mu2[j] ** 2 * V2 for j in range(nodes)]
@@ -353,6 +367,8 @@ def spiked_rf_system(nodes: int = NODES) -> System:
     P = laws.marchenko_pastur(ratio=width, variance=1).polynomial.as_expr()
     mp_eq = sp.expand(P.subs({M_SYM: mA, Z_SYM: -(lam + Vh2) / (Vh1 * c2)}) * Vh1 * c2)
     dmA = (-sp.diff(P, Z_SYM) / sp.diff(P, M_SYM)).subs({M_SYM: mA, Z_SYM: -t})  # tr (A + t)^{-2}
+    E1 = sp.Add(*[Wt[j] * mu1[j] ** 2 for j in range(nodes)])
+    E2 = sp.Add(*[Wt[j] * mu2[j] ** 2 for j in range(nodes)])
     eqs = [Vh1 - a * sp.Add(*[Wt[j] * mu1[j] ** 2 / D[j] for j in range(nodes)]),
            Vh2 - a * sp.Add(*[Wt[j] * mu2[j] ** 2 / D[j] for j in range(nodes)]),
            mp_eq,
@@ -360,18 +376,24 @@ def spiked_rf_system(nodes: int = NODES) -> System:
            V2 * Vh1 * c2 - mA]         # V2 = tr S^{-1} = mA/(c²V̂1)
     obs = {"t": t, "T0": mA / (Vh1 * c2), "T1": (1 - t * mA) / Vh1, "T00": dmA / (Vh1 * c2) ** 2,
            "T01": (mA - t * dmA) / (Vh1**2 * c2), "T11": (1 - 2 * t * mA + t**2 * dmA) / Vh1**2}
-    params = [a, lam, width, c] + S["mu1"] + S["mu2"]
+    unknowns = [V1, V2, Vh1, Vh2, mA]
+    if spectral:
+        domains = {V1: "upper", V2: "upper"}
+        initial = {V1: -c2 / zs, V2: -1 / zs, Vh1: a * E1, Vh2: a * E2, mA: c2 * a * E1 / (a * E2 - zs)}
+        return System(eqs, unknowns, [zs, a, width, c] + S["mu1"] + S["mu2"], observables=obs,
+                      domains=domains, initial=initial, name=f"one_step_spiked_rf_{nodes}_spectral")
     g0 = 1 / (lam + a + 1)
-    return System(eqs, [V1, V2, Vh1, Vh2, mA], params, observables=obs,
-                  domains={u: "positive" for u in (V1, V2, Vh1, Vh2, mA)},
+    return System(eqs, unknowns, [a, lam_sym, width, c] + S["mu1"] + S["mu2"], observables=obs,
+                  domains={u: "positive" for u in unknowns},
                   initial={V1: g0, V2: g0, Vh1: a / 2, Vh2: a / 2, mA: 1 / (2 * lam / a + 2)},
                   name=f"one_step_spiked_rf_{nodes}")
 
 
-def _compiled(nodes: int = NODES):
-    if nodes not in _COMPILED:
-        _COMPILED[nodes] = spiked_rf_system(nodes).compile(spectral=False, maxit=200)
-    return _COMPILED[nodes]
+def _compiled(nodes: int = NODES, spectral: bool = False):
+    key = (nodes, spectral)
+    if key not in _COMPILED:
+        _COMPILED[key] = spiked_rf_system(nodes, spectral).compile(spectral="z" if spectral else False, maxit=200)
+    return _COMPILED[key]
 
 
 def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:
@@ -525,3 +547,97 @@ def spiked_feature_spectrum(eta: Any, alpha0: Any, width: Any = 1.0, activation:
     m1, m2 = (nv["mu1"] ** 2) @ w, (nv["mu2"] ** 2) @ w
     return {"outlier": (nv["mu0"] ** 2) @ w, "bulk_edge": m1 * c**2 * (1 + np.sqrt(wd)) ** 2 + m2,
             "bulk_mean": m1 * c**2 + m2, "r": r, "c": c, "gamma": g}
+
+
+def spiked_feature_density(x: Any, alpha: Any, eta: Any, alpha0: Any, width: Any = 1.0, activation: Any = "tanh",
+                           target: Any = "tanh", eps: float = 1e-4, nodes: int = NODES) -> dict:
+    """Density of the bulk of ``FᵀF/n`` (p×p, F = σ(XW1ᵀ) on n = α d fresh samples) after one
+    large gradient step, from the deterministic equivalent of the resolvent (Dandi et al.,
+    arXiv 2410.18938; :func:`spiked_rf_system` with ``spectral=True``).
+
+    Parameters
+    ----------
+    x : array of points (> 0) where the density is evaluated (a grid: warm starts follow it)
+    alpha, eta, alpha0, width, activation, target : as in :func:`solve_one_step` (scalars)
+    eps : the distance ``Im z`` from the real axis at which ``Im m/π`` is read (relative to
+        the scale of x: ``z = x + i·eps·max(1, |x|)``)
+
+    Returns
+    -------
+    dict
+        ``density`` (array like x; the bulk's: the atom's ``Im(−atom0/z)/π`` is taken out),
+        ``stieltjes`` (``m(z) = tr (FᵀF/n − z)⁻¹`` at those z, atom included), ``atom0`` (the
+        mass ``max(0, 1 − n/p)`` at 0: FᵀF/n has rank ≤ n), ``converged``,
+        and ``outlier`` (``λ_max/p → E_κ μ0(κ)²``; the bulk excludes it and the κ direction,
+        which are of finite rank).
+
+    Notes
+    -----
+    With ``K = FᵀF/p = a·FᵀF/n`` (``a = α/width``): ``m_{FᵀF/n}(z) = a·tr (K − a z)⁻¹ = a·V2(a z)``.
+    With η̃ = 0 the bulk is the sample covariance of the population ``μ1²Ω + μ*²I``
+    (Ω ~ Marchenko–Pastur(width)) with ratio ``p/n`` — the law the free-probability layer
+    computes by ``sample_covariance(mobius(MP(width), μ1², μ*²), width/alpha)`` (tests).
+    """
+    xs = np.asarray(x, dtype=float)
+    if xs.ndim > 1:
+        raise ParameterError("x: expected a scalar or a one-dimensional grid")
+    if not np.all(np.isfinite(xs)) or np.any(xs <= 0):
+        raise ParameterError("x: the bulk density is evaluated at finite points > 0")
+    if not (isinstance(eps, (int, float)) and 0 < eps < 1):
+        raise ParameterError(f"eps: expected a number in (0, 1), got {eps!r}")
+    vals = {"alpha": checked("alpha", alpha, "positive"), "alpha0": checked("alpha0", alpha0, "positive"),
+            "eta": checked("eta", eta, "nonnegative"), "width": checked("width", width, "positive")}
+    for k, v in vals.items():
+        if np.ndim(v):
+            raise ParameterError(f"{k}: spiked_feature_density takes a scalar, got an array")
+    r, c, g = (float(v) for v in spike_values(vals["eta"], vals["alpha0"], activation, target))
+    nv = node_values(np.array(r), np.array(c), np.array(g if r > 0 else 0.0), activation, target, nodes)
+    a = float(vals["alpha"] / vals["width"])
+    z = a * (np.atleast_1d(xs) + 1j * eps * np.maximum(1.0, np.abs(np.atleast_1d(xs))))
+    grid = {"z": z, "a": a, "width": float(vals["width"]), "c": c}
+    for k in ("mu1", "mu2"):
+        for j in range(nodes):
+            grid[f"{k}_{j}"] = float(nv[k][j])
+    res = _compiled(nodes, spectral=True).solve(**grid)
+    m = a * np.asarray(res["V2"], complex)
+    atom = max(0.0, 1.0 - a)
+    zx = z / a
+    dens = np.imag(m + atom / zx) / np.pi  # the atom's Lorentzian −atom/z removed: the bulk alone
+    shape = np.shape(xs)
+    return {"density": dens.reshape(shape), "stieltjes": m.reshape(shape), "converged": np.asarray(res.converged).reshape(shape),
+            "atom0": atom, "outlier": float((nv["mu0"] ** 2) @ nv["weight"])}
+
+
+def spiked_feature_cdf(alpha: Any, eta: Any, alpha0: Any, width: Any = 1.0, activation: Any = "tanh",
+                       target: Any = "tanh", points: int = 3000, nodes: int = NODES) -> Callable:
+    """The CDF of the bulk law of ``FᵀF/n`` (:func:`spiked_feature_density`), as a vectorized
+    callable: the atom ``max(0, 1 − n/p)`` at 0 plus the density integrated (trapezoid) on a
+    grid of ``points`` up to 1.3× a bound on the upper edge (population edge × (1 + √(p/n))²).
+
+    Raises
+    ------
+    ConvergenceError
+        If the integrated mass misses 1 by more than 1e-3 (a grid that misses part of the bulk,
+        or a solve that failed).
+    """
+    from ..errors import ConvergenceError
+
+    spec = spiked_feature_spectrum(eta, alpha0, width, activation, target, nodes)
+    ratio = float(checked("width", width, "positive")) / float(checked("alpha", alpha, "positive"))
+    top = 1.3 * float(spec["bulk_edge"]) * (1 + math.sqrt(ratio)) ** 2
+    x = np.linspace(top * 1e-5, top, int(points))
+    res = spiked_feature_density(x, alpha, eta, alpha0, width, activation, target, nodes=nodes)
+    dens = np.where(res["converged"], res["density"], np.nan)
+    cum = np.concatenate([[0.0], np.cumsum((dens[1:] + dens[:-1]) / 2 * np.diff(x))])
+    mass = res["atom0"] + cum[-1]
+    if not abs(mass - 1) < 1e-3:
+        raise ConvergenceError(f"spiked_feature_cdf: the bulk density integrates to {mass:.6g}, not 1 "
+                               f"(grid up to {top:.4g}, {int(np.sum(~res['converged']))} unconverged points)")
+    cdf = (res["atom0"] + cum) / mass
+    atom = res["atom0"] / mass
+
+    def F(t):
+        t = np.asarray(t, float)
+        # eigenvalues of the rank-deficient part sit at 0 up to round-off: the atom is [−1e-9·top, 0]
+        return np.where(t < -1e-9 * top, 0.0, np.interp(t, x, cdf, left=atom, right=1.0))
+    return F

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -122,9 +122,12 @@ def plot_learning_curve(path: str | Path, grid: np.ndarray, theory: np.ndarray, 
 
 
 def plot_spectrum(path: str | Path, eigenvalues: np.ndarray, markers: dict | None = None, title: str = "",
-                  xlabel: str = "eigenvalue", log: bool = True) -> Path:
+                  xlabel: str = "eigenvalue", log: bool = True, cdf: Any = None,
+                  cdf_label: str = "theory") -> Path:
     """Write a PNG histogram of simulated ``eigenvalues`` (log-spaced bins with ``log``) with
-    vertical lines at theoretical positions ``markers = {label: x}`` (e.g. predicted outliers)."""
+    vertical lines at theoretical positions ``markers = {label: x}`` (e.g. predicted outliers)
+    and, with ``cdf`` (a vectorized theoretical CDF), the expected count in every bin,
+    ``N·(F(b_{i+1}) − F(b_i))``, as a step line."""
     plt = _pyplot()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,12 +136,17 @@ def plot_spectrum(path: str | Path, eigenvalues: np.ndarray, markers: dict | Non
         ev = ev[ev > 0]
         bins = np.geomspace(ev.min(), ev.max() * 1.05, 80)
     else:
-        bins = 80
+        bins = np.linspace(ev.min(), ev.max(), 81)
     fig, ax = plt.subplots(figsize=(6, 4.2))
     ax.hist(ev, bins=bins, color="C0", alpha=0.6, label=f"simulation ({ev.size} eigenvalues)")
+    if cdf is not None:
+        expected = ev.size * np.diff(np.asarray(cdf(bins), dtype=float))
+        ax.stairs(np.maximum(expected, 1e-3), bins, color="C1", lw=1.6, label=cdf_label)
     for i, (label, x) in enumerate((markers or {}).items()):
         ax.axvline(float(x), color=f"C{i + 3}", ls="--", lw=1.4, label=label)
     if log:
         ax.set_xscale("log")
     ax.set_yscale("log")
+    if cdf is not None:
+        ax.set_ylim(bottom=0.5)
     return _finish(plt, fig, ax, path, xlabel, "count", title)
