@@ -10,6 +10,9 @@
 * :func:`solve_deep_structured_rf` — deep structured random features, Ω_L by the closed-form
   recursion (Schröder, Dmitriev, Cui & Loureiro, arXiv 2402.13999), conditional on drawn weights;
   :func:`solve_deep_linear_rf` — depth-L linear random features by products of S-transforms;
+* :func:`solve_one_step` — two-layer networks after one large gradient step (spiked random
+  features, Cui et al. arXiv 2402.04980), with :func:`spiked_feature_density` /
+  :func:`spiked_feature_cdf`, the bulk of the learned feature spectrum (Dandi et al. 2410.18938);
 * :mod:`.simulate` and :mod:`.kernel` — the trained-model simulations (torch, imported lazily).
 """
 from .deep import architecture, feature_covariance, linearization_coefficients, solve_deep_structured_rf
@@ -19,9 +22,11 @@ from .linear_rf import linear_random_features_system, solve_linear_random_featur
 from .random_features import gaussian_equivalent_system, mei_montanari_system, solve_random_features
 from .ridge import ridge_system, solve_ridge
 from .spectrum import kappa_equation, population_spectrum, wishart_s_transform
-from .spiked import solve_one_step, spike_parameters, spiked_feature_spectrum, spiked_rf_system
+from .spiked import (solve_one_step, spike_parameters, spiked_feature_cdf, spiked_feature_density,
+                     spiked_feature_spectrum, spiked_rf_system)
 
-__all__ = ["solve_one_step", "spike_parameters", "spiked_feature_spectrum", "spiked_rf_system"]
+__all__ = ["solve_one_step", "spike_parameters", "spiked_feature_spectrum", "spiked_feature_density",
+           "spiked_feature_cdf", "spiked_rf_system"]
 
 __all__ += ["solve_ridge", "ridge_system", "solve_linear_random_features", "linear_random_features_system",
            "solve_random_features", "mei_montanari_system", "gaussian_equivalent_system",

@@ -611,8 +611,11 @@ def spiked_feature_density(x: Any, alpha: Any, eta: Any, alpha0: Any, width: Any
 def spiked_feature_cdf(alpha: Any, eta: Any, alpha0: Any, width: Any = 1.0, activation: Any = "tanh",
                        target: Any = "tanh", points: int = 3000, nodes: int = NODES) -> Callable:
     """The CDF of the bulk law of ``FᵀF/n`` (:func:`spiked_feature_density`), as a vectorized
-    callable: the atom ``max(0, 1 − n/p)`` at 0 plus the density integrated (trapezoid) on a
-    grid of ``points`` up to 1.3× a bound on the upper edge (population edge × (1 + √(p/n))²).
+    callable: the atom ``max(0, 1 − n/p)`` at 0 plus the density (read at ``Im z = 1e-6·x``)
+    integrated by the trapezoid rule on ``points`` geometrically spaced points up to 1.3× a
+    bound on the upper edge (population edge × (1 + √(p/n))²); its error is below 1e-4 for the
+    default settings (against 30000 points at ``Im z = 1e-7·x``, tests), far below the O(1/p)
+    KS distances it is compared with.
 
     Raises
     ------
@@ -625,8 +628,8 @@ def spiked_feature_cdf(alpha: Any, eta: Any, alpha0: Any, width: Any = 1.0, acti
     spec = spiked_feature_spectrum(eta, alpha0, width, activation, target, nodes)
     ratio = float(checked("width", width, "positive")) / float(checked("alpha", alpha, "positive"))
     top = 1.3 * float(spec["bulk_edge"]) * (1 + math.sqrt(ratio)) ** 2
-    x = np.linspace(top * 1e-5, top, int(points))
-    res = spiked_feature_density(x, alpha, eta, alpha0, width, activation, target, nodes=nodes)
+    x = np.geomspace(top * 1e-6, top, int(points))  # the bulk spans decades (cf. the report's log axis)
+    res = spiked_feature_density(x, alpha, eta, alpha0, width, activation, target, eps=1e-6, nodes=nodes)
     dens = np.where(res["converged"], res["density"], np.nan)
     cum = np.concatenate([[0.0], np.cumsum((dens[1:] + dens[:-1]) / 2 * np.diff(x))])
     mass = res["atom0"] + cum[-1]
