@@ -23,8 +23,8 @@ arXiv math-ph/0206043).  Householder reduction of a Gaussian matrix keeps the un
 Gaussian and independent at every step, so the spectra of the classical ensembles are those of
 tridiagonal matrices with independent χ entries, exactly (not asymptotically):
 
-* GOE / Wigner (β = 1): diagonal ``N(0, 2)``, off-diagonal ``χ_{d−1}, χ_{d−2}, …, χ_1``, times
-  ``σ/√(2d)·√2 = σ/√d`` (:func:`wigner_tridiagonal`);
+* GOE / Wigner (β = 1): diagonal ``N(0, 2)``, off-diagonal ``χ_{d−1}, χ_{d−2}, …, χ_1``, all
+  times ``σ/√d`` (:func:`wigner_tridiagonal`);
 * white Wishart ``XᵀX`` (Laguerre, β = 1), X of shape n×d, ``N = max(n, d)``, ``M = min(n, d)``:
   ``XᵀX`` has ``d − M`` zero eigenvalues and the others are those of ``BᵀB`` with B upper
   bidiagonal M×M, ``B_kk = χ_{N−k+1}``, ``B_{k,k+1} = χ_{M−k}`` (Golub–Kahan bidiagonalization,
