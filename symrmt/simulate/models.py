@@ -204,12 +204,8 @@ def _atoms(law, d, batch, ctx, invariant):
 def _free_add(law, d, batch, ctx, invariant):
     a, b = law.construction.operands
     ca, cb = _invariant_cost(a), _invariant_cost(b)
-    if ca is None and cb is None:  # A + Q B Qᵀ with Haar Q, B as eigenvalues
-        sa, sb = _draw(a, d, batch, ctx), _draw(b, d, batch, ctx)
-        if sb.eig is None and sa.eig is not None:
-            sa, sb = sb, sa
-        first = sa.eig if sa.eig is not None else sa.symmetric()
-        return _Sample(mat=ens.free_sum_matrix(first, sb.eigenvalues(), ctx.gen))
+    if ca is None and cb is None:
+        return _haar_sum(_draw(a, d, batch, ctx), _draw(b, d, batch, ctx), ctx)
     if ca is None or (cb is not None and cb < ca):
         a, b, ca, cb = b, a, cb, ca
     # a is orthogonally invariant: a + b has the law of a + (any matrix with b's spectrum)
@@ -218,6 +214,15 @@ def _free_add(law, d, batch, ctx, invariant):
     mat = sa.lower() + sb.lower()
     return _Sample(mat=mat, full=sa.full and (sb.full or sb.mat is None),
                    invariant=sa.invariant and sb.invariant)
+
+
+def _haar_sum(sa: _Sample, sb: _Sample, ctx) -> _Sample:
+    """``A + Q B Qᵀ`` with Q Haar: B enters as eigenvalues (the operand that has them, if one
+    does), A as its eigenvalues or its matrix (no eigensolve of A needed)."""
+    if sb.eig is None and sa.eig is not None:
+        sa, sb = sb, sa
+    first = sa.eig if sa.eig is not None else sa.symmetric()
+    return _Sample(mat=ens.free_sum_matrix(first, sb.eigenvalues(), ctx.gen))
 
 
 def _population(sample: _Sample, what: str):
@@ -287,8 +292,7 @@ def _free_power(law, d, batch, ctx, invariant):
             return _Sample(mat=mat, full=False, invariant=True)
         out = _draw(op, d, batch, ctx)
         for _ in range(k - 1):
-            first = out.eig if out.eig is not None else out.symmetric()
-            out = _Sample(mat=ens.free_sum_matrix(first, _draw(op, d, batch, ctx).eigenvalues(), ctx.gen))
+            out = _haar_sum(out, _draw(op, d, batch, ctx), ctx)
         return out
     if t < 1:
         raise ParameterError(f"free_power: t = {t:.6g} < 1 has no random-matrix model here; need t >= 1")
