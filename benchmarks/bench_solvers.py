@@ -225,7 +225,7 @@ def main() -> None:
         hand(zs[:1], out, conv, resid)   # JIT outside timing (timed for reference)
         hand_jit[label] = time.perf_counter() - t0
         pv = np.empty((n, 0))
-        buf = [np.empty(n, np.complex128), np.zeros(n, np.bool_), np.empty(n), np.zeros(n, np.int64)]
+        buf = [np.empty(n, np.complex128), np.zeros(n, np.bool_), np.empty(n), np.empty(n), np.zeros(n, np.int64)]
         tt = alternating({"hand": lambda: hand(zs, out, conv, resid), "gen": lambda: sol.stieltjes(zs),
                           "kernel": lambda: sol.module.stieltjes_kernel(zs, pv, *buf, 1e-14, 1e-10)}, args.repeat)
         t_hand, t_gen, t_kernel = tt["hand"].min(), tt["gen"].min(), tt["kernel"].min()

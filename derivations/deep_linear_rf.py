@@ -36,6 +36,20 @@ class DeepLinearRF(LearningCurveDerivation):
     def solve_arrays(self, alpha, ridge, noise, signal, widths=(2.0, 0.8, 1.5), data_covariance=None):
         return solve_deep_linear_rf(alpha, ridge, noise, signal, widths, data_covariance)
 
+    def shapes(self, n, alpha, **params):
+        """d = n: the data (n×d, n = α d), each layer's weights (k_ℓ×k_{ℓ−1}) and features (n×k_ℓ,
+        k_ℓ = γ_ℓ d) and the ridge system of the last width (or of n, whichever is smaller)."""
+        try:
+            widths = [float(g) * n for g in params.get("widths", ())]
+        except (TypeError, ValueError):  # an invalid option: the simulation itself says so
+            widths = []
+        m, prev, out = alpha * n, float(n), [(alpha * n, n), (n, n)]
+        for k in widths:
+            out += [(k, prev), (m, k)]
+            prev = k
+        last = min(m, prev)
+        return out + [(last, last)]
+
     def run_simulation(self, n, trials, seed, device, alpha, ridge, noise, signal, widths=(2.0, 0.8, 1.5),
                        data_covariance=None):
         return simulate_deep_linear_rf(n, alpha, ridge, noise, signal, widths, data_covariance, trials=trials,

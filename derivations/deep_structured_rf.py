@@ -62,6 +62,20 @@ class DeepStructuredRF(LearningCurveDerivation):
                 "simulated": float(sim.mean()), "ci95": [lo, hi], "difference_ci95": [dci.low, dci.high],
                 "theory_in_ci": bool(dci.low <= 0 <= dci.high)}
 
+    def shapes(self, n, alpha, **params):
+        """d = n: the data (n×d, n = α d), each layer's weights (k_ℓ×k_{ℓ−1}) and features (n×k_ℓ,
+        k_ℓ = γ_ℓ d) and the ridge system of the last width (or of n, whichever is smaller)."""
+        try:
+            widths = [float(g) * n for g in params.get("widths", ())]
+        except (TypeError, ValueError):  # an invalid option: the simulation itself says so
+            widths = []
+        m, prev, out = alpha * n, float(n), [(alpha * n, n), (n, n)]
+        for k in widths:
+            out += [(k, prev), (m, k)]
+            prev = k
+        last = min(m, prev)
+        return out + [(last, last)]
+
     def run_simulation(self, n, trials, seed, device, alpha, ridge, noise, signal, **opts):
         for k in (*_SOLVE_ONLY, "teacher_average"):
             opts.pop(k, None)

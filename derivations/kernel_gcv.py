@@ -60,6 +60,12 @@ class KernelGCV(LearningCurveDerivation):
         return {"errors": (te - om) / om, "omniscient": float(om.mean()), "test_error": float(te.mean()),
                 "gcv": float(np.mean(sample["gcv"])), "test_ci95": list(sample.ci("test_error"))}
 
+    def shapes(self, n, d, population, **params):
+        """The population kernel matrix M×M and its eigenvectors, then the n×n kernel solve and
+        2000 test points against the n training points."""
+        return [(population, population), (population, population), (population, d), (n, n), (n, n + 1),
+                (2000, n)]
+
     def run_simulation(self, n, trials, seed, device, d, ridge, noise, population, kernel="exp"):
         return simulate_kernel(n, int(d), ridge, noise, kernel, int(population), trials=trials, seed=seed,
                                device=device)

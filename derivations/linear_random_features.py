@@ -32,6 +32,17 @@ class LinearRandomFeatures(LearningCurveDerivation):
     def solve_arrays(self, alpha, beta, ridge, noise, signal, ensemble):
         return solve_linear_random_features(alpha, beta, ridge, noise, signal, ensemble)
 
+    def shapes(self, n, alpha, beta, **params):
+        """X (P×D), F (D×N), Z = XF (P×N) and the N×N system; D = n, P = D/α, N = D/β."""
+        return [(n / alpha, n), (n, n / beta), (n / alpha, n / beta), (n / beta, n / beta)]
+
+    def cost(self, n, trials=1, /, **params):
+        """:meth:`shapes` once per member of the ensemble."""
+        from symrmt.limits import Cost
+
+        base = super().cost(n, trials, **params)
+        return Cost(base.memory, base.work * float(self.bind(**params)["ensemble"]))
+
     def run_simulation(self, n, trials, seed, device, alpha, beta, ridge, noise, signal, ensemble):
         return simulate_linear_random_features(n, alpha, beta, ridge, noise, signal, ensemble=int(ensemble),
                                                trials=trials, seed=seed, device=device)

@@ -101,6 +101,15 @@ class NTKReverse(Derivation):
         return {"cosines": cs, "target": con["target"](cs), "scale": float(con["target"](np.array([1.0]))[0]),
                 "constructed": np.polynomial.polynomial.polyval(cs, con["a"])}
 
+    def cost(self, n: int, trials: int = 1, /, **params: Any):
+        """Per trial the width-n network's weights and activations on the test cosines
+        (``n·(d + 3 + 6·(cosines + 1))`` entries, as :func:`symrmt.simulate.ntk.empirical_kernel`
+        batches them); trials run in batches within the simulation budget."""
+        from symrmt.limits import dense_cost
+
+        _, _, d = self._ints(self.bind(**params))
+        return dense_cost([(n, d + 3 + 6 * (len(COSINES) + 1))], trials)
+
     def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
                  progress: bool | None = None, **params: Any):
         """Empirical NTK of ``trials`` one-hidden-layer networks of width ``n`` with the constructed activation."""

@@ -95,6 +95,13 @@ class OneStepSpikedRF(LearningCurveDerivation):
         out[f"{self.name}: feature spectrum with its outlier"] = path
         return out
 
+    def shapes(self, n, alpha, alpha0, width, **params):
+        """d = n: X0 (n0×d) and its pre-activations (n0×p), W (p×d), F (n×p), the smaller Gram
+        system and a test block of 4096 points (p = width·d, n = α d, n0 = α0 d)."""
+        p, m, m0 = width * n, alpha * n, alpha0 * n
+        k = min(p, m)
+        return [(m0, n), (m0, p), (p, n), (p, n), (m, n), (m, p), (k, k), (4096, p)]
+
     def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, activation="tanh",
                        target="tanh", model="spiked"):
         return simulate_one_step(n, alpha, alpha0, eta, ridge, width, activation, target, trials=trials,

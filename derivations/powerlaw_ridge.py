@@ -45,6 +45,10 @@ class PowerlawRidge(LearningCurveDerivation):
         out["gcv_ci95"] = list(sample.ci("gcv"))
         return out
 
+    def shapes(self, n, /, p, **params):
+        """X (n×p), the kernel K = XXᵀ and the solve with n + 1 right-hand sides (n×n)."""
+        return [(n, p), (n, n), (n, n + 1)]
+
     def run_simulation(self, n, trials, seed, device, p, a, b, noise, ridge, **unused):
         out = simulate_powerlaw_ridge(n, int(p), a, b, noise, ridge, trials=trials, seed=seed, device=device)
         out.n = n

@@ -38,6 +38,11 @@ class RandomFeatures(LearningCurveDerivation):
     def solve_arrays(self, psi1, psi2, ridge, F1, Fstar, tau, activation="relu"):
         return solve_random_features(psi1, psi2, ridge, activation, F1, Fstar, tau)
 
+    def shapes(self, n, psi1, psi2, **params):
+        """θ (N×d), X (n×d), Φ (n×N), the N×N system and 2000 test points (d = n, N = ψ1 d, n = ψ2 d)."""
+        N, m = psi1 * n, psi2 * n
+        return [(N, n), (m, n), (m, N), (N, N), (2000, n), (2000, N)]
+
     def run_simulation(self, n, trials, seed, device, psi1, psi2, ridge, F1, Fstar, tau, activation="relu"):
         return simulate_random_features(n, psi1, psi2, ridge, activation, F1, Fstar, tau, trials=trials,
                                         seed=seed, device=device)

@@ -33,6 +33,10 @@ class Ridge(LearningCurveDerivation):
     def solve_arrays(self, q, ridge, noise, signal, spectrum=None):
         return solve_ridge(q, ridge, noise, signal, spectrum=spectrum)
 
+    def shapes(self, n, q, **params):
+        """X is P×N with P = N/q, then the N×N system (N = n)."""
+        return [(n / q, n), (n, n), (n, n)]
+
     def run_simulation(self, n, trials, seed, device, q, ridge, noise, signal, spectrum=None):
         return simulate_ridge(n, q, ridge, noise, signal, spectrum=spectrum, trials=trials, seed=seed, device=device)
 

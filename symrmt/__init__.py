@@ -29,7 +29,7 @@ def __getattr__(name: str):
     if name in ("load", "Derivation", "available"):
         from . import registry
         return getattr(registry, name)
-    if name in ("odes", "equivalents", "codegen", "simulate", "verify", "registry", "kernels"):
+    if name in ("odes", "equivalents", "codegen", "simulate", "verify", "registry", "kernels", "limits"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'symrmt' has no attribute {name!r}")

@@ -1,13 +1,18 @@
 """The ``symrmt`` command line: list, show, solve, verify, codegen, demo (see DESIGN.md).
 
 Every command takes ``--json`` for machine-readable output.  Bad input (an unknown derivation, a
-malformed ``--param``, a size below 2, ...) prints one line ``symrmt: error: ...`` on stderr and
-exits with status 2.  ``--param k=v`` values are parsed as plain numbers only (integers, decimals,
-fractions like ``1/2``) — never evaluated as code.
+malformed ``--param``, a size below 2, a value outside a parameter's range or not representable as a
+float64, an empty ``--at``/``--sizes``, a run over the resource limits of :mod:`symrmt.limits`, an
+output path in a missing directory or one that cannot be written, ...) prints one line
+``symrmt: error: ...`` on stderr and exits with status 2; exceptions of other kinds are failures and
+keep their traceback.  Output directories are never created silently (``demo --out`` creates the
+report directory itself, inside an existing one).  ``--param k=v`` values are parsed as plain
+numbers only (integers, decimals, fractions like ``1/2``) — never evaluated as code.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -34,11 +39,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_number(text: str, what: str = "value") -> Fraction:
-    """Parse ``text`` as an exact number: ``3``, ``-0.25``, ``1e-3``, ``1/2``; anything else raises."""
+    """Parse ``text`` as an exact number: ``3``, ``-0.25``, ``1e-3``, ``1/2``; anything else raises
+    (so does a decimal exponent beyond 400, which would build an enormous integer)."""
     t = text.strip()
     if not _NUMBER.match(t):
         raise UsageError(f"{what}: {text!r} is not a number (use an integer, a decimal or a fraction like 1/2)")
     num, _, den = t.partition("/")
+    exp10 = num.lower().partition("e")[2]
+    if exp10 and abs(int(exp10)) > 400:  # 1e999999999 would build a billion-digit integer
+        raise UsageError(f"{what}: {text!r} is out of range (a decimal exponent of at most 400)")
     try:
         value = Fraction(num)
         if den:
@@ -78,7 +87,45 @@ def _int_list(text: str, what: str) -> list[int]:
 
 
 def _float_list(text: str, what: str) -> list[float]:
-    return [float(parse_number(p, what)) for p in text.split(",")]
+    """Comma-separated numbers as floats; an empty list, or a value a float64 cannot hold
+    (overflow to inf, underflow of a nonzero value to 0), is bad input."""
+    if not text.strip():
+        raise UsageError(f"{what}: expected comma-separated numbers, got {text!r}")
+    out = []
+    for part in text.split(","):
+        value = parse_number(part, what)
+        try:
+            f = float(value)
+        except OverflowError:
+            f = float("inf")
+        if f in (float("inf"), float("-inf")) or (f == 0 and value != 0):
+            raise UsageError(f"{what}: {part.strip()} is not representable as a float64 "
+                             f"({'it overflows' if f else 'it underflows to 0'})")
+        out.append(f)
+    return out
+
+
+@contextlib.contextmanager
+def _writing(what: str):
+    """Turn an OSError while writing the output the user named into one line of bad input (other
+    OSErrors are not caught anywhere: they are failures, with their traceback)."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise UsageError(f"{what}: cannot write{where}: {exc.strerror or exc}") from exc
+
+
+def _output_file(path: str, what: str) -> Path:
+    """An output file whose directory must already exist (never created silently)."""
+    out = Path(path)
+    parent = out.parent
+    if not parent.is_dir():
+        raise UsageError(f"{what}: directory {str(parent)!r} does not exist" if not parent.exists()
+                         else f"{what}: {str(parent)!r} is not a directory")
+    if out.is_dir():
+        raise UsageError(f"{what}: {path!r} is a directory, expected a file name")
+    return out
 
 
 def _emit(args, data: Any, text: str) -> None:
@@ -112,7 +159,7 @@ def _cmd_solve(args) -> int:
 
     der = load(args.name)
     params = _params(args.param)
-    at = _float_list(args.at, "--at") if args.at else None
+    at = _float_list(args.at, "--at") if args.at is not None else None
     res = der.solve(at=at, **params) if at is not None else der.solve(**params)
     if not isinstance(res, dict):
         res = {"result": res}
@@ -122,7 +169,7 @@ def _cmd_solve(args) -> int:
 
 
 def _sizes(args) -> list[int] | None:
-    if args.sizes:
+    if args.sizes is not None:
         return _int_list(args.sizes, "--sizes")
     if args.n is not None:
         from .simulate.device import check_size
@@ -144,10 +191,13 @@ def _cmd_verify(args) -> int:
     from .registry import load
 
     der = load(args.name)
+    if args.plot is not None:
+        _output_file(args.plot, "--plot")  # before the run, not after it
     rep = der.verify(sizes=_sizes(args), trials=args.trials, seed=args.seed, device=args.device,
                      quick=args.quick, progress=None if not args.json else False, **_params(args.param))
-    if args.plot:
-        rep.plot(args.plot)
+    if args.plot is not None:
+        with _writing("--plot"):
+            rep.plot(args.plot)
     text = rep.to_markdown() if args.markdown else _summary_line(rep) + "\n" + "\n".join(f"  - {r}" for r in rep.reasons)
     _emit(args, rep.to_dict(), text)
     return 0
@@ -157,8 +207,11 @@ def _cmd_codegen(args) -> int:
     from .codegen.standalone import write_standalone
     from .registry import load
 
+    _output_file(args.output, "-o/--output")
     der = load(args.name)
-    path = write_standalone(der.codegen_target(**_params(args.param)), args.output)
+    target = der.codegen_target(**_params(args.param))
+    with _writing("-o/--output"):
+        path = write_standalone(target, args.output)
     _emit(args, {"name": der.name, "path": str(path)}, f"wrote {path}")
     return 0
 
@@ -177,7 +230,15 @@ def _cmd_demo(args) -> int:
     from .verify.report import fmt
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: directory {str(out.parent)!r} does not exist")
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create the report directory {str(out)!r}: "
+                         f"{exc.strerror or type(exc).__name__}") from exc
+    if not out.is_dir():
+        raise UsageError(f"--out: {str(out)!r} is not a directory")
     t0 = time.perf_counter()
     names = available()
     if args.only:
@@ -200,7 +261,8 @@ def _cmd_demo(args) -> int:
                             "seconds": time.perf_counter() - t1})
             rows.append(f"| {stem} | — | {expected} | **error**: {msg} | | | | NO |")
             continue
-        paths = rep.save(out, stem)
+        with _writing("--out"):
+            paths = rep.save(out, stem)
         ok = rep.verdict == expected
         if not theory_params:  # the derivation's own figures (learning curves, kernels, ...)
             try:
@@ -235,8 +297,9 @@ def _cmd_demo(args) -> int:
         index += ["", "## Figures", ""]
         index += [f"### {title}\n\n![{title}]({Path(path).name})\n" if path else f"- {title}"
                   for title, path in figures.items()]
-    (out / "index.md").write_text("\n".join(index) + "\n")
-    (out / "summary.json").write_text(json.dumps({"results": results, "seconds": seconds}, indent=2))
+    with _writing("--out"):
+        (out / "index.md").write_text("\n".join(index) + "\n")
+        (out / "summary.json").write_text(json.dumps({"results": results, "seconds": seconds}, indent=2))
     all_ok = all(r["ok"] for r in results)
     _emit(args, {"results": results, "seconds": seconds, "out": str(out)},
           "\n".join(f"{r['name']:<32} expected {r['expected']:<10} got {r['verdict']:<12} "

@@ -16,6 +16,9 @@ added with :func:`register`.
 """
 from __future__ import annotations
 
+import contextvars
+import functools
+import inspect
 import math
 import os
 import sys
@@ -31,6 +34,7 @@ import sympy as sp
 from ._importing import import_file
 from .errors import DerivationError, ParameterError
 from .symbolic.laws import AlgebraicLaw, to_exact
+from .symbolic.parsing import safe_sympify
 
 __all__ = ["Parameter", "Derivation", "SpectralDerivation", "SpectralTheory", "from_law", "load", "available",
            "register", "search_paths"]
@@ -72,18 +76,41 @@ class Parameter:
         v = to_exact(value, self.name)
         if not (v.is_number and v.is_real):
             raise ParameterError(f"{self.name}: expected a real number ({self.allowed}), got {v}")
-        f = float(v)
-        bad = (self.low is not None and (f < self.low or (f == self.low and not self.low_inclusive))) or \
-              (self.high is not None and (f > self.high or (f == self.high and not self.high_inclusive))) or \
+        try:
+            f = float(v)
+        except (OverflowError, TypeError, ValueError):
+            f = math.inf
+        if not math.isfinite(f):
+            raise ParameterError(f"{self.name}: {_short(v)} is not representable as a float64 (it overflows; "
+                                 f"|{self.name}| must be below 1.8e308)")
+        if f == 0 and v != 0:
+            raise ParameterError(f"{self.name}: {_short(v)} is not representable as a float64 (it underflows to 0; "
+                                 f"a nonzero |{self.name}| must be at least 5e-324)")
+        # compared exactly (a value just outside a bound must not round onto it)
+        lo = None if self.low is None else _exact(self.low)
+        hi = None if self.high is None else _exact(self.high)
+        bad = (lo is not None and (v < lo or (v == lo and not self.low_inclusive))) or \
+              (hi is not None and (v > hi or (v == hi and not self.high_inclusive))) or \
               (self.integer and not v.is_integer)
         if bad:
-            raise ParameterError(f"{self.name}: must satisfy {self.allowed}, got {v}")
+            raise ParameterError(f"{self.name}: must satisfy {self.allowed}, got {_short(v)}")
         return v
+
+
+def _exact(bound: float) -> sp.Rational:
+    """A bound as the exact rational it is written as (``0.1`` → 1/10, not its binary value)."""
+    return sp.Rational(repr(bound)) if isinstance(bound, float) else sp.Rational(bound)
+
+
+def _short(v: sp.Expr) -> str:
+    """``v`` for a message: as is when short, else to 6 significant digits (``1.00000e-400``)."""
+    text = str(v)
+    return text if len(text) <= 24 else str(sp.N(v, 6))
 
 
 def _plain(v: Any) -> Any:
     """JSON-friendly form of an exact parameter value (int, or float)."""
-    v = sp.sympify(v)
+    v = safe_sympify(v, "parameter value")
     return int(v) if v.is_integer else float(v)
 
 
@@ -162,6 +189,37 @@ class Derivation:
         return {"name": self.name, "summary": self.summary, "reference": self.reference,
                 "parameters": [{"name": p.name, "default": _plain(p.check(p.default)), "description": p.description,
                                 "allowed": p.allowed} for p in self.parameters]}
+
+    # -------------------------------------------------------------- resource limits
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every ``simulate`` a subclass defines checks :meth:`cost` against :mod:`symrmt.limits`
+        before it runs (the one place where all kinds of derivation are bounded)."""
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("simulate")
+        if fn is not None and not getattr(fn, "_checks_cost", False):
+            cls.simulate = _cost_checked(fn)
+
+    def cost(self, n: int, trials: int = 1, /, **params: Any):
+        """Estimated peak memory and work of ``simulate(n, trials, **params)``.
+
+        Returns
+        -------
+        symrmt.limits.Cost
+            Default: a conservative dense bound, ``trials`` dense ``n×n`` float64 problems
+            (:func:`symrmt.limits.dense_cost`); kinds and derivations whose models are larger or
+            cheaper override it.
+        """
+        from .limits import dense_cost
+
+        return dense_cost([(n, n), (n, n)], trials)
+
+    def check_cost(self, n: int, trials: int = 1, /, device: Any = None, **params: Any):
+        """Raise :class:`ParameterError` (stating the estimate and the limit) if :meth:`cost`
+        exceeds the limits of :mod:`symrmt.limits`; returns the cost."""
+        from .limits import check_cost
+
+        return check_cost(self.cost(n, trials, **params), f"{self.name}: simulating n={n} with {trials} trial(s)",
+                          device)
 
     # -------------------------------------------------------------- to implement
     def equations(self) -> list[tuple[str, sp.Basic]]:
@@ -244,8 +302,9 @@ class Derivation:
         sizes = tuple(sorted({check_size(n, "sizes") for n in sizes}))
         trials = check_trials(trials if trials is not None else (self.quick_trials if quick else self.trials))
         seed = check_seed(seed)
-        dev, dt = resolve_device(device), resolve_dtype(dtype)
         p = self.bind(**params)
+        self.check_ladder(sizes, trials, **p)  # before torch is even imported
+        dev, dt = resolve_device(device), resolve_dtype(dtype)
         tp = self.bind(**{**p, **dict(theory_params or {})})
         theory = self.theory(**tp)
         ladder, sample = [], None
@@ -253,7 +312,11 @@ class Derivation:
             t_n = self.trials_for(n, sizes, trials)
             s_n = derive_seed(seed, n)
             t1 = time.perf_counter()
-            sample = self.simulate(n, t_n, s_n, dev, dtype=dt, progress=progress, **p)
+            token = _COST_CHECKED.set(True)  # checked above, for the whole ladder
+            try:
+                sample = self.simulate(n, t_n, s_n, dev, dtype=dt, progress=progress, **p)
+            finally:
+                _COST_CHECKED.reset(token)
             meas = dict(self.measure(sample, theory))
             errors = np.asarray(meas.pop("errors"), dtype=float)
             ladder.append({"n": n, "trials": t_n, "seed": s_n, "error": mean_ci(errors).to_dict(),
@@ -283,8 +346,62 @@ class Derivation:
         report.plot_data = self.plot_data(sample, theory, sizes[-1])
         return report
 
+    def check_ladder(self, sizes: Sequence[int], trials: int, **params: Any) -> None:
+        """Check every size of a ladder (memory) and the whole ladder (total work) against
+        :mod:`symrmt.limits` before anything runs; :class:`ParameterError` otherwise."""
+        from .limits import Cost, check_cost
+
+        total = Cost(0.0, 0.0)
+        for n in sorted(sizes, reverse=True):  # the largest size first: its message is the telling one
+            total = total + self.check_cost(n, self.trials_for(n, sizes, trials), **params)
+        check_cost(total, f"{self.name}: verifying sizes {list(sizes)} with {trials} trial(s) at the smallest")
+
     def __repr__(self) -> str:
         return f"<Derivation {self.name}: {self.summary}>"
+
+
+#: True while a ladder checked as a whole runs (its simulate calls need no second check)
+_COST_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("symrmt_cost_checked", default=False)
+
+
+def _count(x: Any) -> int | None:
+    """``x`` as an int >= 1 (NumPy integers and integral floats included), else None."""
+    from ._checks import integer
+
+    try:
+        return integer("n", x, low=1)
+    except ParameterError:
+        return None
+
+
+def _cost_checked(simulate):
+    """Wrap a ``simulate(self, n, trials, seed, device, ...)`` so that it calls
+    :meth:`Derivation.check_cost` first (arguments it cannot judge are left to ``simulate``)."""
+
+    signature = inspect.signature(simulate)
+    default_trials = signature.parameters["trials"].default if "trials" in signature.parameters else 1
+
+    @functools.wraps(simulate)
+    def checked(self, *args, **kwargs):
+        try:
+            bound = signature.bind(self, *args, **kwargs).arguments
+        except TypeError:  # let simulate itself report the malformed call
+            return simulate(self, *args, **kwargs)
+        size = _count(bound.get("n"))
+        count = _count(bound.get("trials", default_trials))
+        if not _COST_CHECKED.get() and size is not None and count is not None:
+            params = {k: v for k, v in kwargs.items()
+                      if k not in ("n", "trials", "seed", "device", "dtype", "progress")}
+            self.check_cost(size, count, **params)
+            token = _COST_CHECKED.set(True)  # a subclass's simulate calling super().simulate
+            try:
+                return simulate(self, *args, **kwargs)
+            finally:
+                _COST_CHECKED.reset(token)
+        return simulate(self, *args, **kwargs)
+
+    checked._checks_cost = True
+    return checked
 
 
 # ---------------------------------------------------------------------- spectral laws
@@ -373,6 +490,22 @@ class SpectralDerivation(Derivation):
 
     def theory(self, **params: Any) -> SpectralTheory:
         return SpectralTheory(self.law(**params))
+
+    def cost(self, n: int, trials: int = 1, /, **params: Any):
+        """The cost of the law's random-matrix model (:func:`symrmt.simulate.models.model_cost`)."""
+        from .simulate.models import model_cost
+
+        try:  # a ladder asks once per size: build the law once
+            key = tuple(sorted(params.items()))
+            hash(key)
+        except TypeError:
+            key = None
+        cached = self.__dict__.get("_cost_law")
+        if key is None or cached is None or cached[0] != key:
+            cached = (key, self.law(**params))
+            if key is not None:
+                self.__dict__["_cost_law"] = cached
+        return model_cost(cached[1], n, trials)
 
     def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
                  progress: bool | None = None, **params: Any):

@@ -12,7 +12,9 @@ are compiled once as part of them, with a single specialization each.
 """
 from __future__ import annotations
 
+import keyword
 import math
+import re
 from types import ModuleType
 from typing import Any, Callable, Sequence
 
@@ -20,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import CodegenError, ParameterError
+from ..symbolic.parsing import check_code_names, safe_sympify
 from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 from . import templates as tpl
 from .cache import cached_module
@@ -28,7 +31,7 @@ from .printer import emit_function
 __all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
            "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "2"  # bump: old cache files are regenerated
+GENERATOR_VERSION = "3"  # bump: old cache files are regenerated
 _CHECK_POINTS = 3
 _CHECK_RTOL = 1e-9
 
@@ -81,6 +84,8 @@ def _numeric_reference(exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol], p
         terms.extend(t.xreplace(ren) for t in ts)
         owner.extend([i] * len(ts))
     try:
+        for t in terms:  # lambdify pastes names into its code: only plain identifiers (else evalf)
+            check_code_names(t)
         f = sp.lambdify(args, terms, modules="numpy", dummify=False)
         with np.errstate(all="ignore"):
             raw = f(*[points[:, j] for j in range(points.shape[1])])
@@ -143,13 +148,43 @@ def _key(*parts: Any) -> str:
     return "|".join([_FINGERPRINT[0]] + [sp.srepr(p) if isinstance(p, sp.Basic) else repr(p) for p in parts])
 
 
+def docstring_text(text: str) -> str:
+    """``text`` written so that it can stand inside a triple-quoted docstring of generated source.
+
+    Backslashes, double quotes and every character that is not printable (newlines, other
+    controls, line and paragraph separators) become Python escapes, so the docstring's value is
+    ``text`` itself and no user text can end the docstring or start an escape sequence.
+    """
+    out = []
+    for c in str(text):
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append("\\x22")
+        elif c.isprintable():
+            out.append(c)
+        elif ord(c) < 0x100:
+            out.append(f"\\x{ord(c):02x}")
+        elif ord(c) < 0x10000:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return "".join(out)
+
+
 def _header(title: str, meta: dict, convention: str) -> str:
     from .. import __version__
 
-    return tpl.render(tpl.HEADER, version=__version__, title=title, meta=repr(meta), convention=convention)
+    # user text (law, system and function names) reaches the source only as the escaped title
+    # and inside repr() literals of META
+    return tpl.render(tpl.HEADER, version=__version__, title=docstring_text(title), meta=repr(meta),
+                      convention=docstring_text(convention))
 
 
 # ---------------------------------------------------------------------- laws
+_MA, _ZA = sp.symbols("mabs zabs", nonnegative=True)
+
+
 def _law_parts(law) -> tuple[list[sp.Symbol], sp.Expr, sp.Poly, sp.Poly]:
     params = list(law.parameters)
     P = law.polynomial.as_expr()
@@ -160,12 +195,40 @@ def _law_parts(law) -> tuple[list[sp.Symbol], sp.Expr, sp.Poly, sp.Poly]:
     return params, P, disc, lead
 
 
+def _law_extras(law) -> tuple[list[sp.Expr], sp.Expr]:
+    """``[variance, m_1]`` of the law (its scale) and the rounding bound of ``P``.
+
+    The bound is ``Σ |c_jk| |m|^j |z|^k`` over the terms ``c_jk m^j z^k`` of ``P`` (in the
+    symbols ``mabs``, ``zabs``): ``|P|`` below a small multiple of ``eps`` times it is rounding
+    error.
+    """
+    try:
+        m1, m2 = law.moments(2)
+        var = sp.factor(sp.cancel(m2 - m1**2))
+    except Exception:  # no moment series (not a probability law): the kernels fall back to 1
+        m1, var = sp.Integer(0), sp.Integer(0)
+    pz = sp.Poly(law.polynomial.as_expr(), M_SYM, Z_SYM)
+    bound = sp.Add(*[sp.Abs(c) * _MA**i * _ZA**j for (i, j), c in pz.terms()])
+    return [var, m1], bound
+
+
+def _law_coeffs(law) -> list[sp.Expr]:
+    """Coefficients ``a_j(z)`` of ``P = Σ_j a_j(z) m^j`` as a flat list ``[a_0(z)..a_d(z)]``
+    by rows of ``z``-powers: entry ``j (D + 1) + k`` is the coefficient of ``m^j z^k``
+    (``D = deg_z P``)."""
+    pz = sp.Poly(law.polynomial.as_expr(), M_SYM, Z_SYM)
+    d, D = pz.degree(M_SYM), pz.degree(Z_SYM)
+    return [pz.coeff_monomial(M_SYM**j * Z_SYM**k) for j in range(d + 1) for k in range(D + 1)]
+
+
 def law_source(law) -> str:
     """Source text of the generated solver module of an :class:`~symrmt.symbolic.laws.AlgebraicLaw`."""
     params, P, disc, lead = _law_parts(law)
     cons = [c for c in law.constraints if c.expr.free_symbols and c.expr.free_symbols <= set(params)]
+    scale, bound = _law_extras(law)
     meta = {"kind": "law", "name": law.name, "parameters": tuple(p.name for p in params),
-            "degree": int(law.polynomial.degree(M_SYM)), "polynomial": sp.sstr(P),
+            "degree": int(law.polynomial.degree(M_SYM)), "degree_z": int(law.polynomial.degree(Z_SYM)),
+            "polynomial": sp.sstr(P),
             "constraints": tuple((c.label, c.kind, sp.sstr(c.expr)) for c in cons)}
     parts = [
         _header(f"solver of the law {law.name}", meta,
@@ -180,6 +243,14 @@ def law_source(law) -> str:
         emit_function("_disc", [], [c for c in disc.all_coeffs()], packed=params, uniform=True, decorator=""),
         "\n",
         emit_function("_lead", [], [c for c in lead.all_coeffs()], packed=params, uniform=True, decorator=""),
+        "\n",
+        emit_function("_coeffs", [], _law_coeffs(law), packed=params, uniform=True, decorator=""),
+        "\n",
+        # variance and mean (the law's scale) and the rounding bound of P, used by the kernels
+        emit_function("_moments2", [], scale, packed=params, uniform=True, decorator=tpl.EXPR),
+        "\n",
+        emit_function("_pabs", [_MA, _ZA], [bound], packed=params, complex_mode=False, uniform=True,
+                      horner=[_MA, _ZA], decorator=tpl.EXPR),
         "\n",
         # parameter constraints (e.g. ratio > 0), evaluated on numpy arrays: plain Python
         emit_function("_constraint_values", [], [c.expr for c in cons] or [sp.Integer(0)], packed=params,
@@ -200,6 +271,8 @@ def _law_check(law) -> Callable[[ModuleType], None]:
         cons = [c.expr for c in law.constraints if c.expr.free_symbols and c.expr.free_symbols <= set(params)]
         rng = np.random.default_rng(20240531)
         full, ppts, g1, g2, gd, gl, gc = [], [], [], [], [], [], []
+        gm, gk, gb, bpts = [], [], [], []
+        scale, bound = _law_extras(law)
         for _ in range(_CHECK_POINTS):
             mv = complex(rng.normal(), rng.normal())
             zv = complex(rng.normal(), abs(rng.normal()) + 0.1)
@@ -210,6 +283,10 @@ def _law_check(law) -> Callable[[ModuleType], None]:
             g2.append(mod._pmm(mv, zv, tuple(pv)))
             gd.append(mod._disc(tuple(pv)))
             gl.append(mod._lead(tuple(pv)))
+            gm.append(mod._moments2(tuple(pv)))
+            gk.append(mod._coeffs(tuple(pv)))
+            gb.append(mod._pabs(abs(mv), abs(zv), tuple(pv)))
+            bpts.append([abs(mv), abs(zv), *pv])
             if cons:
                 gc.append(mod._constraint_values(tuple(pv)))
         syms = [M_SYM, Z_SYM, *params]
@@ -217,6 +294,9 @@ def _law_check(law) -> Callable[[ModuleType], None]:
         check_generated(exprs2, syms, full, g2, f"law {law.name}: dP/dm, d2P/dm2")
         check_generated(disc.all_coeffs(), params, ppts, gd, f"law {law.name}: discriminant")
         check_generated(lead.all_coeffs(), params, ppts, gl, f"law {law.name}: leading coefficient")
+        check_generated(scale, params, ppts, gm, f"law {law.name}: variance and mean")
+        check_generated(_law_coeffs(law), params, ppts, gk, f"law {law.name}: coefficients")
+        check_generated([bound], [_MA, _ZA, *params], bpts, gb, f"law {law.name}: rounding bound")
         if cons:
             check_generated(cons, params, ppts, gc, f"law {law.name}: constraints")
 
@@ -334,11 +414,13 @@ def compile_system(system, *, spectral: Any = None, maxit: int = 100, tol: float
     ----------
     spectral
         Name of a complex parameter (a spectral variable ``z``) for which a point with
-        ``Im z > 0`` is cold-started by continuation from ``Im z = Y`` large down to its value.
-        Default: ``"z"`` if the system has a parameter ``z`` and an unknown with domain
+        ``Im z > 0`` is cold-started by continuation from ``Im z = Y`` large down to its value; a
+        real ``z`` gives the limit from the upper half-plane (continuation down to ``Im z = 1e-10
+        (1 + |Re z|)``, then Newton on the real axis), and ``Im z < 0`` is refused.  Default: ``"z"`` if the system has a parameter ``z`` and an unknown with domain
         ``"upper"``; ``False`` disables it.
     maxit, tol, ftol
-        Newton iterations per solve; relative step tolerance; residual tolerance (``max |F|``).
+        Newton iterations per solve; relative step tolerance; tolerance on the relative residual
+        ``max_i |F_i| / (1 + Σ_j |∂F_i/∂u_j| |u_j|)`` (scale-aware: see :class:`~symrmt.codegen.solved.SolveResult`).
     """
     from .solved import CompiledSystem
 
@@ -375,10 +457,14 @@ def compile_function(exprs: Sequence[sp.Expr] | sp.Expr, args: Sequence[sp.Symbo
     """
     if isinstance(exprs, sp.Basic):
         exprs = [exprs]
-    exprs = [sp.sympify(e) for e in exprs]
+    if isinstance(exprs, str) or not isinstance(exprs, Sequence):
+        raise ParameterError("exprs: expected a SymPy expression or a sequence of them")
+    exprs = [safe_sympify(e, f"exprs[{i}]") for i, e in enumerate(exprs)]
     args = list(args)
-    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-        raise ParameterError(f"name: must be a Python identifier not starting with '_', got {name!r}")
+    # the name is pasted into the source as ``def name(...)``: an ASCII identifier, not a keyword
+    if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and not keyword.iskeyword(name)):
+        raise ParameterError(f"name: must be an ASCII Python identifier (not a keyword) not starting with '_', "
+                             f"got {name!r}")
     if not all(isinstance(a, sp.Symbol) for a in args):
         raise ParameterError(f"args: must be SymPy Symbols, got {args!r}")
     extra = set().union(*[e.free_symbols for e in exprs]) - set(args) if exprs else set()

@@ -15,15 +15,20 @@ Rules of the emitted code:
 """
 from __future__ import annotations
 
+import keyword
+import re
 from typing import Iterable, Mapping, Sequence
 
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..errors import CodegenError
+from ..symbolic.parsing import safe_sympify
 
 __all__ = ["NumbaPrinter", "horner_in", "emit_function"]
 
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ELEMENTARY = ("sqrt", "exp", "log", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
                "tanh", "asinh", "acosh", "atanh")
 
@@ -153,7 +158,7 @@ def emit_function(name: str, args: Sequence[sp.Symbol], exprs: Iterable[sp.Expr]
     CodegenError
         If an expression uses a symbol that is neither in ``args`` nor in ``packed``.
     """
-    exprs = [sp.sympify(e) for e in exprs]
+    exprs = [e if isinstance(e, sp.Basic) else safe_sympify(e, f"expression {i}") for i, e in enumerate(exprs)]
     if packed is None:
         arrays: dict = {}
     else:
@@ -171,23 +176,38 @@ def emit_function(name: str, args: Sequence[sp.Symbol], exprs: Iterable[sp.Expr]
     renamed = [e.xreplace(names) for e in exprs]
     # cse first; the printer expands powers only while printing (never a SymPy rewrite before cse)
     reps, reduced = sp.cse(renamed, symbols=sp.numbered_symbols("t"), optimizations=None)
-    printer = _SymbolPrinter(complex_mode)
+    # only the renamed arguments and the cse temporaries may be printed as names: a symbol bound
+    # inside an expression (a Sum's index, ...) keeps its user-given name and is refused
+    printer = _SymbolPrinter(complex_mode, allowed={s.name for s in names.values()} | {s.name for s, _ in reps})
+    for arr in [name, *arrays]:
+        if not _IDENT.fullmatch(arr) or keyword.iskeyword(arr):
+            raise CodegenError(f"function or array name {arr!r} is not a plain identifier")
     sig = [str(names[a]) for a in args] + list(arrays)
     lines = ([decorator] if decorator else []) + [f"def {name}({', '.join(sig)}):"]
     for arr, syms in arrays.items():
         for j, a in enumerate(syms):
             if a in used:
                 lines.append(f"    {names[a]} = {arr}[{j}]")
-    for sym, val in reps:
-        lines.append(f"    {sym} = {printer.doprint(val)}")
-    zero = (" + 0j" if complex_mode else " + 0.0") if uniform else ""
-    outs = ", ".join(f"{printer.doprint(e)}{zero}" for e in reduced)
+    try:
+        for sym, val in reps:
+            lines.append(f"    {sym} = {printer.doprint(val)}")
+        zero = (" + 0j" if complex_mode else " + 0.0") if uniform else ""
+        outs = ", ".join(f"{printer.doprint(e)}{zero}" for e in reduced)
+    except PrintMethodNotImplementedError as exc:
+        raise CodegenError(f"cannot generate code for an expression: {str(exc).splitlines()[0]}") from exc
     lines.append(f"    return ({outs}{',' if len(reduced) == 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
 class _SymbolPrinter(NumbaPrinter):
-    """Printer for bodies whose symbols are already renamed to safe identifiers."""
+    """Printer for bodies whose symbols are already renamed to safe identifiers (``allowed``)."""
+
+    def __init__(self, complex_mode: bool = True, allowed: Iterable[str] = ()) -> None:
+        super().__init__(complex_mode)
+        self.allowed = frozenset(allowed)
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
+        if expr.name not in self.allowed or not _IDENT.fullmatch(expr.name):
+            raise CodegenError(f"symbol {expr.name!r} is bound inside an expression or not an argument; "
+                               "it cannot be compiled")
         return expr.name

@@ -33,10 +33,13 @@ class SolveResult:
         ``{name: array}`` of the grid's shape.  Unknowns with domain ``"real"``, ``"positive"``
         or ``"negative"`` are real arrays, others complex.  Observables are real arrays when their
         imaginary parts vanish to round-off (``|Im| <= 1e-12 (1 + |Re|)``) at every point, else complex.
-        **Where a point did not converge, its unknowns and observables are NaN and
-        ``converged`` is False** -- NaN never appears without that flag.
+        **Where a point did not converge, or an observable is NaN there, its unknowns and
+        observables are NaN (real and imaginary part) and ``converged`` is False** -- NaN never
+        appears without that flag.
     residual
-        ``max_i |F_i|`` at the returned point (kept even where not converged).
+        The relative residual ``max_i |F_i| / (1 + Σ_j |∂F_i/∂u_j| |u_j|)`` at the returned point
+        (kept even where not converged): the residual against the scale of each equation's terms,
+        so that it does not depend on the units of the unknowns.
     converged, iterations
         Boolean flags and Newton iterations (all continuation stages counted).
     """
@@ -59,6 +62,29 @@ class SolveResult:
     @property
     def shape(self) -> tuple:
         return self.converged.shape
+
+
+def _failure_message(name: str, conv: np.ndarray, res: np.ndarray, grid: dict) -> str:
+    """What a ConvergenceError says: how many points failed, which, and the worst residual."""
+    conv, res = np.asarray(conv), np.asarray(res)
+    bad = np.flatnonzero(~conv.ravel())
+    shown = [np.unravel_index(i, conv.shape) if conv.ndim else () for i in bad[:5]]
+    where = ", ".join(str(tuple(int(j) for j in ix)) for ix in shown) + (", ..." if bad.size > 5 else "")
+    rb = res.ravel()[bad]
+    finite = rb[np.isfinite(rb)]
+    n_inf = rb.size - finite.size  # inf: no admissible iterate was found there
+    if n_inf == 0:
+        worst = f"{finite.max():.3g}"
+    elif finite.size == 0:
+        worst = "inf (no admissible iterate)"
+    else:
+        worst = f"inf at {n_inf} point(s), else {finite.max():.3g}"
+    first = {k: complex(np.asarray(v).ravel()[bad[0]]) for k, v in grid.items()}
+    first = {k: (v.real if v.imag == 0 else v) for k, v in first.items()}
+    return (f"{name}: {bad.size} of {conv.size} point(s) did not converge or gave a NaN observable "
+            f"(at index {where}; "
+            f"the first at {first}); worst residual {worst}; pass strict=False to get per-point "
+            f"flags (converged, residual) and NaN there")
 
 
 def _real_if_close(a: np.ndarray) -> np.ndarray:
@@ -106,25 +132,46 @@ class CompiledSystem:
         except ValueError as exc:
             raise ParameterError(f"parameter shapes do not broadcast: "
                                  f"{ {k: a.shape for k, a in zip(names, arrs)} }") from exc
+        spec = int(getattr(self.module, "_SPECTRAL", -1))
+        if spec >= 0 and np.any(b[spec].imag < 0):
+            k = names[spec]
+            raise ParameterError(f"{k}: the spectral parameter needs Im {k} >= 0 (the upper half-plane; "
+                                 f"a real {k} gives the limit from above), got Im {k} < 0")
         return {k: a for k, a in zip(names, b)}
 
-    def solve(self, strict: bool = False, **params: Any) -> SolveResult:
+    def solve(self, strict: bool = True, **params: Any) -> SolveResult:
         """Solve at every point of the broadcast parameter grid.
 
         Parameters
         ----------
         strict
-            Raise :class:`~symrmt.errors.ConvergenceError` if any point fails (default: flag it).
+            If True (default), raise :class:`~symrmt.errors.ConvergenceError` when any point does
+            not converge, naming how many, which, and the worst residual; if False, return the
+            result with those points flagged (``converged`` False, values NaN, ``residual`` kept).
         **params
-            Every parameter by name: numbers or arrays, real or complex, finite.
+            Every parameter by name: numbers or arrays, real or complex, finite.  A spectral
+            parameter (``z``) needs ``Im z >= 0``; on the real axis the solution is the limit from
+            the upper half-plane, reached by continuation in ``Im z``.
+
+        Returns
+        -------
+        SolveResult
+
+        Raises
+        ------
+        ParameterError
+            Unknown, missing, non-numeric or non-finite parameters, shapes that do not broadcast,
+            or a spectral parameter with ``Im z < 0``.
+        ConvergenceError
+            ``strict`` and some point did not converge.
         """
+        if not isinstance(strict, (bool, np.bool_)):
+            raise ParameterError(f"strict: must be True or False, got {strict!r}")
         grid = self._grid(params)       # validation; the module's own wrapper solves
         raw = self.module.solve(maxit_=self.maxit, tol_=self.tol, ftol_=self.ftol, **grid)
         conv, res = raw["converged"], raw["residual"]
         if strict and not np.all(conv):
-            bad = np.flatnonzero(~conv.ravel())
-            raise ConvergenceError(f"{self.system.name}: {bad.size} of {conv.size} point(s) did not converge "
-                                   f"(first at flat index {bad[0]}, residual {res.ravel()[bad[0]]:.3g})")
+            raise ConvergenceError(_failure_message(self.system.name, conv, res, grid))
         unknowns = {}
         for j, k in enumerate(self.unknown_names):
             col = raw[k]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
-from .cache import atomic_write, seal
+from .cache import atomic_write, seal, standalone_text
 
 __all__ = ["standalone_source", "write_standalone"]
 
@@ -24,7 +24,7 @@ def standalone_source(obj: Any) -> str:
     from .solved import CompiledSystem
 
     if isinstance(obj, (CompiledLaw, CompiledSystem)):
-        return Path(obj.module.__file__).read_text(encoding="utf-8")
+        return standalone_text(Path(obj.module.__file__))
     if isinstance(obj, AlgebraicLaw):
         return seal(law_source(obj))
     if isinstance(obj, System):

@@ -14,17 +14,29 @@ analytic in ℂ⁺, so its radius of convergence there is at least ``Im z``), us
 iterations, the correction is at most half the predicted move, and ``Im m > 0`` (Herglotz).  A
 rejected step divides ``ρ`` by 4; accepted easy steps double it (up to 2).  Consecutive points
 with equal parameters and close ``z`` (``|Δz| ≤ Im z / 2``) are joined by the same tracking along
-the segment (warm start).  For real ``z = x`` the root is tracked down to ``x + iη₀`` (``η₀`` tiny)
-and polished by Newton on the real axis, giving the limit from above ``m(x + i0)``; a pole of the
-physical branch (an atom) is reported as ``complex(0, +inf)``.
+the segment (warm start).  For real ``z = x`` the root is tracked down to ``x + iη₀S`` (``η₀``
+tiny, ``S`` the law's standard deviation) and polished by Newton on the real axis, giving the limit
+from above ``m(x + i0)`` (the height is lowered further near a hard edge or an atom); a pole of the
+physical branch (an atom) is reported as ``complex(0, +inf)``.  No tolerance is absolute: lengths
+are relative to ``S``, Newton stops on a relative step or at the rounding floor of ``P`` (a multiple
+of ``eps Σ |terms|``, the generated ``_pabs``), so a law scaled by ``s`` is solved by the same
+steps.  A root whose attainable error in double precision (rounding floor over ``|P_m|``, or its
+square root over ``|P_mm|`` at a double root) exceeds ``1e-3 |m|`` is reported as not converged.
 
 *Systems* ``F(u; p) = 0``: damped Newton with the analytic Jacobian and per-unknown domain rules
-(a step is halved until it keeps every rule and decreases ``max |F|``; trial points evaluate the
-residual alone, ``_f``, not the Jacobian); warm starts along the flattened grid, from the secant
-prediction ``u[i-1] + t (u[i-1] - u[i-2])`` when the parameter step is (nearly) ``t`` times the
-previous one -- kept only if Newton's correction is at most half the predicted move, else the
-plain warm start from ``u[i-1]``; with a spectral parameter ``z`` the cold start is the same
-vertical continuation from ``Im z = Y`` down, every stage a damped Newton solve.
+(a step is halved until it keeps every rule and decreases the weighted residual
+``max_a w_a |F_a|``; trial points evaluate the residual alone, ``_f``, not the Jacobian).  The
+weights ``w_a = 1/(1 + Σ_b |∂F_a/∂u_b| |u_b|)`` (from the Jacobian at the current iterate) make
+the residual test relative to the scale of each equation's terms: a point has converged when the
+relative residual is at most ``ftol`` and the last step at most ``tol · max(1, max |u|)``.  Warm
+starts along the flattened grid, from the secant prediction ``u[i-1] + t (u[i-1] - u[i-2])`` when
+the parameter step is (nearly) ``t`` times the previous one -- kept only if Newton's correction
+is at most half the predicted move, else the plain warm start from ``u[i-1]``; with a spectral
+parameter ``z`` the cold start is the same vertical continuation from ``Im z = Y`` down, every
+stage a damped Newton solve, and a real ``z = x`` is reached as the limit from above: the path
+ends at ``x + iη₀(1 + |x|)`` (``η₀ = 1e-10``) and Newton on the real axis (with ``Im u ≥ 0`` for
+``"upper"`` unknowns) polishes from there.  Points that did not converge, or where an
+observable is NaN, are flagged and NaN in every unknown and observable.
 
 Compile cost
 ------------
@@ -85,30 +97,68 @@ _RHO_MAX = 2.0
 _IT_TRACK = np.int64(8)
 _IT_COLD = np.int64(40)
 _IT_REAL = np.int64(100)
+# |P| below _FLOOR * sum |terms| is rounding error: Newton stops there
+_FLOOR = 64.0 * 2.220446049250313e-16
+# a root whose attainable error (_error_bound) exceeds _EST_MAX |m| is reported as not converged
+_EST_MAX = 1e-3
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _scale(pv):
+    \"\"\"The law's length scale: its standard deviation (else |mean|, else 1), always > 0.\"\"\"
+    r = _moments2(pv)
+    v = r[0].real
+    if v > 0.0 and v < math.inf:
+        return math.sqrt(v)
+    a = abs(r[1].real)
+    if a > 0.0 and a < math.inf:
+        return a
+    return 1.0
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _newton(m, z, pv, maxit, tol):
-    \"\"\"Newton on P(., z) from m: (root, iterations, converged, last |step|).
+    \"\"\"Newton on P(., z) from m: (root, iterations, converged, attainable error).
 
-    Converged when the step is below tol (relative), or when steps stop shrinking at a level
-    below 1e-9 (relative): the attainable accuracy of an ill-conditioned (nearly double) root.
+    Converged when the step is below tol relative to |m|, or when |P(m)| has reached the level
+    of its own rounding error (_FLOOR times the sum of the absolute values of its terms, _pabs)
+    and the following steps (at most 3) no longer decrease it: the iterate with the smallest
+    |P| is returned.  The last value is the size of the last step, or at the rounding floor the
+    attainable error |P| / |P_m| of the root.  No absolute tolerance: the same iterations at
+    every scale of z and m.
     \"\"\"
     step = 0.0
-    prev = math.inf
+    best = m
+    bestp = math.inf
+    besterr = 0.0
+    extra = 0
     for it in range(1, maxit + 1):
         p, pm, pz = _pm(m, z, pv)
-        if pm == 0.0:
-            return m, it, p == 0.0, abs(p)
+        ap = abs(p)
+        if extra > 0 and not (ap < bestp):
+            return best, it, True, besterr
+        floor = _FLOOR * _pabs(abs(m), abs(z), pv)[0]
+        if ap < bestp:
+            best = m
+            bestp = ap
+            besterr = (floor if floor > ap else ap) / abs(pm) if pm != 0.0 else 0.0
+        if ap <= floor or extra > 0:
+            extra += 1
+            if pm == 0.0 or extra > 3:
+                return best, it, True, besterr
+        elif pm == 0.0:
+            return m, it, False, ap
         d = p / pm
         m = m - d
         step = abs(d)
         if not (step == step):
+            if extra > 0:
+                return best, it, True, besterr
             return m, it, False, step
-        scale = 1.0 + abs(m)
-        if step <= tol * scale or (step >= 0.5 * prev and step <= 1e-9 * scale):
+        if step <= tol * abs(m):
             return m, it, True, step
-        prev = step
+    if extra > 0:
+        return best, maxit, True, besterr
     return m, maxit, False, step
 
 
@@ -137,7 +187,9 @@ def _track(m, za, zb, pv, tol):
         mp = m - pz / pm * (zn - zc)
         mn, it, ok, last = _newton(mp, zn, pv, _IT_TRACK, tol)
         its += it
-        if ok and mn.imag > 0.0 and abs(mn - mp) <= 0.5 * abs(mp - m) + 1e3 * tol * (1.0 + abs(m)):
+        # the corrector stays within half the predicted move (plus the attainable error), and
+        # Im m > 0 (Herglotz) up to that error (in a gap, near the axis, Im m is below it)
+        if ok and mn.imag > -8.0 * last and abs(mn - mp) <= 0.5 * abs(mp - m) + 1e3 * tol * abs(m) + 8.0 * last:
             m = mn
             zc = zn
             s = s + h
@@ -154,17 +206,23 @@ def _track(m, za, zb, pv, tol):
 def _point(z, pv, tol, eta0):
     \"\"\"Physical root at one point; real z gives the limit from above m(x + i0).
 
-    Cold start: the root at z* = x + iY (Y grown until m ~ -1/z*), continued down to z (or to
-    x + i eta0 (1 + |x|) for real z, then polished by Newton on the real axis; at a (near-)double
-    root, where Newton on P only reaches sqrt(eps), refined by Newton on dP/dm and kept only if
-    |P| does not increase beyond round-off).
+    Lengths are relative to the law's scale S = _scale(pv) (its standard deviation), so that a
+    law scaled by s is solved by the same steps.  Cold start: the root at z* = x + iY,
+    Y = 32 (S + |x|) (grown until m ~ -1/z*), continued down to z -- or, for real z, to
+    x + i eta0 S, then polished by Newton on the real axis.  The polished root is kept only if it
+    is the continuation of the tracked one (within 1 %); otherwise (x within ~eta0 S of an edge,
+    e.g. a hard edge where m ~ (x - a)^(-1/2), or of an atom) the height is divided by 1e4 and
+    the tracking continues, down to 1e-38 S.  At a (near-)double root, where Newton on P only
+    reaches sqrt(eps), m is refined by Newton on dP/dm and kept only if |P| does not increase.
+    An atom (a pole: eta |m(x + i eta)| stays of order its mass) gives complex(0, +inf).
     \"\"\"
+    S = _scale(pv)
     if z.imag > 0.0:
         zf = z
     else:
-        zf = complex(z.real, eta0 * (1.0 + abs(z.real)))
+        zf = complex(z.real, eta0 * S)
     # --- cold start at zf
-    y = 32.0 * (1.0 + abs(zf.real))
+    y = 32.0 * (S + abs(zf.real))
     its = 0
     mf = -1.0 / zf
     ok = False
@@ -182,36 +240,70 @@ def _point(z, pv, tol, eta0):
         y *= 4.0
     if z.imag > 0.0 or not ok:
         return mf, ok, its
-    # --- real axis: Newton from the point just above
-    m, it, conv, last = _newton(mf, z, pv, _IT_REAL, tol)
-    its += it
-    if (conv or last <= 1e-7 * (1.0 + abs(m))) and abs(m - mf) <= 1e-2 * (1.0 + abs(mf)):
-        pm, pmm = _pmm(m, z, pv)
-        if pmm != 0.0 and abs(pm) <= 1e-6 * abs(pmm) * (1.0 + abs(m)):
-            m2 = m
-            good = True
-            for _ in range(3):
-                pm, pmm = _pmm(m2, z, pv)
-                if pmm == 0.0:
-                    good = False
-                    break
-                m2 = m2 - pm / pmm
-            if good:
-                p1, a, b = _pm(m, z, pv)
-                p2, a, b = _pm(m2, z, pv)
-                if abs(p2) <= abs(p1) and abs(m2 - m) <= 1e-6 * (1.0 + abs(m)):
-                    m = m2
-        if m.imag < 1e-13 * (1.0 + abs(m)):  # a real root (outside the support) or round-off
-            m = complex(m.real, 0.0)
-        return m, True, its
+    # --- real axis: Newton from the point just above (lowered until the root is its limit)
+    for attempt in range(8):
+        m, it, conv, last = _newton(mf, z, pv, _IT_REAL, tol)
+        its += it
+        if conv and abs(m - mf) <= 1e-2 * abs(mf):
+            pm, pmm = _pmm(m, z, pv)
+            if pmm != 0.0 and abs(pm) <= 1e-6 * abs(pmm) * abs(m):
+                m2 = m
+                good = True
+                for _ in range(3):
+                    pm, pmm = _pmm(m2, z, pv)
+                    if pmm == 0.0:
+                        good = False
+                        break
+                    m2 = m2 - pm / pmm
+                if good:
+                    p1, a, b = _pm(m, z, pv)
+                    p2, a, b = _pm(m2, z, pv)
+                    if abs(p2) <= abs(p1) and abs(m2 - m) <= 1e-6 * abs(m):
+                        m = m2
+            if m.imag < 1e-13 * abs(m):  # a real root (outside the support) or round-off
+                m = complex(m.real, 0.0)
+            elif m.imag <= 8.0 * last:
+                # Im m within the attainable error: a real root there means x is outside the
+                # support (Newton in real arithmetic from Re m, kept if it stays that close)
+                mr, itr, convr, lastr = _newton(complex(m.real, 0.0), z, pv, _IT_TRACK, tol)
+                its += itr
+                if convr and mr.imag == 0.0 and abs(mr - m) <= 8.0 * (last + lastr) + 1e-13 * abs(m):
+                    m = mr
+            return m, True, its
+        zn = complex(z.real, zf.imag * 1e-4)
+        mn, ok, it2 = _track(mf, zf, zn, pv, tol)
+        its += it2
+        if not ok:
+            break
+        mf = mn
+        zf = zn
     if abs(mf) * zf.imag > 1e-4:
         return complex(0.0, math.inf), True, its
     return mf, False, its
 
 
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _error_bound(m, z, pv, pm):
+    \"\"\"Attainable error of the root m of P(., z) in double precision (pessimistic).
+
+    The rounding floor f of P moves a simple root by f/|P_m| and a double one by
+    sqrt(2 f/|P_mm|); the smaller of the two.  Large when several branches meet within it
+    (e.g. near the pole at 0 of a Silverstein law with c > 1, where the polynomial in m is
+    too ill-conditioned for double precision).
+    \"\"\"
+    floor = _FLOOR * _pabs(abs(m), abs(z), pv)[0]
+    e1 = floor / abs(pm) if pm != 0.0 else math.inf
+    pm2, pmm = _pmm(m, z, pv)
+    e2 = math.sqrt(2.0 * floor / abs(pmm)) if pmm != 0.0 else math.inf
+    return e1 if e1 < e2 else e2
+
+
 @njit(cache=True)
-def stieltjes_kernel(zs, params, out, conv, resid, iters, tol, eta0):
-    \"\"\"Physical branch at every zs[i] (Im zs[i] >= 0) with parameters params[i, :].\"\"\"
+def stieltjes_kernel(zs, params, out, conv, resid, errs, iters, tol, eta0):
+    \"\"\"Physical branch at every zs[i] (Im zs[i] >= 0) with parameters params[i, :].
+
+    errs[i] is the attainable error of out[i] in double precision (see _error_bound).
+    \"\"\"
     n = zs.shape[0]
     for i in range(n):
         z = zs[i]
@@ -235,13 +327,18 @@ def stieltjes_kernel(zs, params, out, conv, resid, iters, tol, eta0):
             m, ok, its2 = _point(z, pv, tol, eta0)
             its += its2
         out[i] = m
-        conv[i] = ok
         iters[i] = its
         if math.isfinite(m.real) and math.isfinite(m.imag):
             p, pm, pz = _pm(m, z, pv)
             resid[i] = abs(p)
+            eb = _error_bound(m, z, pv, pm)
+            errs[i] = eb
+            if ok and eb > _EST_MAX * abs(m):
+                ok = False  # the root is too ill-conditioned to be trusted in double precision
         else:
             resid[i] = 0.0
+            errs[i] = math.inf
+        conv[i] = ok
 
 '''
 
@@ -275,8 +372,9 @@ def stieltjes_full(z, tol_=1e-14, eta0_=1e-10, **params):
     out = np.empty(n, np.complex128)
     conv = np.zeros(n, np.bool_)
     res = np.empty(n, np.float64)
+    errs = np.empty(n, np.float64)
     its = np.zeros(n, np.int64)
-    stieltjes_kernel(zf, pv, out, conv, res, its, tol_, eta0_)
+    stieltjes_kernel(zf, pv, out, conv, res, errs, its, tol_, eta0_)
     return out.reshape(shape), conv.reshape(shape), res.reshape(shape), its.reshape(shape)
 
 
@@ -296,15 +394,16 @@ _NU = $nu
 _DOMAINS = np.array($domains, dtype=np.int64)
 _SPECTRAL = $spectral
 _IT_STAGE = np.int64(12)  # an int64 value, not a literal (one compiled specialization of _newton)
+_ETA0 = 1e-10  # real spectral z = x: the continuation ends at x + i _ETA0 (1 + |x|)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _fnorm(u, pv):
-    \"\"\"max |F_a(u)| (the residual only); inf if a residual is NaN.\"\"\"
+def _fnorm(u, pv, w):
+    \"\"\"max_a w[a] |F_a(u)| (the residual only, weighted); inf if a residual is NaN.\"\"\"
     r = _f(u, pv)
     s = 0.0
     for a in range(_NU):
-        v = abs(r[a])
+        v = w[a] * abs(r[a])
         if not (v <= s):
             if v != v:
                 return math.inf
@@ -313,15 +412,37 @@ def _fnorm(u, pv):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _admissible(u):
-    \"\"\"Project the real-domain unknowns onto the real axis (in place), then check every rule.\"\"\"
+def _weights(r, u, w):
+    \"\"\"Residual weights w[a] = 1 / (1 + sum_b |dF_a/du_b| |u_b|) from the Jacobian in r (in place).
+
+    The denominator is the size of F_a's round-off at u: weighting by it makes the residual test
+    relative to the scale of each equation's terms (a residual of 1e-10 at unknowns of size 1e6
+    is round-off, not a failure).
+    \"\"\"
+    n = _NU
+    for a in range(n):
+        s = 0.0
+        for b in range(n):
+            s += abs(r[n + a * n + b]) * abs(u[b])
+        w[a] = 1.0 / (1.0 + s) if math.isfinite(s) else 1.0
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _admissible(u, closed):
+    \"\"\"Project the real-domain unknowns onto the real axis (in place), then check every rule.
+
+    closed: the rule of an "upper" unknown is Im u >= 0 instead of Im u > 0 (the limit onto the
+    real axis), and an imaginary part below -1e-12 (1 + |u|) (round-off) is set to 0.
+    \"\"\"
     for a in range(_NU):
         if _DOMAINS[a] >= 2:
+            u[a] = complex(u[a].real, 0.0)
+        elif closed and _DOMAINS[a] == 1 and u[a].imag < 0.0 and u[a].imag >= -1e-12 * (1.0 + abs(u[a])):
             u[a] = complex(u[a].real, 0.0)
     for a in range(_NU):
         d = _DOMAINS[a]
         x = u[a]
-        if d == 1 and not (x.imag > 0.0):
+        if d == 1 and not (x.imag > 0.0 or (closed and x.imag == 0.0)):
             return False
         if d == 3 and not (x.real > 0.0):
             return False
@@ -333,31 +454,37 @@ def _admissible(u):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _newton(u, pv, maxit, tol, ftol, f, jac, du, un):
-    \"\"\"Damped Newton in place: (converged, iterations, max |F|).
+def _newton(u, pv, maxit, tol, ftol, f, jac, du, un, w, closed):
+    \"\"\"Damped Newton in place: (converged, iterations, relative residual).
 
-    f, jac (flat, row-major), du, un: work arrays.  The linear system is solved by Gaussian
-    elimination with partial pivoting; the line search evaluates the residual only.
+    The relative residual is max_a w[a] |F_a(u)| with w[a] = 1 / (1 + sum_b |dF_a/du_b| |u_b|)
+    (see _weights; recomputed at every iterate); converged means relative residual <= ftol and
+    a last step <= tol max(1, max |u|).  f, jac (flat, row-major), du, un, w: work arrays.  The
+    linear system is solved by Gaussian elimination with partial pivoting; the line search
+    evaluates the residual only.  closed: see _admissible.
     \"\"\"
     n = _NU
-    if not _admissible(u):
+    if not _admissible(u, closed):
         return False, 0, math.inf
     if maxit < 1:
-        norm = _fnorm(u, pv)
+        r = _fj(u, pv)
+        _weights(r, u, w)
+        norm = _fnorm(u, pv, w)
         if not math.isfinite(norm):
             return False, 0, math.inf
         return norm <= ftol, maxit, norm
     norm = math.inf
     for it in range(1, maxit + 1):
         r = _fj(u, pv)
-        if it == 1:  # max |F(u)| from the residual part of _fj (no separate evaluation)
-            norm = 0.0
-            for a in range(n):
-                v = abs(r[a])
-                if not (v <= norm):
-                    norm = v
-            if not math.isfinite(norm):
-                return False, 0, math.inf
+        _weights(r, u, w)
+        # weighted max |F(u)| from the residual part of _fj (no separate evaluation)
+        norm = 0.0
+        for a in range(n):
+            v = w[a] * abs(r[a])
+            if not (v <= norm):
+                norm = v
+        if not math.isfinite(norm):
+            return False, it - 1, math.inf
         for a in range(n):
             f[a] = -r[a]
         for a in range(n * n):
@@ -401,8 +528,8 @@ def _newton(u, pv, maxit, tol, ftol, f, jac, du, un):
         while lam > 1e-12:
             for a in range(n):
                 un[a] = u[a] + lam * du[a]
-            if _admissible(un):
-                nn = _fnorm(un, pv)
+            if _admissible(un, closed):
+                nn = _fnorm(un, pv, w)
                 if nn <= (1.0 - 1e-4 * lam) * norm or nn <= ftol:
                     accepted = True
                     break
@@ -428,21 +555,29 @@ def _newton(u, pv, maxit, tol, ftol, f, jac, du, un):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _spectral_cold(u, pv, q, keep, maxit, tol, ftol, f, jac, du, un):
-    \"\"\"Vertical continuation in the spectral parameter from Im z = Y down to its value.\"\"\"
+def _spectral_cold(u, pv, q, keep, maxit, tol, ftol, f, jac, du, un, w):
+    \"\"\"Vertical continuation in the spectral parameter from Im z = Y down to its value.
+
+    For a real z = x the path ends at x + i _ETA0 (1 + |x|); Newton on the real axis from there
+    (rule Im u >= 0 for "upper" unknowns) gives the limit from above u(x + i0), kept only if it
+    converges within 1e-2 (1 + |u|) of the point above; an imaginary part of an "upper" unknown
+    below 1e-13 (1 + |u|) is then round-off (a point outside the support) and set to 0.
+    \"\"\"
     k = _SPECTRAL
     z = pv[k]
+    target = z.imag if z.imag > 0.0 else _ETA0 * (1.0 + abs(z.real))
     for j in range(pv.shape[0]):
         q[j] = pv[j]
     y = 32.0 * (1.0 + abs(z.real))
     its = 0
     ok = False
+    nrm = math.inf
     for _ in range(30):
-        q[k] = complex(z.real, y if y > z.imag else z.imag)
+        q[k] = complex(z.real, y if y > target else target)
         r = _init(q)
         for a in range(_NU):
             u[a] = r[a]
-        ok, it, nrm = _newton(u, q, maxit, tol, ftol, f, jac, du, un)
+        ok, it, nrm = _newton(u, q, maxit, tol, ftol, f, jac, du, un, w, False)
         its += it
         if ok:
             break
@@ -451,14 +586,14 @@ def _spectral_cold(u, pv, q, keep, maxit, tol, ftol, f, jac, du, un):
         return False, its, math.inf
     eta = q[k].imag
     rho = 0.5
-    while eta > z.imag:
+    while eta > target:
         eta_new = eta * (1.0 - rho)
-        if not (eta_new > z.imag):
-            eta_new = z.imag
+        if not (eta_new > target):
+            eta_new = target
         q[k] = complex(z.real, eta_new)
         for a in range(_NU):
             keep[a] = u[a]
-        ok, it, nrm = _newton(u, q, _IT_STAGE, tol, ftol, f, jac, du, un)
+        ok, it, nrm = _newton(u, q, _IT_STAGE, tol, ftol, f, jac, du, un, w, False)
         its += it
         if ok:
             eta = eta_new
@@ -470,14 +605,36 @@ def _spectral_cold(u, pv, q, keep, maxit, tol, ftol, f, jac, du, un):
             rho *= 0.25
             if rho < 1e-9:
                 return False, its, nrm
-    return True, its, _fnorm(u, pv)
+    if z.imag > 0.0:
+        return True, its, nrm
+    # --- real axis: Newton at z itself from the point just above
+    for a in range(_NU):
+        keep[a] = u[a]
+    ok, it, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un, w, True)
+    its += it
+    dev = 0.0
+    mag = 1.0
+    for a in range(_NU):
+        v = abs(u[a] - keep[a])
+        if not (v <= dev):
+            dev = v
+        v = abs(keep[a])
+        if v > mag:
+            mag = v
+    if not (ok and dev <= 1e-2 * mag):
+        return False, its, nrm
+    for a in range(_NU):
+        if _DOMAINS[a] == 1 and u[a].imag < 1e-13 * (1.0 + abs(u[a])):
+            u[a] = complex(u[a].real, 0.0)
+    return True, its, nrm
 
 
 @njit(cache=True)
-def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work):
+def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work, wts):
     \"\"\"Solve at every params[i, :]; warm start from the previous converged point.
 
-    work: complex scratch of length 5 _NU + _NU**2 + params.shape[1] (no allocation here).
+    work: complex scratch of length 5 _NU + _NU**2 + params.shape[1], wts: float scratch of
+    length _NU (no allocation here).
     \"\"\"
     n = params.shape[0]
     nu = _NU
@@ -502,7 +659,7 @@ def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work):
                     if j != _SPECTRAL and pv[j] != params[i - 1, j]:
                         warm = False
                 lim = z.imag if z.imag < zp.imag else zp.imag
-                if not (abs(z - zp) <= 0.5 * lim):
+                if not (lim > 0.0 and abs(z - zp) <= 0.5 * lim):  # real z: always the cold path
                     warm = False
             if warm:
                 # secant predictor: when this parameter step is (nearly) t times the previous one,
@@ -536,7 +693,7 @@ def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work):
                         v = abs(keep[a] - out[i - 1, a])
                         if v > move:
                             move = v
-                    ok, its, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un)
+                    ok, its, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un, wts, False)
                     if ok:
                         dev = 0.0
                         mag = 1.0
@@ -551,16 +708,16 @@ def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work):
                 if not ok:
                     for a in range(nu):
                         u[a] = out[i - 1, a]
-                    ok, it1, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un)
+                    ok, it1, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un, wts, False)
                     its += it1
         if not ok:
-            if _SPECTRAL >= 0 and pv[_SPECTRAL].imag > 0.0:
-                ok, it2, nrm = _spectral_cold(u, pv, q, keep, maxit, tol, ftol, f, jac, du, un)
+            if _SPECTRAL >= 0 and pv[_SPECTRAL].imag >= 0.0:
+                ok, it2, nrm = _spectral_cold(u, pv, q, keep, maxit, tol, ftol, f, jac, du, un, wts)
             else:
                 r = _init(pv)
                 for a in range(nu):
                     u[a] = r[a]
-                ok, it2, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un)
+                ok, it2, nrm = _newton(u, pv, maxit, tol, ftol, f, jac, du, un, wts, False)
             its += it2
         for a in range(nu):
             out[i, a] = u[a]
@@ -581,7 +738,13 @@ def observables_kernel(sol, params, obs):
 SYSTEM_WRAPPERS = '''
 
 def solve(maxit_=100, tol_=1e-13, ftol_=1e-10, **params):
-    """Solve on the broadcast grid of params; returns a dict of arrays (NaN where not converged)."""
+    """Solve on the broadcast grid of params; returns a dict of arrays.
+
+    Where a point did not converge, or an observable is NaN there, "converged" is False and
+    every unknown and observable is NaN (real and imaginary part).  "residual" is the relative
+    residual max_a |F_a| / (1 + sum_b |dF_a/du_b| |u_b|).  A spectral parameter needs Im z >= 0
+    (real z: the limit from the upper half-plane).
+    """
     names = META["parameters"]
     missing = [k for k in names if k not in params]
     extra = [k for k in params if k not in names]
@@ -593,16 +756,25 @@ def solve(maxit_=100, tol_=1e-13, ftol_=1e-10, **params):
     pv = np.empty((n, len(names)), np.complex128)
     for j, a in enumerate(arrs):
         pv[:, j] = a.ravel()
+    if _SPECTRAL >= 0 and np.any(pv[:, _SPECTRAL].imag < 0):
+        raise ValueError("%s: need Im %s >= 0 (the upper half-plane, or the real axis for the limit "
+                         "from above)" % (names[_SPECTRAL], names[_SPECTRAL]))
     out = np.empty((n, len(META["unknowns"])), np.complex128)
     conv = np.zeros(n, np.bool_)
     res = np.empty(n, np.float64)
     its = np.zeros(n, np.int64)
     nu = len(META["unknowns"])
     work = np.empty(5 * nu + nu * nu + len(names), np.complex128)
-    solve_kernel(pv, out, conv, res, its, maxit_, tol_, ftol_, work)
-    out[~conv] = np.nan
+    wts = np.empty(nu, np.float64)
+    solve_kernel(pv, out, conv, res, its, maxit_, tol_, ftol_, work, wts)
+    nan = complex(np.nan, np.nan)  # not np.nan: that is nan + 0j, whose imaginary part is 0
+    out[~conv] = nan
     obs = np.empty((n, len(META["observables"])), np.complex128)
     observables_kernel(out, pv, obs)
+    bad = np.isnan(obs.real).any(axis=1) | np.isnan(obs.imag).any(axis=1)
+    conv &= ~bad
+    out[~conv] = nan
+    obs[~conv] = nan
     result = {"converged": conv.reshape(shape), "residual": res.reshape(shape),
               "iterations": its.reshape(shape)}
     for j, k in enumerate(META["unknowns"]):

@@ -47,6 +47,7 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
+from .. import _checks
 from ..errors import ParameterError
 from ..symbolic.hermite import activation_expr, hermite_coefficients
 from ._params import broadcast, checked
@@ -297,8 +298,7 @@ def target_moments(target: Any = "linear") -> tuple[float, float]:
 # ---------------------------------------------------------------------- weights and recursion
 def draw_weights(arch: DeepArchitecture, d: int, seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
     """Weights ``W_ℓ`` (rows ``N(0, C_ℓ/k_{ℓ−1})``) and a teacher direction β (numpy, seeded)."""
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 2:
-        raise ParameterError(f"d: expected an integer >= 2, got {d!r}")
+    d = _checks.integer("d", d, low=2)
     rng = np.random.default_rng(int(seed))
     k = arch.sizes(int(d))
     Ws = []
@@ -465,8 +465,7 @@ def solve_deep_structured_rf(alpha: Any, ridge: Any, noise: Any = 0.0, signal: A
         fresh noisy point).  ``converged`` flags each grid point.
     """
     arch = architecture(widths, activations, row_covariances, data_covariance, target)
-    if isinstance(weight_seed, bool) or not isinstance(weight_seed, (int, np.integer)) or weight_seed < 0:
-        raise ParameterError(f"weight_seed: expected an integer >= 0, got {weight_seed!r}")
+    weight_seed = _checks.integer("weight_seed", weight_seed, low=0)
     vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "ridge": checked("ridge", ridge, "positive"),
                       "noise": checked("noise", noise, "nonnegative"),
                       "signal": checked("signal", signal, "nonnegative")})

@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from ..errors import ParameterError
+from ..errors import ConvergenceError, ParameterError
 from ..registry import Derivation
 
 __all__ = ["LearningCurveDerivation", "system_equations"]
@@ -34,6 +34,28 @@ def system_equations(system, label: str) -> list[tuple[str, sp.Basic]]:
            for i, e in enumerate(system.residuals)]
     out += [(name, sp.Eq(sp.Symbol(name), expr)) for name, expr in system.observables.items()]
     return out
+
+
+def _checked(param, value: Any):
+    """A parameter value for ``solve``: a scalar checked by :meth:`Parameter.check` (range,
+    integrality, float representability) as a float; an array checked entry by entry."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        if isinstance(value, float) and value == np.inf and param.high is None:
+            return value  # the limit of an unbounded parameter (e.g. an infinite ensemble)
+        return float(param.check(value))
+    arr = np.asarray(value, dtype=float)
+    limit = (arr == np.inf) if param.high is None else np.zeros(arr.shape, dtype=bool)  # as for scalars
+    bad = ~np.isfinite(arr) & ~limit
+    if param.low is not None:
+        bad |= (arr < param.low) if param.low_inclusive else (arr <= param.low)
+    if param.high is not None:
+        bad |= (arr > param.high) if param.high_inclusive else (arr >= param.high)
+    if param.integer:
+        bad |= (arr != np.round(arr)) & ~limit
+    if bad.any():
+        raise ParameterError(f"{param.name}: every entry must satisfy {param.allowed}, "
+                             f"got {arr[bad].ravel()[0]!r}")
+    return arr
 
 
 class LearningCurveDerivation(Derivation):
@@ -69,29 +91,70 @@ class LearningCurveDerivation(Derivation):
         nums = {k: v for k, v in params.items() if k not in self.options}
         return {**self.options, **opts}, nums
 
-    def solve(self, **params: Any):
-        """Solve on a broadcast grid: any numeric parameter may be an array; defaults fill the rest."""
+    def solve(self, strict: bool = True, **params: Any):
+        """Solve on a broadcast grid: any numeric parameter may be an array; defaults fill the rest.
+
+        Parameters
+        ----------
+        strict : bool
+            If True (default), raise :class:`~symrmt.errors.ConvergenceError` when the fixed
+            point did not converge at some point of the grid; if False, return the result with
+            those points flagged in ``converged`` (and NaN values).
+        **params
+            The derivation's parameters and options by name.
+        """
+        if not isinstance(strict, (bool, np.bool_)):
+            raise ParameterError(f"strict: must be True or False, got {strict!r}")
         opts, nums = self._split(params)
         known = {p.name for p in self.parameters}
         unknown = sorted(set(nums) - known)
         if unknown:
             raise ParameterError(f"unknown parameter(s) {unknown} for {self.name}; its parameters are "
                                  f"{sorted(known | set(self.options))}")
-        values = {p.name: nums.get(p.name, p.default) for p in self.parameters}
-        values = {k: (float(v) if isinstance(v, sp.Basic) else v) for k, v in values.items()}
-        return self.solve_arrays(**values, **opts)
+        values = {p.name: _checked(p, nums.get(p.name, p.default)) for p in self.parameters}
+        res = self.solve_arrays(**values, **opts)
+        if strict:
+            conv = res.get("converged") if isinstance(res, Mapping) else getattr(res, "converged", None)
+            if conv is not None and not np.all(conv):
+                bad = int(np.size(conv) - np.count_nonzero(conv))
+                raise ConvergenceError(f"{self.name}: the fixed point did not converge at {bad} of "
+                                       f"{np.size(conv)} point(s); pass strict=False to get per-point "
+                                       f"flags (converged) and NaN there")
+        return res
 
     def theory(self, **params: Any) -> float:
-        res = self.solve(**params)
+        res = self.solve(strict=False, **params)
         if not np.all(res.converged):
             raise ParameterError(f"{self.name}: the fixed point did not converge at {params}")
         return float(np.asarray(res[self.quantity]).real)
 
     def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
                  progress: bool | None = None, **params: Any):
+        """The trained models at size ``n``; these simulations run in float64 only, so another
+        ``dtype`` is an error rather than silently ignored."""
+        import torch
+
+        from ..simulate.device import resolve_dtype
+
+        if resolve_dtype(dtype) is not torch.float64:
+            raise ParameterError(f"dtype: {self.name} trains its models in float64 only, got {dtype!r}")
         opts, nums = self._split(params)
         p = {k: float(v) for k, v in self.bind(**nums).items()}
         return self.run_simulation(n, trials, seed, device, **p, **opts)
+
+    def shapes(self, n: int, /, **params: Any) -> list[tuple[float, float]]:
+        """The matrices (rows, cols) one trial of the simulation at size ``n`` holds at once, for
+        :meth:`cost`; ``params``: the bound numeric parameters (floats) and the options.  Default:
+        two dense ``n×n`` matrices; derivations whose models have other aspect ratios override it."""
+        return [(n, n), (n, n)]
+
+    def cost(self, n: int, trials: int = 1, /, **params: Any):
+        """Dense linear algebra on :meth:`shapes`, the trials one after the other."""
+        from ..limits import dense_cost
+
+        opts, nums = self._split(params)
+        p = {k: float(v) for k, v in self.bind(**nums).items()}
+        return dense_cost(self.shapes(n, **p, **opts), trials)
 
     def measure(self, sample: Any, theory: float) -> dict:
         vals = np.asarray(sample[self.quantity], dtype=float)
@@ -121,7 +184,7 @@ class LearningCurveDerivation(Derivation):
         from ..verify.plots import plot_learning_curve
 
         grid, points = np.asarray(grid, dtype=float), np.asarray(points, dtype=float)
-        curve = np.asarray(self.solve(**{**params, parameter: grid})[self.quantity]).real
+        curve = np.asarray(self.solve(strict=False, **{**params, parameter: grid})[self.quantity]).real
         sims = [self.simulate(n, trials, seed + i, device, **{**params, parameter: float(x)})
                 for i, x in enumerate(points)]
         means = np.array([s.mean(self.quantity) for s in sims])
@@ -132,10 +195,11 @@ class LearningCurveDerivation(Derivation):
                                   title=f"{self.name}" + (f" ({fixed})" if fixed else ""),
                                   theory_label="theory (generated solver)",
                                   sim_label=f"trained models (n = {n}, {trials} seeds, 95 % CI)", log=log,
-                                  extra_curves={label: np.asarray(self.solve(**{**params, **over, parameter: grid})
+                                  extra_curves={label: np.asarray(self.solve(strict=False, **{**params, **over,
+                                                                                             parameter: grid})
                                                                   [self.quantity]).real
                                                 for label, over in (compare or {}).items()})
-        theory_at = np.asarray(self.solve(**{**params, parameter: points})[self.quantity]).real
+        theory_at = np.asarray(self.solve(strict=False, **{**params, parameter: points})[self.quantity]).real
         return {"png": png, parameter: points, "theory": theory_at, "simulated": means, "ci": cis}
 
     def figures(self, directory: str | Path, quick: bool = True, seed: int = 0, device: Any = None) -> dict[str, Path]:

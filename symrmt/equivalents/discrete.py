@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .. import _checks
 from ..errors import ParameterError
 from ._params import broadcast, checked
 
@@ -145,8 +146,7 @@ def solve_discrete(omega: Any, coef2: Any, n: Any, ridge: Any, noise: Any = 0.0,
 def solve_powerlaw_ridge(n: Any, p: int, a: float, b: float, noise: Any, ridge: Any) -> DiscreteResult:
     """Power-law case ``ω_i = i^{-a}``, ``θ_i = i^{-b}``, i = 1..p (Wei, Hu & Steinhardt's synthetic
     benchmark, arXiv 2203.06176); ``n``, ``noise``, ``ridge`` broadcast."""
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
-        raise ParameterError(f"p: expected an integer >= 1, got {p!r}")
+    p = _checks.integer("p", p, low=1)
     a_, b_ = float(checked("a", a, "positive")), float(checked("b", b, "nonnegative"))
     i = np.arange(1, int(p) + 1, dtype=float)
     om = i ** (-a_)

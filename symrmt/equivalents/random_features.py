@@ -134,7 +134,7 @@ def _solve_mm(strict: bool, **grid: np.ndarray):
     """Warm-started Newton along the grid first (fast for learning curves); every point that fails,
     or whose ν leaves MM's a-priori region ``|ν_i| ≤ ψ_i/Im ξ`` (where the Herglotz solution is
     unique), is re-solved by continuation in ξ from ``Im ξ`` large."""
-    res = _compiled("mm-warm").solve(**grid)
+    res = _compiled("mm-warm").solve(strict=False, **grid)
     n1, n2 = res.unknowns["nu1"], res.unknowns["nu2"]
     im = grid["z"].imag
     with np.errstate(invalid="ignore"):
@@ -142,7 +142,7 @@ def _solve_mm(strict: bool, **grid: np.ndarray):
             (np.abs(n2) <= grid["psi2"] / im * (1 + 1e-9))
     if not ok.all():
         sub = {k: np.broadcast_to(v, ok.shape)[~ok] for k, v in grid.items()}
-        fix = _compiled("mm").solve(**sub)
+        fix = _compiled("mm").solve(strict=False, **sub)
         for table, src in ((res.unknowns, fix.unknowns), (res.observables, fix.observables)):
             for k in table:
                 table[k] = np.array(table[k], dtype=np.result_type(table[k], src[k]))

@@ -11,7 +11,9 @@ Model: P samples ``x ~ N(0, Σ)`` in dimension N, ``q = N/P``, ``y = w̄·x + ε
 * ``bias = κ² signal t2/(1 − γ)``, ``variance = γσ²/(1 − γ)``, so
   ``test_error = bias + variance + σ²``;
 * ``train_error = (λ/κ)² test_error``; ``gcv = train_error/(1 − q·df1_Σ̂(λ))²`` with
-  ``df1_Σ̂(λ) = df1_Σ(κ)``, which therefore equals ``test_error`` in the limit.
+  ``df1_Σ̂(λ) = df1_Σ(κ)``, which therefore equals ``test_error`` in the limit.  It is evaluated
+  as ``train_error·(κ/λ)²``, using ``1 − q·df1(κ) = λ/κ`` on the solution: the difference
+  ``1 − q·df1`` loses all its digits when ``λ ≪ κ`` (large q, small λ).
 """
 from __future__ import annotations
 
@@ -54,8 +56,10 @@ def ridge_system(spectrum: Any = None) -> System:
     variance = gamma * s2 / (1 - gamma)
     test = (k**2 * sig * spec.t2 + s2) / (1 - gamma)
     train = (lam / k) ** 2 * test
+    # GCV = train/(1 − q·df1)²; on the solution 1 − q·df1(κ) = λ/κ (the κ equation), and that
+    # form is stable: 1 − q·df1 cancels catastrophically when λ ≪ κ (e.g. q = 1e3, λ = 1e-10).
     obs = {"df1": spec.df1, "df2": spec.df2, "test_error": test, "train_error": train,
-           "bias": bias, "variance": variance, "gcv": train / (1 - q * spec.df1) ** 2}
+           "bias": bias, "variance": variance, "gcv": train * (k / lam) ** 2}
     k0 = lam + q
     initial = {k: k0, **(spec.initial(k0) if spec.initial else {})}
     return System([eq, *spec.equations], [k, *spec.unknowns], [q, lam, s2, sig], observables=obs,

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ParameterError
 
 __all__ = ["Measurement", "simulate_ridge", "simulate_linear_random_features",
@@ -56,23 +57,15 @@ def _setup(seed: int, device: Any):
 
 
 def _size(name: str, v: Any, low: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-        raise ParameterError(f"{name}: expected an integer >= {low}, got {v!r}")
-    return int(v)
+    return _checks.integer(name, v, low=low)
 
 
 def _nonneg(name: str, v: Any) -> float:
-    f = float(v)
-    if not (math.isfinite(f) and f >= 0):
-        raise ParameterError(f"{name}: must be a finite number >= 0, got {v!r}")
-    return f
+    return _checks.nonnegative(name, v)
 
 
 def _pos(name: str, v: Any) -> float:
-    f = float(v)
-    if not (math.isfinite(f) and f > 0):
-        raise ParameterError(f"{name}: must be a finite number > 0, got {v!r}")
-    return f
+    return _checks.positive(name, v)
 
 
 def _stack(rows: list[dict]) -> Measurement:

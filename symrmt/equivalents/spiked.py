@@ -81,6 +81,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..symbolic import laws
 from ..symbolic.hermite import activation_expr, gaussian_expectation, hermite_coefficients
+from ..symbolic.parsing import safe_sympify
 from ..symbolic.system import System
 from ._params import broadcast, checked
 from .random_features import _physical_root
@@ -137,7 +138,11 @@ def _check_step(eta: Any, alpha0: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _key(activation: Any) -> Any:
-    return activation.strip().lower() if isinstance(activation, str) else sp.sympify(activation)
+    if isinstance(activation, str):
+        return activation.strip().lower()
+    if callable(activation) and not isinstance(activation, sp.Basic):
+        raise ParameterError("activation: expected a name or a SymPy expression, got a Python callable")
+    return safe_sympify(activation, "activation")
 
 
 @lru_cache(maxsize=32)
@@ -506,7 +511,7 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
 def _solve_with_continuation(cs, grid: dict):
     """Solve on the grid; points that fail from the default start are re-solved by continuation
     in the ridge from ``λ = 10`` (or their own λ if larger) down to theirs, warm-started."""
-    res = cs.solve(**grid)
+    res = cs.solve(strict=False, **grid)
     bad = ~np.asarray(res.converged)
     if not bad.any():
         return res
@@ -517,7 +522,7 @@ def _solve_with_continuation(cs, grid: dict):
         path = np.geomspace(max(10.0, lam), lam, 40)
         sub = {k: np.full(path.shape, v[i]) for k, v in flat.items()}
         sub["ridge"] = path
-        fix = cs.solve(**sub)
+        fix = cs.solve(strict=False, **sub)
         if not bool(np.asarray(fix.converged)[-1]):
             continue
         for table, src in ((res.unknowns, fix.unknowns), (res.observables, fix.observables)):
@@ -598,7 +603,7 @@ def spiked_feature_density(x: Any, alpha: Any, eta: Any, alpha0: Any, width: Any
     for k in ("mu1", "mu2"):
         for j in range(nodes):
             grid[f"{k}_{j}"] = float(nv[k][j])
-    res = _compiled(nodes, spectral=True).solve(**grid)
+    res = _compiled(nodes, spectral=True).solve(strict=False, **grid)
     m = a * np.asarray(res["V2"], complex)
     atom = max(0.0, 1.0 - a)
     zx = z / a

@@ -34,6 +34,7 @@ import sympy as sp
 
 from ..errors import DerivationError, ParameterError
 from ..symbolic.hermite import activation_expr, hermite_series
+from ..symbolic.parsing import safe_sympify
 from .series import ExactField, MpField, NumpyOps, Series, SeriesOps, SympyOps
 
 __all__ = ["DotProductKernel", "dot_product_kernel", "KINDS", "check_order"]
@@ -53,7 +54,7 @@ def _std(value: Any, name: str, positive: bool) -> sp.Expr:
     if isinstance(value, str):
         raise ParameterError(f"{name}: expected a number, got the string {value!r}")
     try:
-        v = sp.nsimplify(value, rational=True) if isinstance(value, float) else sp.sympify(value, strict=True)
+        v = sp.nsimplify(value, rational=True) if isinstance(value, float) else safe_sympify(value, name)
     except (sp.SympifyError, TypeError) as exc:
         raise ParameterError(f"{name}: expected a real number, got {value!r}") from exc
     if not (v.is_number and v.is_real and v.is_finite) or v.is_negative or (positive and v.is_zero):

@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ParameterError
+from ..symbolic.parsing import safe_sympify
 from ..symbolic.hermite import probabilists_hermite
 from .dot_product import KINDS
 
@@ -63,10 +64,7 @@ def _number(a: Any, k: int) -> sp.Expr:
         a = sp.Float(float(a))
     elif isinstance(a, np.integer):
         a = sp.Integer(int(a))
-    try:
-        v = sp.sympify(a, strict=True)
-    except (sp.SympifyError, TypeError) as exc:
-        raise ParameterError(f"coefficients[{k}]: expected a number, got {a!r}") from exc
+    v = safe_sympify(a, f"coefficients[{k}]")
     if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or v.is_real is False:
         raise ParameterError(f"coefficients[{k}]: expected a finite real number, got {a!r}")
     return v

@@ -25,6 +25,7 @@ from typing import Any, Mapping
 import sympy as sp
 
 from ..errors import ParameterError
+from ..symbolic.parsing import safe_sympify
 from .tableaux import MethodLike, as_tableau
 from .trees import LEAF, Tree, butcher_product, gamma, trees, trees_upto
 
@@ -32,10 +33,14 @@ __all__ = ["rk_weights", "exact_weights", "composition", "substitution", "imde_c
            "modified_equation_coefficients", "method_order", "is_symplectic"]
 
 
-def _check_order(order: Any, name: str = "order", low: int = 1) -> int:
+def _check_order(order: Any, name: str = "order", low: int = 1, extra: int = 0) -> int:
+    """``order`` as an int >= ``low`` whose trees (up to order ``order + extra``) are within
+    :attr:`symrmt.limits.Limits.max_tree_order`; else :class:`ParameterError`."""
+    from ..limits import check_tree_order
+
     if isinstance(order, bool) or not isinstance(order, int) or order < low:
         raise ParameterError(f"{name}: expected an integer >= {low}, got {order!r}")
-    return order
+    return check_tree_order(order, name, order + extra)
 
 
 # ----------------------------------------------------------------------------- in a domain K
@@ -155,7 +160,7 @@ def _common_domain(*maps: Mapping, order: int):
         missing = [t for t in need if t not in m]
         if missing:
             raise ParameterError(f"coefficients #{i}: missing trees up to order {order}, e.g. {missing[0]!r}")
-        vals.extend(sp.sympify(m[t]) for t in need)
+        vals.extend(safe_sympify(m[t], f"coefficients #{i}[{t!r}]") for t in need)
     syms = set().union(*(v.free_symbols for v in vals))
     K, elems = construct_domain(vals, field=True) if syms else construct_domain(vals, extension=True)
     if not K.is_Field:

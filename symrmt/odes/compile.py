@@ -71,22 +71,43 @@ class CompiledField:
         return out.reshape(arr.shape)
 
 
-def _torch_source(exprs: list[sp.Expr], state, h, params) -> str:
+def _torch_printer(allowed: set[str]):
+    """SymPy's TorchPrinter that prints only the fixed identifiers in ``allowed`` as names.
+
+    Free symbols are renamed to ``_y0, _h, _p0, ...`` before printing; a symbol bound inside an
+    expression (a Sum's index, ...) would otherwise be pasted with its user-given name.
+    """
     from sympy.printing.pytorch import TorchPrinter
+
+    class _Printer(TorchPrinter):
+        def _print_Symbol(self, expr):
+            if expr.name not in allowed:
+                raise CodegenError(f"symbol {expr.name!r} is bound inside the field or not an argument; "
+                                   "it cannot be compiled")
+            return expr.name
+
+    return _Printer()
+
+
+def _torch_source(exprs: list[sp.Expr], state, h, params) -> str:
+    from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
     names = {s: sp.Symbol(f"_y{i}") for i, s in enumerate(state)}
     names[h] = sp.Symbol("_h")
     names.update({p: sp.Symbol(f"_p{i}") for i, p in enumerate(params)})
     exprs = [sp.N(e.xreplace(names), 17) for e in exprs]
     subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"))
-    pr = TorchPrinter()
+    pr = _torch_printer({s.name for s in names.values()} | {s.name for s, _ in subs})
     lines = ["def _field(_y, _h, " + "".join(f"_p{i}, " for i in range(len(params))) + "):"]
     lines.append("    _one = torch.ones_like(_y[..., 0])")
     for i in range(len(state)):
         lines.append(f"    _y{i} = _y[..., {i}]")
-    for sym, val in subs:
-        lines.append(f"    {sym} = {pr.doprint(val)}")
-    outs = ", ".join(f"_one * ({pr.doprint(e)})" for e in reduced)
+    try:
+        for sym, val in subs:
+            lines.append(f"    {sym} = {pr.doprint(val)}")
+        outs = ", ".join(f"_one * ({pr.doprint(e)})" for e in reduced)
+    except PrintMethodNotImplementedError as exc:
+        raise CodegenError(f"field: cannot generate torch code: {str(exc).splitlines()[0]}") from exc
     lines.append(f"    return torch.stack([{outs}], dim=-1)")
     return "\n".join(lines) + "\n"
 
@@ -126,7 +147,8 @@ def compile_field(field: Any, y: Any, h: sp.Symbol | None = None, backend: str =
         import torch
         src = _torch_source(fl, ys, h, params)
         namespace: dict[str, Any] = {"torch": torch}
-        # the source is generated above from SymPy's printer on symbols renamed to fixed identifiers
+        # the source is generated above from SymPy's printer on symbols renamed to fixed identifiers;
+        # the printer refuses any other name (_torch_printer), so no user string reaches it
         exec(compile(src, "<symrmt.odes.compile_field>", "exec"), namespace)  # safe: generated source, no user string
         return CompiledField(namespace["_field"], ys, h, params, "torch", src)
     if backend == "numba":

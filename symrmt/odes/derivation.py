@@ -145,11 +145,30 @@ class IMDEDerivation(Derivation):
         return {"h": float(p["h"]), "order": int(p["order"])}
 
     # -------------------------------------------------------------------------- simulation
+    def cost(self, n: int, trials: int = 1, /, **params: Any):
+        """Training ``trials`` MLPs (width 32 quick / 64, depth 2) on ``n`` points: each loss
+        evaluation runs the integrator's stages through the network and back (about
+        ``6·n·width²`` operations per layer and stage), Adam plus L-BFGS (up to 1.25 evaluations per
+        step); the autograd graph holds ``n·width`` activations per layer and stage."""
+        from ..limits import Cost
+        from .tableaux import as_tableau
+
+        self.bind(**params)
+        quick = n <= self.quick_n_train
+        width, evals = (32, 800 + 1.25 * 300) if quick else (64, 3000 + 1.25 * 1500)
+        stages, layers = as_tableau(self.method).stages, 3
+        per_eval = 6.0 * n * width * width * layers * stages
+        return Cost(memory=4 * 8.0 * n * width * layers * stages, work=float(trials) * evals * per_eval)
+
     def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
                  progress: bool | None = None, **params: Any) -> list:
         """``trials`` neural ODEs trained on ``n`` exact-flow pairs each (seeds derived per trial)."""
-        from ..simulate.device import check_trials, derive_seed
+        import torch
+
+        from ..simulate.device import check_trials, derive_seed, resolve_dtype
         from .neural import train_neural_ode
+        if resolve_dtype(dtype) is not torch.float64:
+            raise ParameterError(f"dtype: {self.name} trains its networks in float64 only, got {dtype!r}")
         p = self.bind(**params)
         if isinstance(n, bool) or not isinstance(n, int) or n < 8:
             raise ParameterError(f"n: number of training points must be an integer >= 8, got {n!r}")
@@ -189,11 +208,13 @@ class IMDEDerivation(Derivation):
         n = (self.quick_n_train if quick else self.n_train) if not sizes else list(sizes)[-1]
         trials = check_trials(trials if trials is not None else (self.quick_trials if quick else self.trials))
         seed = check_seed(seed)
-        dev = resolve_device(device)
         p = self.bind(**params)
+        if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+            self.check_cost(n, trials, **p)  # before torch is imported (simulate checks again otherwise)
+        dev = resolve_device(device)
         tp = self.bind(**{**p, **dict(theory_params or {})})
         th = self.theory(**tp)
-        sample = self.simulate(n, trials, seed, dev, **p)
+        sample = self.simulate(n, trials, seed, dev, dtype=dtype, **p)
         meas = self.measure(sample, th)
         K = th["order"]
         kmax = len(meas["per_order"]) - 1

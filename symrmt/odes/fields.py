@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import sympy as sp
 
 from ..errors import ParameterError
+from ..symbolic.parsing import safe_sympify
 from .bseries import (_check_order, _exact_K, _rk_weights_K, _solve_substitution_K)
 from .tableaux import MethodLike
 from .trees import LEAF, Tree, sigma, trees, trees_upto
@@ -42,10 +43,7 @@ def _normalize(f: Any, y: Any) -> tuple[list[sp.Expr], list[sp.Symbol], bool]:
     for i, e in enumerate(fl):
         if isinstance(e, str):
             raise ParameterError(f"f[{i}]: expected a SymPy expression, got a string (no parsing here)")
-        try:
-            out.append(sp.sympify(e, strict=True))
-        except (sp.SympifyError, TypeError) as exc:
-            raise ParameterError(f"f[{i}]: cannot use {e!r} as a SymPy expression") from exc
+        out.append(safe_sympify(e, f"f[{i}]"))
     return out, ys, scalar
 
 
@@ -173,8 +171,8 @@ def _assemble(fl, ys, K, coeffs: Mapping[Tree, Any], order: int) -> list[list[sp
 
 
 def _terms(kind: str, f: Any, y: Any, method: MethodLike, order: Any):
+    order = _check_order(order, "order", low=0, extra=1)
     fl, ys, scalar = _normalize(f, y)
-    order = _check_order(order, "order", low=0)
     K, a = _rk_weights_K(method, order + 1)
     e = _exact_K(order + 1, K)
     if kind == "imde":
@@ -245,8 +243,8 @@ def modified_equation(f: Any, y: Any, method: MethodLike, order: int, h: sp.Symb
 def field_from_coefficients(coeffs: Mapping[Tree, Any], f: Any, y: Any, order: int,
                             h: sp.Symbol | None = None):
     """``Σ_{|t| <= order+1} h^(|t|−1) b(t)/σ(t) F(t)`` for user tree coefficients ``b``."""
+    order = _check_order(order, "order", low=0, extra=1)
     fl, ys, scalar = _normalize(f, y)
-    order = _check_order(order, "order", low=0)
     from .bseries import _common_domain
     K, (bK,) = _common_domain(coeffs, order=order + 1)
     return _polynomial(_assemble(fl, ys, K, bK, order), scalar, h)
@@ -255,7 +253,7 @@ def field_from_coefficients(coeffs: Mapping[Tree, Any], f: Any, y: Any, order: i
 def h_coefficients(expr: sp.Expr, h: sp.Symbol, order: int) -> list[sp.Expr]:
     """Coefficients ``[c_0, …, c_order]`` of a polynomial in ``h`` (no expansion of the ``c_k``)."""
     out = [sp.S.Zero] * (order + 1)
-    for term in sp.Add.make_args(sp.sympify(expr)):
+    for term in sp.Add.make_args(safe_sympify(expr, "field")):
         c, hp = term.as_independent(h, as_Add=False)
         k = 0 if hp == 1 else sp.degree(hp, h) if hp.is_polynomial(h) else None
         if k is None or not (hp == 1 or hp == h ** k):

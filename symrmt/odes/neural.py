@@ -68,26 +68,43 @@ def rk_step(method: MethodLike, f, y, h: float, iterations: int | None = None):
 
 
 def make_mlp(dim: int, width: int = 64, depth: int = 2, dtype=None, device=None, seed: int = 0):
-    """Tanh MLP ``R^dim → R^dim`` with ``depth`` hidden layers (float64 by default), seeded."""
+    """Tanh MLP ``R^dim → R^dim`` with ``depth`` hidden layers (float64 by default), seeded.
+
+    The initial weights are PyTorch's default ``Linear`` initialization drawn from a generator of
+    their own (the global RNG is neither reseeded nor advanced), on the CPU in float32 exactly as
+    ``torch.manual_seed(seed)`` followed by ``nn.Linear(...)`` draws them, so the same seed gives the
+    same initial network on every device; the network is then converted to ``dtype`` and moved to
+    ``device`` once, before training.
+    """
+    import math
+
     import torch
-    torch.manual_seed(_seed(seed))
+    from ..simulate.device import resolve_dtype
+    dev, dt = _device(device), resolve_dtype(dtype)
+    gen = torch.Generator(device="cpu")
+    gen.manual_seed(_seed(seed))
     layers: list = []
-    d_in = dim
-    for _ in range(depth):
-        layers += [torch.nn.Linear(d_in, width), torch.nn.Tanh()]
-        d_in = width
-    layers.append(torch.nn.Linear(d_in, dim))
-    net = torch.nn.Sequential(*layers)
-    return net.to(dtype=dtype or torch.float64, device=_device(device))
+    dims = [dim] + [width] * depth + [dim]
+    for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
+        lin = torch.nn.utils.skip_init(torch.nn.Linear, d_in, d_out, device="cpu", dtype=torch.float32)
+        with torch.no_grad():  # = Linear.reset_parameters, from ``gen``
+            torch.nn.init.kaiming_uniform_(lin.weight, a=math.sqrt(5), generator=gen)
+            torch.nn.init.uniform_(lin.bias, -1 / math.sqrt(d_in), 1 / math.sqrt(d_in), generator=gen)
+        layers.append(lin)
+        if i < depth:
+            layers.append(torch.nn.Tanh())
+    return torch.nn.Sequential(*layers).to(dtype=dt, device=dev)
 
 
 def _sample_box(box, n: int, seed: int, device, dtype, shrink: float = 0.0):
+    """``n`` points uniform in ``box``, drawn on the CPU (the same points on every device), then
+    moved to ``device``."""
     import torch
     gen = torch.Generator(device="cpu")
     gen.manual_seed(seed)
-    lo = torch.tensor([a + shrink * (b - a) for a, b in box], dtype=dtype)
-    hi = torch.tensor([b - shrink * (b - a) for a, b in box], dtype=dtype)
-    x = lo + (hi - lo) * torch.rand(n, len(box), generator=gen, dtype=dtype)
+    lo = torch.tensor([a + shrink * (b - a) for a, b in box], dtype=dtype, device="cpu")
+    hi = torch.tensor([b - shrink * (b - a) for a, b in box], dtype=dtype, device="cpu")
+    x = lo + (hi - lo) * torch.rand(n, len(box), generator=gen, dtype=dtype, device="cpu")
     return x.to(device)
 
 

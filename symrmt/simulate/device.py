@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .._checks import integer, python_scalar
 from ..errors import ParameterError
 
 __all__ = ["resolve_device", "resolve_dtype", "make_generator", "derive_seed", "batch_size",
@@ -58,23 +59,20 @@ def resolve_dtype(dtype: Any = None):
 
 def check_seed(seed: Any) -> int:
     """A seed is a non-negative integer below 2**63."""
+    seed = python_scalar(seed)  # a NumPy integer is an integer
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise ParameterError(f"seed: expected an integer in [0, 2**63), got {seed!r}")
     return seed
 
 
 def check_size(n: Any, name: str = "n") -> int:
-    """A matrix size is an integer >= 2."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ParameterError(f"{name}: expected an integer >= 2, got {n!r}")
-    return n
+    """A matrix size is an integer >= 2 (Python or NumPy integer, or an integral float)."""
+    return integer(name, n, low=2)
 
 
 def check_trials(trials: Any) -> int:
-    """A number of trials is an integer >= 1."""
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ParameterError(f"trials: expected an integer >= 1, got {trials!r}")
-    return trials
+    """A number of trials is an integer >= 1 (Python or NumPy integer, or an integral float)."""
+    return integer("trials", trials, low=1)
 
 
 def derive_seed(seed: int, *keys: int) -> int:

@@ -45,11 +45,12 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..symbolic.laws import AlgebraicLaw
+from ..symbolic.parsing import safe_sympify
 from . import ensembles as ens
 from .device import (batch_size, check_seed, check_size, check_trials, make_generator,
                      resolve_device, resolve_dtype)
 
-__all__ = ["sample_eigenvalues", "check_simulable", "atom_counts"]
+__all__ = ["sample_eigenvalues", "check_simulable", "atom_counts", "model_cost"]
 
 
 @dataclass
@@ -59,7 +60,7 @@ class _Ctx:
 
 
 def _num(value: Any, what: str) -> float:
-    expr = sp.sympify(value)
+    expr = safe_sympify(value, what)
     if expr.free_symbols:
         raise ParameterError(f"{what}: unbound parameter(s) {sorted(s.name for s in expr.free_symbols)}; bind them with law.subs(...)")
     val = complex(sp.N(expr))
@@ -365,28 +366,48 @@ def check_simulable(law: AlgebraicLaw) -> None:
         stack.extend(node.construction.operands)
 
 
-def _footprint(law: AlgebraicLaw, d: int) -> int:
-    """Rough peak number of float entries one trial of the model of ``law`` at size d holds."""
+def _footprint(law: AlgebraicLaw, d: float) -> float:
+    """Rough peak number of float entries one trial of the model of ``law`` at size d holds
+    (a float: ``inf`` when a parameter makes a model size overflow)."""
     cons = law.construction
     args = cons.args
+
+    def over(x: float) -> float:  # d / x, inf where x is 0 or tiny
+        return d / x if x > 0 and d / x < math.inf else math.inf
+
     try:
         if cons.op in ("marchenko_pastur", "sample_covariance"):
-            key = "ratio"
-            n = d / max(_num(args[key], key), 1e-9)
+            n = over(_num(args["ratio"], "ratio"))
             own = 2 * n * d + 2 * d * d
         elif cons.op == "free_poisson":
-            own = 2 * d * _num(args["rate"], "rate") * d + 2 * d * d
+            own = 2 * d * abs(_num(args["rate"], "rate")) * d + 2 * d * d
         elif cons.op == "compress":
-            big = d / _num(args["fraction"], "fraction")
-            return int(3 * big * d + _footprint(cons.operands[0], int(big)))
+            big = over(_num(args["fraction"], "fraction"))
+            return 3 * big * d + _footprint(cons.operands[0], big)
         elif cons.op == "free_power" and abs(_num(args["t"], "t") - round(_num(args["t"], "t"))) > 1e-12:
-            big = d * _num(args["t"], "t")
-            return int(3 * big * d + _footprint(cons.operands[0], int(big)))
+            big = d * abs(_num(args["t"], "t"))
+            return 3 * big * d + _footprint(cons.operands[0], big)
         else:
             own = 4 * d * d
-    except ParameterError:
+    except (ParameterError, OverflowError):
         own = 4 * d * d
-    return int(own + sum(_footprint(o, d) for o in cons.operands))
+    return float(own + sum(_footprint(o, d) for o in cons.operands))
+
+
+def model_cost(law: AlgebraicLaw, n: int, trials: int = 1, dtype: Any = None):
+    """Estimated peak memory and work of :func:`sample_eigenvalues` (a :class:`symrmt.limits.Cost`).
+
+    Memory: one trial of the model — :func:`_footprint` entries (the matrices of each node of the
+    construction: Gram products hold ``n·d + d²``, Haar rotations and dense models a few ``d²``,
+    compressions their larger matrix), times the entry size; trials are drawn in batches that fit
+    the simulation budget, so a run needs at least one trial's worth.  Work: per trial, each of
+    those entries takes part in ``O(d)`` operations (products, QR, the eigensolve): ``2·d·entries``.
+    """
+    from ..limits import Cost
+
+    itemsize = 4 if str(dtype).endswith("float32") else 8
+    entries = float(_footprint(law, n))
+    return Cost(memory=entries * itemsize, work=float(trials) * 2.0 * n * entries)
 
 
 def sample_eigenvalues(law: AlgebraicLaw, n: int, trials: int = 1, seed: int = 0, device: Any = None,
@@ -414,11 +435,16 @@ def sample_eigenvalues(law: AlgebraicLaw, n: int, trials: int = 1, seed: int = 0
     -------
     torch.Tensor of shape ``(trials, n)``, ascending in each row.
     """
-    import torch
+    from ..limits import check_cost
 
     check_simulable(law)
     n, trials, seed = check_size(n), check_trials(trials), check_seed(seed)
+    what = f"simulating {law.name} at n={n} with {trials} trial(s)"
+    cost = check_cost(model_cost(law, n, trials, dtype), what)  # before torch allocates anything
+    import torch
+
     dev, dt = resolve_device(device), resolve_dtype(dtype)
+    check_cost(cost, what, dev)  # a CUDA device also caps the memory at its own
     gen = make_generator(seed, dev)
     ctx = _Ctx(gen, dt)
     per_trial = _footprint(law, n) * torch.finfo(dt).bits // 8

@@ -21,6 +21,7 @@ from ..errors import DerivationError, ParameterError
 from . import bivariate as bv
 from . import series as ser
 from .laws import AlgebraicLaw, Construction, _constraint, marchenko_pastur, to_exact
+from .parsing import safe_sympify
 from .symbols import R, S, m, u, w, z
 from .transforms import _series_coefficients, numeric_moment_series, r_polynomial, s_polynomial
 
@@ -75,7 +76,7 @@ def select_factor(expr: sp.Expr | sp.Poly, expected: Expected | None, what: str 
     :class:`~symrmt.errors.DerivationError` when no factor or more than one factor qualifies.
     """
     if not (isinstance(expr, sp.Poly) and expr.gens[:2] == (m, z)):
-        num, _ = sp.fraction(sp.together(sp.sympify(expr)))
+        num, _ = sp.fraction(sp.together(safe_sympify(expr, what)))
         num = sp.expand(num)
         params = sorted(num.free_symbols - {m, z}, key=lambda s: s.name)
         expr = sp.Poly(num, m, z, *params)
@@ -212,7 +213,7 @@ def mobius(law: AlgebraicLaw, p: Any, q: Any, r: Any, s: Any) -> AlgebraicLaw:
     if r == 0:
         def expected(pt, order):
             mom = _numeric(law)(pt, order)
-            pp, qq, ss = (sp.QQ.from_sympy(sp.sympify(v).subs(pt)) for v in (p, q, s))
+            pp, qq, ss = (sp.QQ.from_sympy(safe_sympify(v, "mobius").subs(pt)) for v in (p, q, s))
             sc, sh = pp / ss, qq / ss
             out = []
             for k in range(order + 1):

@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ParameterError
+from .parsing import check_code_names, safe_sympify
 
 __all__ = ["HermiteCoefficients", "hermite_coefficients", "activation_expr", "ACTIVATIONS",
            "torch_activation"]
@@ -80,10 +81,7 @@ def activation_expr(activation: str | sp.Expr) -> tuple[sp.Expr, sp.Symbol]:
         return ACTIVATIONS[key], _x
     if callable(activation) and not isinstance(activation, sp.Basic):
         raise ParameterError("activation: expected a name or a SymPy expression, got a Python callable")
-    try:
-        expr = sp.sympify(activation, strict=True)
-    except (sp.SympifyError, TypeError) as exc:
-        raise ParameterError(f"activation: cannot use {activation!r} as a SymPy expression") from exc
+    expr = safe_sympify(activation, "activation")
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     if len(free) != 1:
         raise ParameterError(
@@ -126,7 +124,9 @@ def _closed_form_class(expr: sp.Expr) -> bool:
 
 
 def _numeric(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.ndarray]:
-    # lambdify generates code from a SymPy expression tree (never from a user string)
+    # lambdify generates code from a SymPy expression tree (never from a user string); it pastes
+    # names, so every name in the tree must be a plain identifier
+    check_code_names(expr, "activation")
     f = sp.lambdify(var, expr, modules=["numpy", "scipy"])
 
     def call(x: np.ndarray) -> np.ndarray:
@@ -298,7 +298,68 @@ def torch_activation(activation: str | sp.Expr) -> Callable:
             activation_expr(key)  # raises the standard error
         return table[key]
     expr, var = activation_expr(activation)
-    return sp.lambdify(var, expr, modules="torch")
+    check_code_names(expr, "activation")  # lambdify pastes names into the code it generates
+    helpers = _torch_functions(torch)
+    return sp.lambdify(var, _float_constants(expr), modules=[helpers, "torch"], printer=_torch_printer(helpers))
+
+
+def _float_constants(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every constant subexpression (``sqrt(2)``, ``pi/4``, ...) evaluated to a
+    Float, so that the printed code multiplies by a Python number (the torch printer would print
+    ``torch.sqrt(2)``, which is not defined on a Python int)."""
+    if isinstance(expr, sp.Expr) and expr.is_number and not isinstance(expr, sp.Number):
+        val = sp.N(expr, 17)
+        if val.is_real:
+            return sp.Float(val, 17)
+    if not expr.args or isinstance(expr, sp.Number):
+        return expr
+    return expr.func(*[_float_constants(a) for a in expr.args])
+
+
+def _torch_printer(helpers: dict):
+    """SymPy's torch printer, with ``Max``, ``Min`` and ``Heaviside`` printed as calls of
+    :func:`_torch_functions` (its ``torch.max(0, x)`` and ``torch.heaviside(x, 0.5)`` reject
+    Python numbers)."""
+    from sympy.printing.pytorch import TorchPrinter
+
+    def call(name):
+        return lambda self, expr: f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    cls = type("_TorchPrinter", (TorchPrinter,), {"_print_Max": call("symrmt_max"), "_print_Min": call("symrmt_min"),
+                                                  "_print_Heaviside": call("symrmt_heaviside")})
+    return cls({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                "user_functions": {k: k for k in helpers}})
+
+
+def _torch_functions(torch) -> dict:
+    """Elementwise ``Max``, ``Min`` and ``Heaviside`` for lambdify: Python-number arguments become
+    tensors on the device and in the dtype of the tensor argument."""
+    def tensors(args):
+        ref = next((a for a in args if isinstance(a, torch.Tensor)), None)
+        if ref is None:
+            return None
+        return [a if isinstance(a, torch.Tensor) else torch.as_tensor(float(a), dtype=ref.dtype, device=ref.device)
+                for a in args]
+
+    def fold(op, py):
+        def f(*args):
+            ts = tensors(args)
+            if ts is None:
+                return py(args)
+            out = ts[0]
+            for t in ts[1:]:
+                out = op(out, t)
+            return out
+        return f
+
+    def heaviside(x, h0=0.5):
+        ts = tensors((x, h0))
+        if ts is None:
+            return float(h0) if x == 0 else float(x > 0)
+        return torch.heaviside(*ts)
+
+    return {"symrmt_max": fold(torch.maximum, max), "symrmt_min": fold(torch.minimum, min),
+            "symrmt_heaviside": heaviside}
 
 
 def _delta_power_divergent(expr: sp.Expr) -> bool:
@@ -343,10 +404,7 @@ def gaussian_expectation(expr: sp.Expr, var: sp.Symbol | None = None, method: st
     """
     if method not in ("auto", "exact", "quadrature"):
         raise ParameterError(f"method: must be 'auto', 'exact' or 'quadrature', got {method!r}")
-    try:
-        expr = sp.sympify(expr, strict=True)
-    except (sp.SympifyError, TypeError) as exc:
-        raise ParameterError(f"expr: cannot use {expr!r} as a SymPy expression") from exc
+    expr = safe_sympify(expr, "expr")
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     if var is None:
         if not free:

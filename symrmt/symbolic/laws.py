@@ -19,7 +19,9 @@ from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
+from .._checks import python_scalar
 from ..errors import DerivationError, ParameterError
+from .parsing import parse_expression, safe_sympify
 from .symbols import RESERVED, m, z
 
 __all__ = [
@@ -38,8 +40,11 @@ __all__ = [
 def to_exact(value: Any, name: str = "value") -> sp.Expr:
     """Convert a user value to an exact SymPy expression (floats via their shortest decimal).
 
-    ``0.1`` becomes ``1/10``; strings are rejected (no parsing here, never ``eval``).
+    ``0.1`` becomes ``1/10``; strings are rejected (no parsing here, never ``eval``).  NumPy
+    scalars are numbers: an integer becomes an Integer, a float or complex the same value as the
+    equal Python float or complex (``np.float64(0.5)`` is ``1/2``; a ``float32`` is its exact value).
     """
+    value = python_scalar(value)
     if isinstance(value, str):
         raise ParameterError(f"{name}: expected a number or SymPy expression, got the string {value!r}")
     if isinstance(value, bool):
@@ -48,10 +53,7 @@ def to_exact(value: Any, name: str = "value") -> sp.Expr:
         if value != value or value in (float("inf"), float("-inf")):
             raise ParameterError(f"{name}: must be finite, got {value}")
         return sp.Rational(repr(value))
-    try:
-        expr = sp.sympify(value, strict=True)
-    except (sp.SympifyError, TypeError) as exc:
-        raise ParameterError(f"{name}: cannot use {value!r} as a number or SymPy expression") from exc
+    expr = safe_sympify(value, name)
     if expr.has(sp.Float):
         expr = expr.xreplace({f: sp.Rational(repr(float(f))) for f in expr.atoms(sp.Float)})
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
@@ -91,7 +93,7 @@ class Constraint:
         return self
 
     def subs(self, mapping: Mapping[sp.Symbol, sp.Expr]) -> "Constraint":
-        return Constraint(self.label, sp.sympify(self.expr).subs(mapping), self.kind).check()
+        return Constraint(self.label, safe_sympify(self.expr, self.label).subs(mapping), self.kind).check()
 
 
 def _constraint(label: str, expr: sp.Expr, kind: str) -> Constraint:
@@ -117,9 +119,9 @@ class Construction:
         args = {}
         for k, v in self.args.items():
             if isinstance(v, (list, tuple)):
-                args[k] = type(v)(sp.sympify(x).subs(mapping) for x in v)
+                args[k] = type(v)(safe_sympify(x, f"construction {k}").subs(mapping) for x in v)
             else:
-                args[k] = sp.sympify(v).subs(mapping)
+                args[k] = safe_sympify(v, f"construction {k}").subs(mapping)
         return Construction(self.op, ops, args)
 
 
@@ -131,9 +133,13 @@ class AlgebraicLaw:
     polynomial
         A SymPy expression or :class:`sympy.Poly` in the reserved symbols ``m`` and ``z``
         (:mod:`symrmt.symbolic.symbols`), coefficients polynomial (or rational) in the parameters.
-        Denominators are cleared and the content removed.
+        Denominators are cleared and the content removed.  A string is read by the restricted
+        parser :func:`symrmt.symbolic.parsing.parse_expression` (never evaluated): it may use
+        ``m``, ``z``, the names in ``parameters``, numbers, ``+ - * / ** ^`` and parentheses.
     name
-        A short human-readable name.
+        A short human-readable name (any text; escaped wherever it reaches generated code).
+    parameters
+        The parameter names (or Symbols) a string ``polynomial`` may use; ignored otherwise.
     construction
         How the law was built (used by the simulation stage); defaults to ``"polynomial"``.
     constraints
@@ -154,13 +160,24 @@ class AlgebraicLaw:
         name: str = "law",
         construction: Construction | None = None,
         constraints: Sequence[Constraint] = (),
+        parameters: Sequence[sp.Symbol | str] = (),
     ) -> None:
+        if isinstance(polynomial, str):
+            if isinstance(parameters, (str, sp.Symbol)):
+                parameters = [parameters]
+            names = [p.name if isinstance(p, sp.Symbol) else p for p in parameters]
+            bad = sorted(set(map(str, names)) & RESERVED)
+            if bad:
+                raise ParameterError(f"parameters: {bad} are reserved symbols; only m and z are implicit")
+            polynomial = parse_expression(polynomial, [m, z, *parameters], what="polynomial")
         if isinstance(polynomial, sp.Poly) and polynomial.gens[:2] == (m, z) and polynomial.domain in (sp.ZZ, sp.QQ):
             extra = polynomial.gens[2:]
             poly = polynomial.eject(*extra) if extra else polynomial
             self._init(_normalize(poly), name, construction, constraints)
             return
-        expr = polynomial.as_expr() if isinstance(polynomial, sp.Poly) else sp.sympify(polynomial)
+        expr = polynomial.as_expr() if isinstance(polynomial, sp.Poly) else safe_sympify(polynomial, "polynomial")
+        if not isinstance(expr, sp.Expr):
+            raise ParameterError(f"polynomial: expected a SymPy expression in m and z, got {expr!r}")
         bad = {s.name for s in expr.free_symbols} & (RESERVED - {"m", "z"})
         if bad:
             raise ParameterError(f"polynomial uses reserved symbol(s) {sorted(bad)}; only m and z may appear besides parameters")
@@ -173,8 +190,10 @@ class AlgebraicLaw:
         self._init(_normalize(poly), name, construction, constraints)
 
     def _init(self, poly, name, construction, constraints) -> None:
+        if not isinstance(name, str):
+            raise ParameterError(f"name: expected a string, got {type(name).__name__}")
         self.polynomial: sp.Poly = poly
-        self.name = name
+        self.name = str.__str__(name)
         self.construction = construction or Construction("polynomial")
         self.constraints: tuple[Constraint, ...] = tuple(constraints)
         self._moment_cache: list | None = None
@@ -309,7 +328,7 @@ def _expected_from(law: AlgebraicLaw, mapping: Mapping[sp.Symbol, sp.Expr]):
     from .transforms import numeric_moment_series
 
     def expected(point: Mapping[sp.Symbol, sp.Rational], order: int):
-        full = {k: sp.sympify(v).subs(point) for k, v in mapping.items()}
+        full = {k: safe_sympify(v, str(k)).subs(point) for k, v in mapping.items()}
         full.update({k: v for k, v in point.items() if k not in full})
         return numeric_moment_series(law.polynomial, full, order)
 
@@ -385,6 +404,19 @@ def free_poisson(rate: Any, jump: Any = 1) -> AlgebraicLaw:
     )
 
 
+def _sequence(values: Any, name: str) -> list:
+    """``values`` as a list of entries (a sequence or 1-d array), else a ParameterError naming ``name``."""
+    if isinstance(values, (str, bytes, dict, set, frozenset)):
+        raise ParameterError(f"{name}: expected a sequence of numbers, got {values!r}")
+    if hasattr(values, "ndim") and getattr(values, "ndim") != 1:
+        raise ParameterError(f"{name}: expected a 1-d sequence of numbers, got an array of shape "
+                             f"{getattr(values, 'shape', '?')}")
+    try:
+        return list(values)
+    except TypeError as exc:
+        raise ParameterError(f"{name}: expected a sequence of numbers, got {values!r}") from exc
+
+
 def atoms(points: Sequence[Any], weights: Sequence[Any] | None = None) -> AlgebraicLaw:
     """A finite discrete law ``Σ_i p_i δ_{x_i}`` (e.g. a population spectrum).
 
@@ -395,15 +427,23 @@ def atoms(points: Sequence[Any], weights: Sequence[Any] | None = None) -> Algebr
     Parameters
     ----------
     points : sequence of numbers or SymPy expressions
+        Python, NumPy or SymPy numbers (a 1-d NumPy array is fine); floats are kept exact as
+        by :func:`to_exact`.
     weights : sequence of the same length, default uniform
+
+    Raises
+    ------
+    ParameterError
+        ``points`` or ``weights`` not a sequence, a non-numeric or non-finite entry, negative
+        weights, weights not summing to 1, or repeated points.
     """
-    pts = [to_exact(p, f"points[{i}]") for i, p in enumerate(points)]
+    pts = [to_exact(p, f"points[{i}]") for i, p in enumerate(_sequence(points, "points"))]
     if not pts:
         raise ParameterError("points: need at least one atom")
     if weights is None:
         wts = [sp.Rational(1, len(pts))] * len(pts)
     else:
-        wts = [to_exact(p, f"weights[{i}]") for i, p in enumerate(weights)]
+        wts = [to_exact(p, f"weights[{i}]") for i, p in enumerate(_sequence(weights, "weights"))]
     if len(wts) != len(pts):
         raise ParameterError(f"weights: expected {len(pts)} weights (one per point), got {len(wts)}")
     cs = []

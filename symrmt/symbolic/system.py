@@ -18,8 +18,10 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..errors import ParameterError
+from .parsing import safe_sympify
 
 __all__ = ["System", "DOMAINS"]
 
@@ -44,6 +46,15 @@ def _symbols(items: Any, what: str) -> tuple[sp.Symbol, ...]:
     return seq
 
 
+def _check_defined(expr: sp.Basic, what: str) -> None:
+    """Refuse undefined functions (``sp.Function("f")(m)``): no numerical code exists for them."""
+    undef = sorted({type(f).__name__ for f in expr.atoms(AppliedUndef)})
+    if undef:
+        raise ParameterError(f"{what}: undefined function(s) {undef} in {sp.sstr(expr)}; a System may "
+                             "use only SymPy's named functions (sqrt, exp, log, ...) of its unknowns and "
+                             "parameters -- write the function out as an expression")
+
+
 class System:
     """A square system of equations ``F(u; p) = 0`` with observables and domain rules.
 
@@ -56,12 +67,16 @@ class System:
     parameters
         SymPy Symbols given numerically at solve time (real or complex numbers or arrays).
     observables
-        ``{name: expr}``: formulas in the unknowns and parameters evaluated at the solution.
+        ``{name: expr}``: formulas in the unknowns and parameters evaluated at the solution; a
+        string formula is read by the restricted parser
+        (:func:`symrmt.symbolic.parsing.parse_expression`, never evaluated) with the unknowns and
+        parameters as its names.
     domains
         ``{unknown (Symbol or name): rule}``, rule in ``"complex"`` (default), ``"upper"``,
         ``"real"``, ``"positive"``, ``"negative"``.
     initial
-        ``{unknown: guess}``, a number or an expression in the parameters; default by domain
+        ``{unknown: guess}``, a number or an expression in the parameters (a string is parsed
+        like an observable, with the parameters as its names); default by domain
         (``i`` for ``"upper"``, ``1`` for ``"positive"``, ``-1`` for ``"negative"``,
         ``1/2`` for ``"real"``, ``(1 + i)/2`` for ``"complex"``).
     name
@@ -80,7 +95,7 @@ class System:
                  name: str = "system") -> None:
         if not isinstance(name, str) or not name:
             raise ParameterError(f"name: must be a non-empty string, got {name!r}")
-        self.name = name
+        self.name = str.__str__(name)  # any text: escaped wherever it reaches generated code
         self.unknowns = _symbols(unknowns, "unknowns")
         self.parameters = _symbols(parameters, "parameters")
         if not self.unknowns:
@@ -99,7 +114,7 @@ class System:
         for i, e in enumerate(equations):
             if isinstance(e, str):
                 raise ParameterError(f"equations[{i}]: expected a SymPy expression, got a string")
-            e = sp.sympify(e, strict=True)
+            e = safe_sympify(e, f"equations[{i}]")
             if isinstance(e, sp.Equality):
                 e = e.lhs - e.rhs
             if isinstance(e, sp.logic.boolalg.BooleanAtom) or isinstance(e, sp.Rel):
@@ -116,12 +131,16 @@ class System:
                                      f"unknowns nor parameters")
         self.observables: dict[str, sp.Expr] = {}
         names = {s.name for s in self.unknowns}
+        if observables is not None and not isinstance(observables, Mapping):
+            raise ParameterError(f"observables: expected a mapping {{name: expression}}, got {type(observables).__name__}")
         for k, v in (observables or {}).items():
             if not isinstance(k, str) or not k.isidentifier():
                 raise ParameterError(f"observables: names must be identifiers, got {k!r}")
             if k in names or k in ("converged", "residual", "iterations"):
                 raise ParameterError(f"observables: name {k!r} is taken (unknown or report field)")
-            ex = sp.sympify(v, strict=True)
+            ex = safe_sympify(v, f"observables[{k!r}]", symbols=[*self.unknowns, *self.parameters])
+            if not isinstance(ex, sp.Expr):
+                raise ParameterError(f"observables[{k!r}]: expected an expression, got {ex!r}")
             extra = ex.free_symbols - allowed
             if extra:
                 raise ParameterError(f"observables[{k!r}]: symbol(s) {sorted(map(str, extra))} are neither "
@@ -136,11 +155,17 @@ class System:
         self.initial: dict[sp.Symbol, sp.Expr] = {u: _DEFAULT_INITIAL[self.domains[u]] for u in self.unknowns}
         for k, v in (initial or {}).items():
             u = self._unknown(k, "initial")
-            ex = sp.sympify(v, strict=True)
+            ex = safe_sympify(v, f"initial[{u}]", symbols=self.parameters)
+            if not isinstance(ex, sp.Expr):
+                raise ParameterError(f"initial[{u}]: expected a number or expression, got {ex!r}")
             extra = ex.free_symbols - set(self.parameters)
             if extra:
                 raise ParameterError(f"initial[{u}]: may use only parameters, got symbol(s) {sorted(map(str, extra))}")
             self.initial[u] = ex
+        for what, ex in ([(f"equations[{i}]", e) for i, e in enumerate(self.residuals)]
+                         + [(f"observables[{k!r}]", v) for k, v in self.observables.items()]
+                         + [(f"initial[{u}]", v) for u, v in self.initial.items()]):
+            _check_defined(ex, what)
 
     def _unknown(self, key: Any, what: str) -> sp.Symbol:
         for u in self.unknowns:

@@ -20,7 +20,8 @@ import sympy as sp
 from ..errors import DerivationError, ParameterError
 from . import bivariate as bv
 from . import series as ser
-from .symbols import R, S, m, u, w, z
+from .parsing import parse_expression, safe_sympify
+from .symbols import RESERVED, R, S, m, u, w, z
 
 __all__ = [
     "moments",
@@ -96,9 +97,12 @@ def moment_series(law, order: int) -> list[sp.Expr]:
 
 
 def _check_order(k: Any, name: str = "k") -> int:
+    """``k`` as a positive int within :attr:`symrmt.limits.Limits.max_moment_order`."""
+    from ..limits import check_moment_order
+
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise ParameterError(f"{name}: must be a positive integer, got {k!r}")
-    return k
+    return check_moment_order(k, name)
 
 
 def moments(law, k: int) -> list[sp.Expr]:
@@ -225,12 +229,23 @@ def _law_from(expr_in_mz: sp.Expr, name: str, kind: str):
     return AlgebraicLaw(picked, name=name, construction=Construction("polynomial", (), {kind: expr_in_mz}))
 
 
-def _implicit_from(transform: sp.Expr | sp.Poly, var: sp.Symbol, arg: sp.Symbol, kind: str) -> sp.Expr:
+def _implicit_from(transform: sp.Expr | sp.Poly | str, var: sp.Symbol, arg: sp.Symbol, kind: str,
+                   parameters: Any = ()) -> sp.Expr:
+    if isinstance(transform, str):
+        if isinstance(parameters, (str, sp.Symbol)):
+            parameters = [parameters]
+        names = {p.name if isinstance(p, sp.Symbol) else str(p) for p in parameters}
+        if names & RESERVED:
+            raise ParameterError(f"parameters: {sorted(names & RESERVED)} are reserved symbols; "
+                                 f"the {kind}-transform's variable {arg} is implicit")
+        transform = parse_expression(transform, [arg, *parameters], what=f"{kind}-transform")
     if isinstance(transform, sp.Poly):
         if set(transform.gens) != {var, arg}:
             raise ParameterError(f"{kind}-transform polynomial must be in ({var}, {arg}), got gens {transform.gens}")
         return transform.as_expr()
-    expr = sp.sympify(transform)
+    expr = safe_sympify(transform, f"{kind}-transform")
+    if not isinstance(expr, sp.Expr):
+        raise ParameterError(f"{kind}-transform: expected a SymPy expression in {arg}, got {expr!r}")
     if var in expr.free_symbols:
         raise ParameterError(f"explicit {kind}-transform must not contain {var}; pass a Poly for implicit forms")
     num, den = sp.fraction(sp.together(expr))
@@ -242,23 +257,31 @@ def _implicit_from(transform: sp.Expr | sp.Poly, var: sp.Symbol, arg: sp.Symbol,
     return sp.expand(var * den - num)
 
 
-def from_r_transform(transform: sp.Expr | sp.Poly, name: str = "law") -> "Any":
+def from_r_transform(transform: sp.Expr | sp.Poly | str, name: str = "law", *,
+                     parameters: Any = ()) -> "Any":
     """The law whose R-transform is ``transform``.
 
     ``transform`` is an expression in ``w`` (rational) or an implicit Poly in ``(R, w)``.
-    Back-substitution ``R = z + 1/m``, ``w = -m`` (inverse of :func:`r_polynomial`).
+    Back-substitution ``R = z + 1/m``, ``w = -m`` (inverse of :func:`r_polynomial`).  A string
+    (e.g. ``"w"``, the semicircle) is read by the restricted parser
+    :func:`symrmt.symbolic.parsing.parse_expression` (never evaluated); it may use ``w`` and the
+    names (or Symbols) in ``parameters``.
     """
-    impl = _implicit_from(transform, R, w, "R")
+    impl = _implicit_from(transform, R, w, "R", parameters)
     back = impl.subs({R: z + 1 / m, w: -m}, simultaneous=True)
     return _law_from(back, name, "R")
 
 
-def from_s_transform(transform: sp.Expr | sp.Poly, name: str = "law") -> "Any":
+def from_s_transform(transform: sp.Expr | sp.Poly | str, name: str = "law", *,
+                     parameters: Any = ()) -> "Any":
     """The law whose S-transform is ``transform``.
 
     ``transform`` is an expression in ``u`` (rational) or an implicit Poly in ``(S, u)``.
-    Back-substitution ``u = -1 - z m``, ``S = m/(1 + z m)`` (inverse of :func:`s_polynomial`).
+    Back-substitution ``u = -1 - z m``, ``S = m/(1 + z m)`` (inverse of :func:`s_polynomial`).  A
+    string (e.g. ``"1/(1+u)"``) is read by the restricted parser
+    :func:`symrmt.symbolic.parsing.parse_expression` (never evaluated); it may use ``u`` and the
+    names (or Symbols) in ``parameters``.
     """
-    impl = _implicit_from(transform, S, u, "S")
+    impl = _implicit_from(transform, S, u, "S", parameters)
     back = impl.subs({S: m / (1 + z * m), u: -1 - z * m}, simultaneous=True)
     return _law_from(back, name, "S")

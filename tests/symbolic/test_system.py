@@ -64,7 +64,7 @@ def test_two_complex_unknowns_and_impossible_parameter():
     assert np.allclose(res["disc"], 4.0 - 4 * pv, atol=1e-11)
     bad = System([u1 * u2 - p, u1 + u2 - q], [u1, u2], [p, q], domains={u1: "upper", u2: "upper"},
                  initial={u1: 1 + sp.I, u2: 2 + sp.I}).compile()
-    res = bad.solve(p=np.array([2.0, 3.0]), q=np.array([2.0, 2.0]))
+    res = bad.solve(p=np.array([2.0, 3.0]), q=np.array([2.0, 2.0]), strict=False)
     assert not res.converged.any()
     assert np.all(np.isnan(res["u1"])) and np.all(res.residual > 1e-6)
     with pytest.raises(ConvergenceError):
@@ -76,7 +76,7 @@ def test_impossible_parameter_value_complex_unknowns():
     u1, u2 = sp.symbols("u1 u2")
     cs = System([u1**2 - p, u1 * u2 - 1], [u1, u2], [p], initial={u1: 1 + sp.I, u2: 1}).compile()
     pv = np.array([4.0, 1j, 0.0, 2.0 - 1j])
-    res = cs.solve(p=pv)
+    res = cs.solve(p=pv, strict=False)
     assert res.converged.tolist() == [True, True, False, True]
     ok = res.converged
     assert np.allclose(res["u1"][ok] ** 2, pv[ok], atol=1e-12)
@@ -89,7 +89,7 @@ def test_real_domain_no_solution_is_flagged_and_grid_broadcasts():
                initial={a: 1, b: sp.Rational(1, 2)}, observables={"s": a + b})
     cs = s.compile()
     pv = np.array([[2.0, 8.0], [-1.0, 0.5]])
-    res = cs.solve(p=pv)
+    res = cs.solve(p=pv, strict=False)
     assert res.shape == (2, 2)
     assert res.converged.tolist() == [[True, True], [False, True]]
     ok = res.converged
