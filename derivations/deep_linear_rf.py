@@ -7,7 +7,7 @@ averaged (d → ∞).  Checked on trained deep linear networks; at L = 1 it redu
 import numpy as np
 
 from symrmt.equivalents.deep_linear import deep_linear_equations, solve_deep_linear_rf
-from symrmt.equivalents.derivation import LearningCurveDerivation
+from symrmt.equivalents.derivation import LearningCurveDerivation, chain_shapes
 from symrmt.registry import Parameter
 from symrmt.simulate.deep_features import simulate_deep_linear_rf
 
@@ -39,16 +39,7 @@ class DeepLinearRF(LearningCurveDerivation):
     def shapes(self, n, alpha, **params):
         """d = n: the data (n×d, n = α d), each layer's weights (k_ℓ×k_{ℓ−1}) and features (n×k_ℓ,
         k_ℓ = γ_ℓ d) and the ridge system of the last width (or of n, whichever is smaller)."""
-        try:
-            widths = [float(g) * n for g in params.get("widths", ())]
-        except (TypeError, ValueError):  # an invalid option: the simulation itself says so
-            widths = []
-        m, prev, out = alpha * n, float(n), [(alpha * n, n), (n, n)]
-        for k in widths:
-            out += [(k, prev), (m, k)]
-            prev = k
-        last = min(m, prev)
-        return out + [(last, last)]
+        return chain_shapes(n, alpha, params.get("widths", ()))
 
     def run_simulation(self, n, trials, seed, device, alpha, ridge, noise, signal, widths=(2.0, 0.8, 1.5),
                        data_covariance=None):

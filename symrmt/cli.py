@@ -21,6 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Sequence
 
+from . import __version__
 from .errors import SymrmtError
 
 __all__ = ["main", "parse_param", "parse_number"]
@@ -36,6 +37,27 @@ class UsageError(SymrmtError, ValueError):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line on stderr, exit 2
         raise UsageError(message)
+
+
+class _DerivationHelp(argparse.Action):
+    """``-h/--help`` that, after a derivation ``NAME``, also lists NAME's parameters with their
+    defaults, descriptions and allowed ranges (an unknown NAME is bad input, as everywhere)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        text = parser.format_help()
+        name = getattr(namespace, "name", None)
+        if name:
+            from .registry import load
+
+            params = load(name).describe()["parameters"]
+            text += f"\nparameters of {name} (--param K=V):\n" + ("\n".join(
+                f"  {q['name']}={q['default']}  {q['description'] + '; ' if q['description'] else ''}"
+                f"allowed: {q['allowed']}" for q in params) or "  none") + "\n"
+        print(text, end="")
+        parser.exit()
 
 
 def parse_number(text: str, what: str = "value") -> Fraction:
@@ -194,7 +216,7 @@ def _cmd_verify(args) -> int:
     if args.plot is not None:
         _output_file(args.plot, "--plot")  # before the run, not after it
     rep = der.verify(sizes=_sizes(args), trials=args.trials, seed=args.seed, device=args.device,
-                     quick=args.quick, progress=None if not args.json else False, **_params(args.param))
+                     quick=args.quick, progress=_progress(args), **_params(args.param))
     if args.plot is not None:
         with _writing("--plot"):
             rep.plot(args.plot)
@@ -225,9 +247,26 @@ DEMO_CONTROLS = {
 }
 
 
+def _progress(args) -> bool | None:
+    """``--progress``/``--no-progress`` as given; unset: None (a bar when stderr is a terminal and
+    ``CI`` is not set), except with ``--json``, where no bar is drawn unless asked for."""
+    if args.progress is not None:
+        return args.progress
+    return False if args.json else None
+
+
+def _demo_line(args, stem: str, width: int, verdict: str, seconds: float, expected: str, ok: bool) -> None:
+    """One line on stderr per demo run: name, verdict and wall time (and what was expected, when
+    the verdict differs from it); none with ``--json``."""
+    if args.json:
+        return
+    note = "" if ok else f"  (expected {expected})"
+    print(f"{stem:<{width}}  {verdict:<12} {seconds:7.1f} s{note}", file=sys.stderr, flush=True)
+
+
 def _cmd_demo(args) -> int:
     from .registry import available, load
-    from .verify.report import fmt
+    from .verify.report import fmt, html_page, markdown_to_html
 
     out = Path(args.out)
     if not out.parent.is_dir():
@@ -248,18 +287,19 @@ def _cmd_demo(args) -> int:
     runs = [(name, name, {}, "agrees") for name in names if getattr(load(name), "in_demo", True)]
     runs += [(stem, name, tp, "disagrees") for stem, (name, tp, _) in DEMO_CONTROLS.items()]
     rows, results, figures = [], [], {}
+    progress = _progress(args)
+    width = max(len(r[0]) for r in runs)
     for stem, name, theory_params, expected in runs:
-        if not args.json:
-            print(f"verifying {stem} ...", file=sys.stderr, flush=True)
         t1 = time.perf_counter()
         try:
             rep = load(name).verify(quick=True, seed=args.seed, device=args.device, theory_params=theory_params,
-                                    progress=False)
+                                    progress=progress)
         except Exception as exc:  # keep the report going; the failure is recorded and the exit status is 1
             msg = (str(exc).splitlines() or [type(exc).__name__])[0]
             results.append({"name": stem, "expected": expected, "verdict": "error", "ok": False, "error": msg,
                             "seconds": time.perf_counter() - t1})
             rows.append(f"| {stem} | — | {expected} | **error**: {msg} | | | | NO |")
+            _demo_line(args, stem, width, "error", results[-1]["seconds"], expected, False)
             continue
         with _writing("--out"):
             paths = rep.save(out, stem)
@@ -271,6 +311,7 @@ def _cmd_demo(args) -> int:
                 figures[f"{name}: figure failed ({(str(exc).splitlines() or [type(exc).__name__])[0]})"] = None
         results.append({"name": stem, "expected": expected, "verdict": rep.verdict, "ok": ok,
                         "json": paths["json"].name, "png": paths["png"].name, "seconds": time.perf_counter() - t1})
+        _demo_line(args, stem, width, rep.verdict, results[-1]["seconds"], expected, ok)
         s = rep.scaling
         rows.append(f"| [{stem}]({paths['md'].name}) | {rep.statistic} | {expected} | **{rep.verdict}** | "
                     f"{fmt(s['slope'], '.2f')} ± {fmt(s['slope_se'], '.2f')} | {fmt(s['plateau'], '.2g')} | "
@@ -299,6 +340,8 @@ def _cmd_demo(args) -> int:
                   for title, path in figures.items()]
     with _writing("--out"):
         (out / "index.md").write_text("\n".join(index) + "\n")
+        (out / "index.html").write_text(html_page("symrmt verification report", markdown_to_html(
+            "\n".join(index), md_links=".html")), encoding="utf-8")  # rows link each report's own page
         (out / "summary.json").write_text(json.dumps({"results": results, "seconds": seconds}, indent=2))
     all_ok = all(r["ok"] for r in results)
     _emit(args, {"results": results, "seconds": seconds, "out": str(out)},
@@ -310,10 +353,11 @@ def _cmd_demo(args) -> int:
 # ---------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="symrmt", description="Derive, solve and verify random-matrix laws.")
+    p.add_argument("--version", action="version", version=f"symrmt {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def add(name, help_, fn):
-        sp_ = sub.add_parser(name, help=help_, description=help_)
+    def add(name, help_, fn, **kw):
+        sp_ = sub.add_parser(name, help=help_, description=help_, **kw)
         sp_.add_argument("--json", action="store_true", help="machine-readable output")
         sp_.set_defaults(fn=fn)
         return sp_
@@ -326,7 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("name")
     s.add_argument("--param", action="append", metavar="K=V")
     s.add_argument("--at", metavar="X1,X2,...", help="points at which to evaluate density and CDF")
-    s = add("verify", "verify a derivation against simulation", _cmd_verify)
+    s = add("verify", "verify a derivation against simulation", _cmd_verify, add_help=False,
+            epilog="'symrmt verify NAME --help' also lists NAME's parameters (set with --param K=V) with "
+                   "their defaults and allowed ranges; 'symrmt list' lists the derivations.")
+    s.add_argument("-h", "--help", action=_DerivationHelp,
+                   help="show this help; after NAME, also NAME's parameters, defaults and ranges")
     s.add_argument("name")
     s.add_argument("--param", action="append", metavar="K=V")
     s.add_argument("--n", type=int, help="largest size (ladder n/8, n/4, n/2, n)")
@@ -336,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", choices=["cpu", "cuda"])
     s.add_argument("--quick", action="store_true", help="small sizes (as in the demo)")
     s.add_argument("--plot", metavar="FILE.png")
+    s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar over the ladder's trials, with ETA (default: on when stderr is a "
+                        "terminal and CI is not set)")
     s.add_argument("--markdown", action="store_true", help="print the Markdown report")
     s = add("codegen", "write a standalone solver module (numpy + numba only)", _cmd_codegen)
     s.add_argument("name")
@@ -344,6 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("demo", "verify every derivation in quick mode and write a report", _cmd_demo)
     s.add_argument("--out", default="report")
     s.add_argument("--only", metavar="NAME,...", help="verify only these derivations (the control always runs)")
+    s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar per derivation over its trials, with ETA (default: on when stderr "
+                        "is a terminal and CI is not set)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--device", choices=["cpu", "cuda"])
     return p

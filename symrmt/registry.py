@@ -17,6 +17,7 @@ added with :func:`register`.
 from __future__ import annotations
 
 import contextvars
+import difflib
 import functools
 import inspect
 import math
@@ -233,7 +234,9 @@ class Derivation:
     def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
                  progress: bool | None = None, **params: Any) -> Any:
         """Simulate ``trials`` independent instances at size ``n`` (seeded torch generator on
-        ``device``; ``dtype`` default float64; ``progress`` a tqdm bar on long runs)."""
+        ``device``; ``dtype`` default float64; ``progress`` a tqdm bar on long runs).  Inside
+        :meth:`verify` the ladder's bar is the only one: ``progress`` is False there, and a
+        simulation reports finished trials with :func:`symrmt._progress.advance`."""
         raise NotImplementedError
 
     def theory(self, **params: Any) -> Any:
@@ -288,6 +291,10 @@ class Derivation:
         quick : smaller default sizes and trials (used by ``symrmt demo``)
         theory_params : parameters at which the *theory* is evaluated instead of ``params`` — a
             control: a deliberately wrong formula must come out as "disagrees"
+        dtype : None (float64) or "float32"
+        progress : one bar for the whole ladder, advancing trial by trial and weighted by each
+            size's estimated work (with an ETA): True, False, None (on when stderr is a terminal
+            and the environment variable ``CI`` is not set) or a text stream to draw it on
         **params : the derivation's parameters
         """
         from .simulate.device import check_seed, check_size, check_trials, derive_seed, resolve_device, resolve_dtype
@@ -308,19 +315,25 @@ class Derivation:
         tp = self.bind(**{**p, **dict(theory_params or {})})
         theory = self.theory(**tp)
         ladder, sample = [], None
-        for n in sizes:
+        bar = self.progress_ladder(sizes, trials, progress, **p)
+        for i, n in enumerate(sizes):
             t_n = self.trials_for(n, sizes, trials)
             s_n = derive_seed(seed, n)
             t1 = time.perf_counter()
             token = _COST_CHECKED.set(True)  # checked above, for the whole ladder
             try:
-                sample = self.simulate(n, t_n, s_n, dev, dtype=dt, progress=progress, **p)
+                with bar.size(i):  # the one bar of the ladder (simulate shows none of its own)
+                    sample = self.simulate(n, t_n, s_n, dev, dtype=dt, progress=False, **p)
+            except BaseException:
+                bar.close()
+                raise
             finally:
                 _COST_CHECKED.reset(token)
             meas = dict(self.measure(sample, theory))
             errors = np.asarray(meas.pop("errors"), dtype=float)
             ladder.append({"n": n, "trials": t_n, "seed": s_n, "error": mean_ci(errors).to_dict(),
                            "per_trial": errors.tolist(), **meas, "seconds": time.perf_counter() - t1})
+        bar.close()
         if len(sizes) >= 2 and self.scaling_model == "bias":
             ses = pooled_stderrs(sizes, [r["per_trial"] for r in ladder])
             for r, se in zip(ladder, ses):
@@ -345,6 +358,42 @@ class Derivation:
                         statistic=self.statistic, ladder=ladder, scaling=fit, meta=meta)
         report.plot_data = self.plot_data(sample, theory, sizes[-1])
         return report
+
+    def progress_ladder(self, sizes: Sequence[int], trials: int, progress: Any = None, **params: Any):
+        """The progress bar of a verification ladder (:class:`symrmt._progress.Ladder`).
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            The ladder's sizes, in run order.
+        trials : int
+            Trials at the smallest size (see :meth:`trials_for`).
+        progress : bool, None or a text stream
+            True: a bar; False: none; None: a bar only when stderr is a terminal and ``CI`` is not
+            set; a stream: a bar written there.
+        **params
+            The bound parameters (for :meth:`cost`).
+
+        Returns
+        -------
+        symrmt._progress.Ladder
+            One step per size, weighted by the estimated work of its trials (:meth:`cost`), so
+            the bar's percentage and ETA follow the run time rather than the trial count.
+        """
+        from ._progress import Ladder, wanted
+
+        steps = []
+        show = wanted(progress)
+        for n in sizes:
+            t_n = self.trials_for(n, sizes, trials)
+            weight = float("nan")
+            if show:
+                try:
+                    weight = self.cost(n, t_n, **params).work
+                except Exception:  # noqa: BLE001 - a cost estimate only weights the bar
+                    pass
+            steps.append((f"n={n}", t_n, weight))
+        return Ladder(steps, desc=self.name, progress=progress)
 
     def check_ladder(self, sizes: Sequence[int], trials: int, **params: Any) -> None:
         """Check every size of a ladder (memory) and the whole ladder (total work) against
@@ -607,7 +656,11 @@ def available() -> list[str]:
 
 
 def load(name: str) -> Derivation:
-    """The derivation called ``name`` (file ``derivations/<name with _>.py`` or registered)."""
+    """The derivation called ``name`` (file ``derivations/<name with _>.py`` or registered).
+
+    An unknown name raises :class:`~symrmt.errors.ParameterError` whose message suggests the
+    closest names (``did you mean 'marchenko-pastur'?``) before listing all of them.
+    """
     if not isinstance(name, str):
         raise ParameterError(f"name: expected a string, got {type(name).__name__}")
     if name in _REGISTERED:
@@ -615,7 +668,10 @@ def load(name: str) -> Derivation:
     found = _scan()
     key = name.replace("_", "-")
     if key not in found:
-        raise ParameterError(f"unknown derivation {name!r}; available: {', '.join(available()) or 'none'}")
+        names = available()
+        close = difflib.get_close_matches(key.lower(), names, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        raise ParameterError(f"unknown derivation {name!r}; {hint}available: {', '.join(names) or 'none'}")
     path, der = found[key]
     if der is None:
         der = _import(path)

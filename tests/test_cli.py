@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import symrmt
 from symrmt.cli import main, parse_number, parse_param
+from symrmt.verify.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,10 +54,14 @@ def test_verify_small_ladder_json_and_plot(capsys, tmp_path):
     data = json.loads(out)
     assert code == 0 and data["verdict"] == "agrees" and data["meta"]["seed"] == 1
     assert png.read_bytes()[:4] == b"\x89PNG"
+    rep = Report.from_dict(data)  # the printed JSON is a saved report
+    assert rep.to_dict() == data and rep.verdict == "agrees" and rep.meta["sizes"] == [50, 100, 200, 400]
 
 
 @pytest.mark.parametrize("argv, fragment", [
     (["show", "no-such-law"], "unknown derivation 'no-such-law'"),
+    (["show", "marchenko-pastr"], "unknown derivation 'marchenko-pastr'; did you mean 'marchenko-pastur'? available:"),
+    (["verify", "semicircel", "--help"], "did you mean 'semicircle'"),
     (["solve", "marchenko-pastur", "--param", "ratio"], "expected NAME=NUMBER"),
     (["solve", "marchenko-pastur", "--param", "ratio=__import__('os')"], "is not a number"),
     (["solve", "marchenko-pastur", "--param", "ratio=1/0"], "not a finite number"),
@@ -106,9 +112,30 @@ def test_demo_writes_index_and_plots(capsys, tmp_path):
         ("semicircle", "agrees"), ("marchenko-pastur-wrong-ratio", "disagrees"), ("ridge-wrong-noise", "disagrees")]
     index = (tmp_path / "index.md").read_text()
     assert "marchenko-pastur-wrong-ratio" in index and "semicircle.png" in index and "ridge-wrong-noise.png" in index
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    for stem in ("semicircle", "marchenko-pastur-wrong-ratio", "ridge-wrong-noise"):
+        assert f'<a href="{stem}.html">{stem}</a>' in page and f'<img src="{stem}.png"' in page
+        assert f'<img src="{stem}.png"' in (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
+        assert Report.load(tmp_path, stem=stem).verdict == ("agrees" if stem == "semicircle" else "disagrees")
     assert (tmp_path / "semicircle.png").exists() and (tmp_path / "summary.json").exists()
 
 
 def test_demo_unknown_name_is_bad_input(capsys, tmp_path):
     code, _, err = run(capsys, "demo", "--out", str(tmp_path), "--only", "nope")
     assert code == 2 and "unknown derivation" in err
+
+
+def test_version(capsys):
+    code, out, err = run(capsys, "--version")
+    assert code == 0 and out == f"symrmt {symrmt.__version__}\n" and err == ""
+
+
+def test_verify_help_lists_a_derivations_parameters(capsys):
+    code, out, _ = run(capsys, "verify", "--help")
+    assert code == 0 and "verify NAME --help" in " ".join(out.split()) and "parameters of" not in out
+    code, out, _ = run(capsys, "verify", "marchenko-pastur", "--help")
+    assert code == 0 and "--sizes" in out and "parameters of marchenko-pastur (--param K=V):" in out
+    assert "  ratio=0.5  " in out and "allowed: ratio > 0" in out and "  variance=1  " in out
+    code, out, _ = run(capsys, "verify", "ridge", "-h")
+    assert code == 0 and "allowed: noise >= 0" in out

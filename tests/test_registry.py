@@ -29,6 +29,13 @@ def test_discovery_lists_the_five():
 def test_unknown_derivation_names_the_available_ones():
     with pytest.raises(ParameterError, match="unknown derivation 'nope'.*marchenko-pastur"):
         sr.load("nope")
+    with pytest.raises(ParameterError, match="'marchenko-pastr'; did you mean 'marchenko-pastur'\\? available: "):
+        sr.load("marchenko-pastr")
+    with pytest.raises(ParameterError, match="did you mean 'semicircle' or 'semicircle-plus-mp'\\?"):
+        sr.load("Semicircle")
+    with pytest.raises(ParameterError) as info:
+        sr.load("zzzz")
+    assert "did you mean" not in str(info.value)
 
 
 def test_parameters_checked_and_defaulted():

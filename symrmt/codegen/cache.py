@@ -38,7 +38,7 @@ import tempfile
 import warnings
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .._importing import import_file
 from ..errors import CodegenError
@@ -172,16 +172,7 @@ def file_lock(path: Path) -> Iterator[None]:
     :class:`~symrmt.errors.CodegenError` naming ``path``.
     """
     path = Path(path)
-    for attempt in (0, 1):
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-            break
-        except FileNotFoundError as exc:
-            if attempt:
-                raise _fs_error(path, exc, "create the lock") from exc
-            _mkdir(path.parent)
-        except OSError as exc:
-            raise _fs_error(path, exc, "create the lock") from exc
+    fd = _in_cache_dir(path, "create the lock", lambda: os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -211,16 +202,21 @@ def atomic_write(path: Path, text: str | bytes) -> None:
 def _write(path: Path, data: str | bytes) -> None:
     """:func:`atomic_write` of a cache file: its directory is recreated if it was deleted, and a
     file system error is a :class:`~symrmt.errors.CodegenError` naming ``path``."""
+    _in_cache_dir(path, "write", lambda: atomic_write(path, data))
+
+
+def _in_cache_dir(path: Path, what: str, action: Callable[[], Any]) -> Any:
+    """Run ``action`` (a file operation on ``path``), recreating ``path``'s directory once if it was
+    deleted; any other file system error is a :class:`~symrmt.errors.CodegenError` naming ``path``."""
     for attempt in (0, 1):
         try:
-            atomic_write(path, data)
-            return
+            return action()
         except FileNotFoundError as exc:
             if attempt:
-                raise _fs_error(path, exc, "write") from exc
+                raise _fs_error(path, exc, what) from exc
             _mkdir(path.parent)
         except OSError as exc:
-            raise _fs_error(path, exc, "write") from exc
+            raise _fs_error(path, exc, what) from exc
 
 
 def seal(source: str) -> str:

@@ -210,7 +210,7 @@ def _point(z, pv, tol, eta0):
     law scaled by s is solved by the same steps.  Cold start: the root at z* = x + iY,
     Y = 32 (S + |x|) (grown until m ~ -1/z*), continued down to z -- or, for real z, to
     x + i eta0 S, then polished by Newton on the real axis.  The polished root is kept only if it
-    is the continuation of the tracked one (within 1 %); otherwise (x within ~eta0 S of an edge,
+    is the continuation of the tracked one (within 1 %, or 1e-9/S at a cusp); otherwise (x within ~eta0 S of an edge,
     e.g. a hard edge where m ~ (x - a)^(-1/2), or of an atom) the height is divided by 1e4 and
     the tracking continues, down to 1e-38 S.  At a (near-)double root, where Newton on P only
     reaches sqrt(eps), m is refined by Newton on dP/dm and kept only if |P| does not increase.
@@ -244,7 +244,13 @@ def _point(z, pv, tol, eta0):
     for attempt in range(8):
         m, it, conv, last = _newton(mf, z, pv, _IT_REAL, tol)
         its += it
-        if conv and abs(m - mf) <= 1e-2 * abs(mf):
+        if not conv and abs(mf) * S <= 1e-10:
+            # m(x) = 0 at a multiple root (a cusp of a symmetric law): Newton's relative step does
+            # not shrink there, and the tracked value itself is within 1e-10/S of the limit
+            return mf, True, its
+        # the continuation of the tracked root: within 1 %, or within 1e-9/S absolutely (a cusp,
+        # where m(x + i eta) -> m(x) = 0 like eta^(1/3))
+        if conv and abs(m - mf) <= 1e-2 * abs(mf) + 1e-9 / S:
             pm, pmm = _pmm(m, z, pv)
             if pmm != 0.0 and abs(pm) <= 1e-6 * abs(pmm) * abs(m):
                 m2 = m

@@ -58,6 +58,24 @@ def _checked(param, value: Any):
     return arr
 
 
+
+def chain_shapes(n: int, alpha: float, widths: Any) -> list[tuple[float, float]]:
+    """Matrices (rows, cols) of one trial of a deep feature chain at d = n, for
+    :meth:`LearningCurveDerivation.shapes`: the data (αd×d), each layer's
+    weights (k_ℓ×k_{ℓ−1}) and features (αd×k_ℓ, k_ℓ = γ_ℓ d), and the ridge system of the last
+    width (or of the sample count, whichever is smaller).  Invalid ``widths`` count as none (the
+    simulation itself reports them)."""
+    try:
+        ks = [float(g) * n for g in widths]
+    except (TypeError, ValueError):
+        ks = []
+    m, prev, out = alpha * n, float(n), [(alpha * n, n), (n, n)]
+    for k in ks:
+        out += [(k, prev), (m, k)]
+        prev = k
+    last = min(m, prev)
+    return out + [(last, last)]
+
 class LearningCurveDerivation(Derivation):
     """Base class: subclasses set ``quantity`` and implement ``solve_arrays`` and ``run_simulation``.
 

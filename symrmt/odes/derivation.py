@@ -175,9 +175,14 @@ class IMDEDerivation(Derivation):
         quick = n <= self.quick_n_train
         size = dict(width=32, adam_steps=800, lbfgs_steps=300) if quick else \
             dict(width=64, adam_steps=3000, lbfgs_steps=1500)
-        return [train_neural_ode(self.system, self.method, float(p["h"]), n_train=n,
-                                 seed=derive_seed(seed, t), device=device, **size)
-                for t in range(check_trials(trials))]
+        from .._progress import advance
+
+        out = []
+        for t in range(check_trials(trials)):
+            out.append(train_neural_ode(self.system, self.method, float(p["h"]), n_train=n,
+                                        seed=derive_seed(seed, t), device=device, **size))
+            advance(1)  # one network trained: the verification bar moves
+        return out
 
     def measure(self, sample: list, theory: dict) -> dict:
         from .neural import evaluate_against_imde
@@ -201,6 +206,7 @@ class IMDEDerivation(Derivation):
         """Train, compare with the truncated IMDE order by order, decide (see module docstring).
 
         ``sizes``: at most one value, the number of training points (default 1024, quick 256).
+        ``progress``: a bar over the trained networks (see :meth:`Derivation.verify`).
         """
         from ..simulate.device import check_seed, check_trials, resolve_device
         from ..verify import environment, mean_ci
@@ -214,7 +220,8 @@ class IMDEDerivation(Derivation):
         dev = resolve_device(device)
         tp = self.bind(**{**p, **dict(theory_params or {})})
         th = self.theory(**tp)
-        sample = self.simulate(n, trials, seed, dev, dtype=dtype, **p)
+        with self.progress_ladder([n], trials, progress, **p) as bar, bar.size(0):
+            sample = self.simulate(n, trials, seed, dev, dtype=dtype, progress=False, **p)
         meas = self.measure(sample, th)
         K = th["order"]
         kmax = len(meas["per_order"]) - 1

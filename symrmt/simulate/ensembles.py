@@ -40,7 +40,8 @@ from __future__ import annotations
 import math
 
 __all__ = ["gaussian", "chi", "haar_frame", "haar_orthogonal", "wigner_matrix", "wigner_tridiagonal",
-           "laguerre_bidiagonal", "bidiagonal_gram", "tridiagonal", "wishart_matrix", "covariance_matrix",
+           "wigner_bands", "laguerre_bidiagonal", "bidiagonal_gram", "bidiagonal_gram_bands", "tridiagonal",
+           "tridiagonal_eigvalsh", "wishart_matrix", "covariance_matrix",
            "symmetrized", "free_sum_matrix", "free_product_matrix", "compression_matrix"]
 
 
@@ -131,7 +132,13 @@ def tridiagonal(diag, off):
 
 def wigner_tridiagonal(batch: int, d: int, gen, dtype, variance: float = 1.0):
     """Lower-stored tridiagonal matrices with the exact spectral law of ``wigner_matrix``
-    (Dumitriu–Edelman)."""
+    (Dumitriu–Edelman); the matrices of :func:`wigner_bands`."""
+    return tridiagonal(*wigner_bands(batch, d, gen, dtype, variance))
+
+
+def wigner_bands(batch: int, d: int, gen, dtype, variance: float = 1.0):
+    """The bands ``(diag, off)``, of shapes ``(batch, d)`` and ``(batch, d − 1)``, of the
+    Dumitriu–Edelman tridiagonal model of ``wigner_matrix`` (module docstring)."""
     import torch
 
     df = torch.arange(d - 1, 0, -1, dtype=dtype, device=gen.device)
@@ -140,7 +147,41 @@ def wigner_tridiagonal(batch: int, d: int, gen, dtype, variance: float = 1.0):
         diag.append(gaussian((d,), gen, dtype) * math.sqrt(2.0))
         off.append(chi(df, gen))
     scale = math.sqrt(variance / d)
-    return tridiagonal(torch.stack(diag) * scale, torch.stack(off) * scale)
+    return torch.stack(diag) * scale, torch.stack(off) * scale
+
+
+def tridiagonal_eigvalsh(diag, off, on_row=None):
+    """Ascending eigenvalues ``(batch, k)`` of the symmetric tridiagonal matrices with bands
+    ``diag`` ``(batch, k)`` and ``off`` ``(batch, k − 1)``, on their device and in their dtype.
+
+    On a CPU: LAPACK's tridiagonal solver through :func:`scipy.linalg.eigvalsh_tridiagonal`
+    (``sterf``, root-free QL/QR; O(k²) per matrix instead of the O(k³) of a dense ``eigvalsh``),
+    one matrix at a time, calling ``on_row()`` after each if given.  Elsewhere (CUDA): the dense
+    batched ``torch.linalg.eigvalsh`` of :func:`tridiagonal` (``on_row`` called once per matrix
+    at the end).
+    """
+    import torch
+
+    batch, k = diag.shape
+    if diag.device.type != "cpu":
+        ev = torch.linalg.eigvalsh(tridiagonal(diag, off))
+        for _ in range(batch if on_row is not None else 0):
+            on_row()
+        return ev
+    import numpy as np
+    from scipy.linalg import eigvalsh_tridiagonal
+
+    d_np = diag.detach().numpy()
+    e_np = off.detach().numpy()
+    out = np.empty((batch, k), dtype=d_np.dtype)
+    for i in range(batch):
+        if k == 1:
+            out[i] = d_np[i]
+        else:
+            out[i] = eigvalsh_tridiagonal(d_np[i], e_np[i], lapack_driver="sterf", check_finite=False)
+        if on_row is not None:
+            on_row()
+    return torch.from_numpy(out).to(dtype=diag.dtype)
 
 
 def laguerre_bidiagonal(batch: int, d: int, samples: int, gen, dtype):
@@ -162,10 +203,15 @@ def laguerre_bidiagonal(batch: int, d: int, samples: int, gen, dtype):
 
 def bidiagonal_gram(diag, sup):
     """``BᵀB`` for the upper-bidiagonal B = (diag, super), as a lower-stored tridiagonal matrix."""
+    return tridiagonal(*bidiagonal_gram_bands(diag, sup))
+
+
+def bidiagonal_gram_bands(diag, sup):
+    """The bands ``(diag, off)`` of the tridiagonal ``BᵀB``, B = (diag, super) upper bidiagonal."""
     import torch
 
     shifted = torch.cat([torch.zeros_like(sup[:, :1]), sup[:, :-1]], dim=-1)
-    return tridiagonal(diag**2 + shifted**2, diag[:, :-1] * sup[:, :-1])
+    return diag**2 + shifted**2, diag[:, :-1] * sup[:, :-1]
 
 
 def wishart_matrix(batch: int, d: int, samples: int, gen, dtype):

@@ -37,6 +37,7 @@ polynomial method for random matrices"; Silverstein & Bai 1995; Dumitriu & Edelm
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -96,6 +97,8 @@ class _Sample:
     added to (or multiplied with) any independent matrix without a Haar rotation.  ``factor``:
     an upper-bidiagonal ``(diag, super)`` with ``mat ≅ BᵀB`` (white Wishart), usable as the
     square root of a population.  ``zeros``: exact zero eigenvalues not represented in ``mat``.
+    ``tri``: the bands ``(diag, off)`` of a tridiagonal ``mat`` (then ``mat`` is built only when
+    a matrix is asked for, and the eigenvalues come from a tridiagonal eigensolver on a CPU).
     """
 
     eig: Any = None
@@ -104,16 +107,43 @@ class _Sample:
     invariant: bool = False
     factor: Any = None
     zeros: int = 0
+    tri: Any = None
 
-    def eigenvalues(self):
+    @property
+    def has_matrix(self) -> bool:
+        """Whether the sample is a matrix (dense or tridiagonal), not eigenvalues alone."""
+        return self.mat is not None or self.tri is not None
+
+    def matrix(self):
+        """The (lower-stored) matrix, built from the bands of a tridiagonal sample when needed."""
+        if self.mat is None and self.tri is not None:
+            self.mat = ens.tridiagonal(*self.tri)
+        return self.mat
+
+    def eigenvalues(self, on_row=None):
+        """Ascending eigenvalues ``(batch, d)``; ``on_row()`` is called per finished matrix where
+        the solver goes matrix by matrix (else once per matrix at the end)."""
         import torch
 
         if self.eig is None:
-            ev = torch.linalg.eigvalsh(self.mat)
+            if self.tri is not None and self.mat is None:
+                ev = ens.tridiagonal_eigvalsh(*self.tri, on_row=on_row)
+                on_row = None
+            elif on_row is not None and self.mat.device.type == "cpu":
+                # matrix by matrix: the same LAPACK call per matrix as the batched solve
+                ev = []
+                for m in self.mat:
+                    ev.append(torch.linalg.eigvalsh(m))
+                    on_row()
+                ev, on_row = torch.stack(ev), None
+            else:
+                ev = torch.linalg.eigvalsh(self.matrix())
             if self.zeros:
                 ev = torch.cat([ev, torch.zeros(ev.shape[0], self.zeros, dtype=ev.dtype, device=ev.device)], -1)
                 ev = ev.sort(dim=-1).values
             self.eig = ev
+        for _ in range(self.eig.shape[0] if on_row is not None else 0):
+            on_row()
         return self.eig
 
     def _padded(self, mat):
@@ -127,26 +157,30 @@ class _Sample:
         """A matrix with this spectrum whose lower triangle is meaningful."""
         import torch
 
-        if self.mat is None:
+        if not self.has_matrix:
             return torch.diag_embed(self.eig)
-        return self._padded(self.mat)
+        return self._padded(self.matrix())
 
     def symmetric(self):
         """A full symmetric matrix with this spectrum."""
         m = self.lower()
-        return m if self.full or self.mat is None else ens.symmetrized(m)
+        return m if self.full or not self.has_matrix else ens.symmetrized(m)
 
     def scaled(self, p: float, q: float) -> "_Sample":
         """The sample of ``pX + q`` (an affine map keeps orthogonal invariance)."""
-        if self.mat is None or (q != 0 and self.zeros):
+        if not self.has_matrix or (q != 0 and self.zeros):
             ev = p * self.eigenvalues() + q
             return _Sample(eig=ev.sort(dim=-1).values if p < 0 else ev)
-        mat = p * self.mat
-        if q:
-            mat.diagonal(dim1=-2, dim2=-1).add_(q)
         factor = None
         if self.factor is not None and p > 0 and q == 0:
             factor = tuple(f * math.sqrt(p) for f in self.factor)
+        if self.mat is None:  # tridiagonal: scale the bands
+            diag, off = self.tri
+            return _Sample(tri=(p * diag + q, p * off), full=False, invariant=self.invariant, factor=factor,
+                           zeros=self.zeros)
+        mat = p * self.mat
+        if q:
+            mat.diagonal(dim1=-2, dim2=-1).add_(q)
         return _Sample(mat=mat, full=self.full, invariant=self.invariant, factor=factor, zeros=self.zeros)
 
 
@@ -159,7 +193,7 @@ def _semicircle(law, d, batch, ctx, invariant):
     var = _num(law.construction.args["variance"], "semicircle variance")
     if invariant:
         return _Sample(mat=ens.wigner_matrix(batch, d, ctx.gen, ctx.dtype, var), full=False, invariant=True)
-    return _Sample(mat=ens.wigner_tridiagonal(batch, d, ctx.gen, ctx.dtype, var), full=False)
+    return _Sample(tri=ens.wigner_bands(batch, d, ctx.gen, ctx.dtype, var), full=False)
 
 
 def _white_wishart(d, samples, scale, batch, ctx, invariant):
@@ -169,10 +203,10 @@ def _white_wishart(d, samples, scale, batch, ctx, invariant):
     bd, bs = ens.laguerre_bidiagonal(batch, d, samples, ctx.gen, ctx.dtype)
     root = math.sqrt(abs(scale) / samples)
     bd, bs = bd * root, bs * root
-    mat = ens.bidiagonal_gram(bd, bs)
+    diag, off = ens.bidiagonal_gram_bands(bd, bs)
     if scale < 0:
-        mat.neg_()
-    return _Sample(mat=mat, full=False, factor=(bd, bs) if scale >= 0 else None, zeros=d - bd.shape[-1])
+        diag, off = diag.neg(), off.neg()
+    return _Sample(tri=(diag, off), full=False, factor=(bd, bs) if scale >= 0 else None, zeros=d - bd.shape[-1])
 
 
 def _marchenko_pastur(law, d, batch, ctx, invariant):
@@ -213,7 +247,7 @@ def _free_add(law, d, batch, ctx, invariant):
     sa = _draw(a, d, batch, ctx, invariant=True)
     sb = _draw(b, d, batch, ctx, invariant=invariant and cb is not None)
     mat = sa.lower() + sb.lower()
-    return _Sample(mat=mat, full=sa.full and (sb.full or sb.mat is None),
+    return _Sample(mat=mat, full=sa.full and (sb.full or not sb.has_matrix),
                    invariant=sa.invariant and sb.invariant)
 
 
@@ -428,8 +462,10 @@ def sample_eigenvalues(law: AlgebraicLaw, n: int, trials: int = 1, seed: int = 0
         None: CUDA if available, else CPU.
     dtype : None, "float64" or "float32"
         Default float64.
-    progress : bool or None
-        Show a tqdm bar over batches; None: only for long runs on a terminal.
+    progress : bool, None or a text stream
+        Show a tqdm bar over the trials (a stream: draw it there); None: only for long runs when
+        stderr is a terminal and ``CI`` is not set.  Inside :meth:`Derivation.verify` the finished
+        trials move the verification's one bar instead.
 
     Returns
     -------
@@ -449,15 +485,21 @@ def sample_eigenvalues(law: AlgebraicLaw, n: int, trials: int = 1, seed: int = 0
     ctx = _Ctx(gen, dt)
     per_trial = _footprint(law, n) * torch.finfo(dt).bits // 8
     batch = batch_size(trials, per_trial, dev)
-    chunks = list(range(0, trials, batch))
-    it = chunks
-    if progress is None:
-        import sys
+    from .._progress import Ladder, advance, default_enabled, reporting
 
-        progress = sys.stderr.isatty() and len(chunks) > 1 and trials * n**3 > 5e10
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(chunks, desc=f"simulating {law.name} (n={n})", unit="batch")
-    out = [_draw(law, n, min(batch, trials - start), ctx).eigenvalues() for start in it]
+    own = None
+    if not reporting():  # inside a verification its ladder's bar counts these trials
+        if progress is None:
+            progress = default_enabled() and trials * n**3 > 5e10
+        own = Ladder([(f"n={n}", trials, trials)], desc=f"simulating {law.name}", progress=progress)
+        if own.bar is None:
+            own = None
+    try:
+        with own.size(0) if own is not None else contextlib.nullcontext():
+            on_row = advance if reporting() else None  # a bar listens: report trial by trial
+            out = [_draw(law, n, min(batch, trials - start), ctx).eigenvalues(on_row=on_row)
+                   for start in range(0, trials, batch)]
+    finally:
+        if own is not None:
+            own.close()
     return torch.cat(out, dim=0)

@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .._progress import advance
 from ..errors import ParameterError
 from .device import (batch_size, check_seed, check_trials, derive_seed, make_generator, resolve_device,
                      resolve_dtype)
@@ -199,6 +200,7 @@ def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.
             k = ntk_from_parameters(phi, dphi, torch.stack(W), torch.stack(beta), torch.stack(v), torch.stack(X),
                                     torch.stack(Y), float(w_std), float(b_std), kind)
             out[start:stop] = k[:, 0, :].detach().cpu().numpy()
+            advance(stop - start)  # a chunk of trials done (moves a verification's progress bar)
     if not np.all(np.isfinite(out)):
         raise ParameterError("activation: the empirical kernel is not finite (activation overflows)")
     return NTKSample(cosines=cs, values=out, width=m, trials=trials, seed=seed, kind=kind, device=str(dev),

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .._progress import advance
 from ..errors import ParameterError
 
 __all__ = ["simulate_one_step"]
@@ -131,4 +132,5 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
             row["second"] = float(ev[-2]) if p > 1 else float("nan")
             row["eigenvalues"] = ev.cpu().numpy()
         rows.append(row)
+        advance(1)  # one trial done (moves a verification's progress bar, if any)
     return _stack(rows)

@@ -267,3 +267,17 @@ def test_silverstein_near_upper_edge_error_is_reported(sil8):
     assert np.all(true_err <= 2 * rep["error"] + 4e-16 * np.abs(ref))
     # the bound is informative, not vacuous: within a few orders of magnitude of the true error
     assert np.all(rep["error"] <= 1e-4 * np.abs(ref))
+
+
+def test_cusp_where_m_vanishes():
+    """semicircle ⊞ ½(δ₋₁ + δ₁): P = m³ + 2m²z + mz² + z, so m(0) = 0 is a triple root (the density
+    has a cusp at 0, ρ ~ x^(1/3)).  The real-axis limit must be found there (Newton's relative step
+    does not shrink at a multiple root at 0); reference: the root of largest Im of the cubic
+    (numpy.roots), which at these x is well separated from the other two."""
+    law = sr.free_add(sr.laws.semicircle(variance=1), sr.laws.atoms(points=[-1, 1]))
+    sol = law.compile()
+    x = np.array([0.0, 1e-12, 1e-9, 1e-6, 1e-3, 0.5])
+    got = sol.density(x)
+    ref = np.array([max(np.roots([1, 2 * v, v * v, v]).imag.max(), 0.0) / np.pi for v in x])
+    assert abs(got[0]) <= 1e-10
+    np.testing.assert_allclose(got[1:], ref[1:], rtol=1e-6)

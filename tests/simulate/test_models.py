@@ -174,6 +174,45 @@ def test_tridiagonal_models_match_dense_spectra():
     assert ks_2samp(dense_x.ravel().numpy(), wrong.ravel().numpy()).statistic > 0.1
 
 
+def test_tridiagonal_eigensolver_is_exact():
+    """The free-particle chain (diagonal 0, off-diagonal 1, size k) has the eigenvalues
+    2 cos(πj/(k + 1)), j = 1..k, exactly; a batch of shifted and scaled copies must give them."""
+    k = 300
+    j = torch.arange(k, 0, -1, dtype=torch.float64)
+    exact = 2 * torch.cos(math.pi * j / (k + 1))
+    scale = torch.tensor([[1.0], [3.0]], dtype=torch.float64)
+    diag, off = torch.zeros(2, k, dtype=torch.float64) + scale, torch.ones(2, k - 1, dtype=torch.float64) * scale
+    rows = []
+    ev = ens.tridiagonal_eigvalsh(diag, off, on_row=lambda: rows.append(1))
+    assert ev.dtype == torch.float64 and ev.shape == (2, k) and len(rows) == 2
+    assert torch.allclose(ev, scale * (exact + 1), rtol=0, atol=1e-12 * 6)
+    one = ens.tridiagonal_eigvalsh(torch.full((3, 1), 2.5, dtype=torch.float32), torch.zeros(3, 0, dtype=torch.float32))
+    assert one.dtype == torch.float32 and torch.equal(one, torch.full((3, 1), 2.5))
+
+
+@pytest.mark.parametrize("law", [sr.laws.semicircle(2), sr.laws.marchenko_pastur(R(1, 2)),
+                                 sr.laws.marchenko_pastur(2, 3), sr.mobius(sr.laws.semicircle(1), 2, 1, 0, 1)],
+                         ids=["semicircle", "mp-1/2", "mp-2-zeros", "affine"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
+def test_tridiagonal_models_use_the_tridiagonal_solver(law, dtype):
+    """Lone Wigner / white Wishart models (and affine maps of them) keep their bands and are solved
+    by the tridiagonal eigensolver on a CPU; same draws, same eigenvalues as the dense eigvalsh of
+    the same tridiagonal matrices (1e-10 of the spectral radius in float64, 1e-5 in float32)."""
+    from symrmt.simulate import make_generator
+    from symrmt.simulate.models import _Ctx, _draw
+
+    n, trials = 150, 3
+    sample = _draw(law, n, trials, _Ctx(make_generator(5, "cpu"), dtype))
+    assert sample.tri is not None and sample.mat is None
+    dense = torch.linalg.eigvalsh(_draw(law, n, trials, _Ctx(make_generator(5, "cpu"), dtype)).matrix())
+    if sample.zeros:
+        dense = torch.cat([dense, torch.zeros(trials, sample.zeros, dtype=dtype)], -1).sort(-1).values
+    got = sample_eigenvalues(law, n, trials, seed=5, device="cpu", dtype=dtype)
+    assert got.dtype == dtype and got.device.type == "cpu" and got.shape == (trials, n)
+    tol = (1e-10 if dtype == torch.float64 else 1e-5) * float(dense.abs().max())
+    assert torch.allclose(got, dense, rtol=0, atol=tol)
+
+
 def test_invariant_operand_absorbs_the_other_without_rotation():
     """semicircle ⊞ MP is drawn as Wigner + Laguerre tridiagonal (exact: Wigner is invariant);
     its moments are the exact free-cumulant moments (_check_moments' tolerance)."""
