@@ -137,7 +137,11 @@ def _newton(m, z, pv, maxit, tol):
         ap = abs(p)
         if extra > 0 and not (ap < bestp):
             return best, it, True, besterr
-        floor = _FLOOR * _pabs(abs(m), abs(z), pv)[0]
+        # the rounding floor costs as much as P: needed only once the steps are small (or late)
+        if step <= 1e-3 * abs(m) or it > 8:
+            floor = _FLOOR * _pabs(abs(m), abs(z), pv)[0]
+        else:
+            floor = 0.0
         if ap < bestp:
             best = m
             bestp = ap
@@ -299,6 +303,8 @@ def _error_bound(m, z, pv, pm):
     \"\"\"
     floor = _FLOOR * _pabs(abs(m), abs(z), pv)[0]
     e1 = floor / abs(pm) if pm != 0.0 else math.inf
+    if e1 <= 1e-8 * abs(m):
+        return e1  # a well-separated root: the double-root bound is not needed
     pm2, pmm = _pmm(m, z, pv)
     e2 = math.sqrt(2.0 * floor / abs(pmm)) if pmm != 0.0 else math.inf
     return e1 if e1 < e2 else e2

@@ -43,7 +43,7 @@ def arcsine_law():
     return sr.free_add(sr.laws.atoms([0, A]), sr.laws.atoms([0, A])).compile()
 
 
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=15, **SETTINGS)
 @given(s=scales, gamma=st.sampled_from([0.1, 0.5, 0.9, 1.5, 3.0, 10.0]))
 def test_mp_is_scale_equivariant(s, gamma):
     sol = mp_law()
@@ -146,7 +146,7 @@ def test_silverstein_laws_up_to_8_atoms(ts, ratio):
     _silverstein_case(ts, ratio)
 
 
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=10, **SETTINGS)
 @given(s=scales)
 def test_hard_edges_mp_ratio_one(s):
     sol = mp_law()
