@@ -9,13 +9,9 @@ import pytest
 from symrmt import cli
 from symrmt.cli import main
 
+from .test_cli import run
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_line(code, out, err, *fragments):
