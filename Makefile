@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+DOCSTAMP := $(VENV)/.installed-docs
+SPHINXOPTS ?=
 
-.PHONY: demo test test-slow test-gpu bench venv clean
+.PHONY: demo test test-slow test-gpu bench venv docs clean
 
 venv: $(STAMP)
 
@@ -30,5 +32,14 @@ test-gpu: $(STAMP)
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
 
+# the documentation site (Sphinx + MyST) -> docs/_build/html; any warning fails the build
+$(DOCSTAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q -e '.[test,plot,docs]'
+	touch $(DOCSTAMP)
+
+docs: $(DOCSTAMP)
+	MPLBACKEND=Agg $(PY) -m sphinx -b html -W --keep-going -q $(SPHINXOPTS) docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
+
 clean:
-	rm -rf report .pytest_cache .hypothesis
+	rm -rf report .pytest_cache .hypothesis docs/_build

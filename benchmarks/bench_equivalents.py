@@ -17,7 +17,7 @@ import numpy as np
 def scipy_curve(psi1, psi2, lam, mu1, mus, F1, Fs, tau):
     from scipy.optimize import fsolve
 
-    from symrmt.equivalents.random_features import mm_polynomials
+    from symrmt.equivalents import mm_polynomials
 
     zeta, lambar = mu1 / mus, lam / mus**2
     out = np.empty(psi1.size)
@@ -49,7 +49,7 @@ def scipy_curve(psi1, psi2, lam, mu1, mus, F1, Fs, tau):
 
 
 def main(points: int = 10_000, repeat: int = 6) -> None:
-    from symrmt.equivalents.random_features import solve_random_features
+    from symrmt.equivalents import solve_random_features
     from symrmt.symbolic.hermite import hermite_coefficients
 
     psi2, lam, F1, Fs, tau = 1.2, 1e-3, 1.0, 0.3, 0.4

@@ -2,7 +2,7 @@
 iterated in numpy, measured in the same run.
 
 A learning curve of 50 values of α (tanh/tanh, α0 = 2, η̃ = 2, λ = 0.05; Cui et al., arXiv
-2402.04980) solved (a) by :func:`symrmt.equivalents.spiked.solve_one_step` — the generated numba
+2402.04980) solved (a) by :func:`symrmt.equivalents.solve_one_step` — the generated numba
 Newton solver of the nonlinear part (V1, V2) plus closed-form linear algebra for the overlaps —
 and (b) by damped fixed-point iteration of all the overlap equations in numpy (the scheme of the
 authors' notebook), with the same κ-quadrature node values and closed-form Marchenko–Pastur
@@ -67,7 +67,7 @@ def numpy_curve(alphas, lam, width, c, nv, w, kap, damping=0.5, tol=1e-12, maxit
 
 
 def main(argv=None) -> int:
-    from symrmt.equivalents.spiked import NODES, _gh, node_values, solve_one_step, spike_values
+    from symrmt.equivalents import node_values, solve_one_step, spike_values
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=50)
@@ -81,8 +81,10 @@ def main(argv=None) -> int:
         res = solve_one_step(alphas, a0, eta, lam, width)
     t_gen = (time.perf_counter() - t0) / args.repeat
     r, c, g = (float(v) for v in spike_values(eta, a0))
-    kap, w = _gh(NODES)
-    nv = {k: v[0] for k, v in node_values(np.array([r]), np.array([c]), np.array([g])).items()
+    nodes = 40   # the solver's κ rule: Gauss–Hermite (probabilists') with 40 nodes
+    kap, w = np.polynomial.hermite_e.hermegauss(nodes)
+    w = w / np.sqrt(2 * np.pi)
+    nv = {k: v[0] for k, v in node_values(np.array([r]), np.array([c]), np.array([g]), nodes=nodes).items()
           if k not in ("kappa", "weight")}
     t0 = time.perf_counter()
     ref = numpy_curve(alphas, lam, width, c, nv, w, kap)

@@ -6,10 +6,9 @@ averaged (d → ∞).  Checked on trained deep linear networks; at L = 1 it redu
 """
 import numpy as np
 
-from symrmt.equivalents.deep_linear import deep_linear_equations, solve_deep_linear_rf
-from symrmt.equivalents.derivation import LearningCurveDerivation, chain_shapes
-from symrmt.registry import Parameter
-from symrmt.simulate.deep_features import simulate_deep_linear_rf
+from symrmt.derivation import LearningCurveDerivation, Parameter, chain_shapes
+from symrmt.equivalents import deep_linear_equations, solve_deep_linear_rf
+from symrmt.simulate import simulate_deep_linear_rf
 
 
 class DeepLinearRF(LearningCurveDerivation):

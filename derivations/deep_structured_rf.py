@@ -5,17 +5,15 @@ trained networks.  The theory is conditional on the drawn weights: ``solve`` dra
 dimension ``d`` with ``weight_seed``; ``verify`` compares every trained network with the theory
 computed from that network's own weights.
 """
-import copy
-
 import numpy as np
 
-from symrmt.equivalents.deep import conditional_test_error, deep_equations, solve_deep_structured_rf
-from symrmt.equivalents.derivation import LearningCurveDerivation, chain_shapes
-from symrmt.registry import Parameter
-from symrmt.simulate.deep_features import simulate_deep_features
-from symrmt.verify.stats import mean_ci
+from symrmt.derivation import LearningCurveDerivation, Parameter, chain_shapes
+from symrmt.equivalents import (architecture, deep_equations, draw_test_error, feature_covariance, feature_means,
+                                solve_deep_structured_rf)
+from symrmt.simulate import sample_feature_covariance, sample_gaussian_covariance, simulate_deep_features
+from symrmt.verify import ks_distance
 
-_SOLVE_ONLY = ("d", "weight_seed")
+_NETWORK = ("widths", "activations", "row_covariances", "data_covariance")
 
 
 class DeepStructuredRF(LearningCurveDerivation):
@@ -33,6 +31,7 @@ class DeepStructuredRF(LearningCurveDerivation):
                   low_inclusive=True, integer=True),
         Parameter("weight_seed", 0, "seed of the weights drawn by solve", low=0, low_inclusive=True, integer=True),
     )
+    solve_only = ("d", "weight_seed")
     options = {"widths": (2.0, 1.5), "activations": "tanh", "row_covariances": None, "data_covariance": None,
                "target": "linear", "teacher_average": False}
     sizes = (100, 200, 400, 800)
@@ -46,41 +45,61 @@ class DeepStructuredRF(LearningCurveDerivation):
         return solve_deep_structured_rf(alpha, ridge, noise, signal, d=int(d), weight_seed=int(weight_seed), **opts)
 
     def theory(self, **params):
-        # the theory is conditional on each trial's weights: measure() evaluates it per trial
-        return {k: float(v) for k, v in params.items()}
+        # the theory is conditional on each trial's weights: trial_theory() evaluates it per trial
+        return dict(params)
 
-    def measure(self, sample, theory):
+    def trial_theory(self, sample, theory):
+        """The test error given each trial's drawn weights and teacher direction."""
         t = dict(theory)
-        n = max(2, int(round(t["alpha"] * sample.d)))   # the simulation's sample count
-        th = np.array([float(conditional_test_error(s, n, t["ridge"], t["noise"], t["signal"])["test_error"])
-                       for s in sample.spectral])
-        sim = np.asarray(sample["test_error"], dtype=float)
-        lo, hi = sample.ci("test_error")
-        diff = sim - th
-        dci = mean_ci(diff)
-        return {"errors": diff / th, "theory": float(th.mean()), "theory_per_trial": th.tolist(),
-                "simulated": float(sim.mean()), "ci95": [lo, hi], "difference_ci95": [dci.low, dci.high],
-                "theory_in_ci": bool(dci.low <= 0 <= dci.high)}
+        arch = architecture(*(t[k] for k in _NETWORK), t["target"])
+        return np.array([float(draw_test_error(W, beta, arch, sample.sizes["n"], float(t["ridge"]), float(t["noise"]),
+                                               float(t["signal"]), t["teacher_average"])["test_error"])
+                         for W, beta in zip(sample.draws["weights"], sample.draws["beta"])])
 
     def shapes(self, n, alpha, **params):
         """d = n: the data (n×d, n = α d), each layer's weights (k_ℓ×k_{ℓ−1}) and features (n×k_ℓ,
         k_ℓ = γ_ℓ d) and the ridge system of the last width (or of n, whichever is smaller)."""
         return chain_shapes(n, alpha, params.get("widths", ()))
 
-    def run_simulation(self, n, trials, seed, device, alpha, ridge, noise, signal, **opts):
-        for k in (*_SOLVE_ONLY, "teacher_average"):
-            opts.pop(k, None)
-        return simulate_deep_features(n, alpha, ridge, noise, signal, trials=trials, seed=seed, device=device, **opts)
+    def run_simulation(self, n, trials, seed, device, alpha, ridge, noise, signal, teacher_average=False, **net):
+        arch = architecture(*(net.get(k, self.options[k]) for k in _NETWORK), net.get("target", "linear"))
+        return simulate_deep_features(n, alpha, ridge, noise, signal, trials=trials, seed=seed, device=device,
+                                      centring=feature_means(arch), **net)
 
-    def verify(self, sizes=None, trials=None, seed=0, device=None, quick=False, theory_params=None,
-               dtype=None, progress=None, **params):
-        """The ladder's sizes are the input dimensions d (``d`` and ``weight_seed`` are solve-only)."""
-        for k in _SOLVE_ONLY:
-            params.pop(k, None)
-        bound = copy.copy(self)
-        bound.parameters = tuple(x for x in self.parameters if x.name not in _SOLVE_ONLY)
-        return LearningCurveDerivation.verify(bound, sizes, trials, seed, device, quick, theory_params, dtype,
-                                              progress, **params)
+    def compare_feature_covariance(self, d, n_samples=None, seed=0, device=None, batch=4096, **net):
+        """Closed-form Ω_L vs the Monte-Carlo covariance of one drawn network's features.
+
+        ``n_samples`` inputs (default ``20 k_L``) give the empirical covariance ``Ω̂ = ΦᵀΦ/N`` of the
+        centred features.  Since ``Ω̂`` of N samples is itself random (MP-distorted), it is compared
+        with ``Ω̂_G``, the empirical covariance of N *Gaussian* vectors with covariance Ω_L (the
+        Gaussian-equivalent features), at the same N: if Ω_L is right the two have the same spectrum
+        up to O(1/k) and the same Frobenius distance to Ω_L up to fluctuations.
+
+        Returns ``ks_mc_vs_gaussian`` (KS distance between the spectra of Ω̂ and Ω̂_G),
+        ``ks_mc_vs_closed_form``, ``frobenius_mc`` = ‖Ω̂ − Ω_L‖_F/‖Ω_L‖_F, ``frobenius_gaussian``,
+        ``moments`` (``tr Ω^j/k``, j = 1, 2), the three spectra, ``coefficients``, ``k``, ``n_samples``.
+        """
+        net = {k: net.get(k, self.options[k]) for k in _NETWORK}
+        arch = architecture(*net.values(), "linear")
+        mc = sample_feature_covariance(d, **net, n_samples=n_samples, seed=seed, device=device, batch=batch,
+                                       centring=feature_means(arch))
+        fc = feature_covariance(mc["weights"], arch, mc["beta"])
+        Om, emp = fc.omega, mc["empirical"]
+        gau = sample_gaussian_covariance(Om, mc["n_samples"], seed=seed + 1, device=device, batch=batch)
+        eo, ee, eg = (np.linalg.eigvalsh(M) for M in (Om, emp, gau))
+
+        def ks(a, b):
+            sb = np.sort(b)
+            return float(ks_distance(a, lambda x: np.searchsorted(sb, x, side="right") / sb.size)[0])
+
+        nrm, k = float(np.linalg.norm(Om)), mc["k"]
+        mom = {name: [float(np.trace(M)) / k, float((M * M).sum()) / k]
+               for name, M in (("closed_form", Om), ("mc", emp), ("gaussian", gau))}
+        return {"ks_mc_vs_gaussian": ks(ee, eg), "ks_mc_vs_closed_form": ks(ee, eo),
+                "frobenius_mc": float(np.linalg.norm(emp - Om)) / nrm,
+                "frobenius_gaussian": float(np.linalg.norm(gau - Om)) / nrm, "moments": mom,
+                "eig_closed_form": eo, "eig_mc": ee, "eig_gaussian": eg, "coefficients": fc.coefficients,
+                "k": int(k), "n_samples": mc["n_samples"]}
 
 
 DERIVATION = DeepStructuredRF()

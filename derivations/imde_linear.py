@@ -6,7 +6,7 @@ learned field has a nonzero (negative) trace although the rotation preserves are
 """
 import sympy as sp
 
-from symrmt.odes.derivation import IMDEDerivation
+from symrmt.derivation import IMDEDerivation
 
 
 class IMDELinear(IMDEDerivation):

@@ -5,7 +5,7 @@ Zhu, Jin, Zhu & Tang, ICML 2022, arXiv 2206.07335 (their Lotka–Volterra exampl
 terms decay slowly here (``h^k f_k`` ≈ 6e−3, 8e−4, 2e−4 for k = 2, 3, 4 on the box), so the theory
 keeps terms to ``h^4``.
 """
-from symrmt.odes.derivation import IMDEDerivation
+from symrmt.derivation import IMDEDerivation
 
 
 class IMDELotkaVolterra(IMDEDerivation):

@@ -5,7 +5,7 @@ Zhu, Jin, Zhu & Tang, ICML 2022, arXiv 2206.07335: training ``f_θ`` with the on
 the integrator, not ``f``; Euler is not symplectic, so the learned field has the IMDE's divergence
 ``−h cos q + O(h²)`` although the pendulum's flow preserves area.
 """
-from symrmt.odes.derivation import IMDEDerivation
+from symrmt.derivation import IMDEDerivation
 
 
 class IMDEPendulum(IMDEDerivation):

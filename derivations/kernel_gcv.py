@@ -2,32 +2,37 @@
 kernel's eigen-decomposition) vs measured test error vs GCV, as in Wei, Hu & Steinhardt,
 arXiv 2203.06176.
 """
+import numpy as np
 import sympy as sp
 
-from symrmt.errors import DerivationError
-
-from symrmt.equivalents.derivation import LearningCurveDerivation
-from symrmt.equivalents.discrete import powerlaw_equations
-from symrmt.equivalents.kernel import simulate_kernel
-from symrmt.registry import Parameter
+from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.equivalents import draw_population, omniscient_risk, powerlaw_equations
+from symrmt.simulate import simulate_kernel_ridge
 
 
 class KernelGCV(LearningCurveDerivation):
     """x uniform on the sphere of radius √d, k = K(x·x'/d), f = tanh(2⟨β,x⟩/√d) + noise.
 
-    The theory is computed inside each trial from an independent population sample (the
-    kernel operator's spectrum is not known in closed form), so the per-trial error compares
-    the measured test error with that trial's omniscient risk; GCV is reported alongside."""
+    The kernel operator's spectrum is not known in closed form: the omniscient risk is computed
+    from a population sample of M points.  ``solve`` draws one at ``population_seed``; ``verify``
+    takes each trial's own population sample (the risk is conditional on it) and compares the
+    measured test error with it trial by trial; GCV is reported alongside."""
 
     name = "kernel-gcv"
     summary = "Kernel ridge: omniscient risk from the kernel spectrum vs test error vs GCV"
     reference = "Wei, Hu & Steinhardt, arXiv 2203.06176"
+    quantity = "test_error"
     parameters = (
+        Parameter("n", 200, "training points (solve); the verification ladder sets it", low=2, low_inclusive=True,
+                  integer=True),
         Parameter("d", 8, "input dimension", low=1, low_inclusive=True, integer=True),
         Parameter("ridge", 1e-3, "per-sample λ̃ (predictor k(x)ᵀ(K + nλ̃)⁻¹y)", low=0),
         Parameter("noise", 0.1, "σ²", low=0, low_inclusive=True),
         Parameter("population", 2000, "population sample size M for the spectrum", low=2, integer=True),
+        Parameter("population_seed", 0, "seed of the population sample drawn by solve", low=0, low_inclusive=True,
+                  integer=True),
     )
+    solve_only = ("n", "population_seed")
     options = {"kernel": "exp"}
     sizes = (100, 200, 400)
     quick_sizes = (50, 100, 200)
@@ -42,23 +47,29 @@ class KernelGCV(LearningCurveDerivation):
         return [(label.replace("test error", "omniscient risk (ω_i, θ_i from the kernel)"), e) for label, e in eqs] + \
             [("GCV", sp.Eq(sp.Symbol("GCV"), sp.Symbol("n^-1‖(I−S)y‖²") / sp.Symbol("(n^-1 tr(I−S))²")))]
 
-    def solve_arrays(self, **params):
-        raise DerivationError("kernel-gcv: the omniscient risk needs the kernel's estimated spectrum "
-                              "(computed inside each simulated trial); use "
-                              "symrmt.equivalents.solve_discrete(omega, coef2, n, ridge, noise) with it")
-
-    def solve(self, **params):
-        return self.solve_arrays(**params)
+    def solve_arrays(self, n, d, ridge, noise, population, population_seed, kernel="exp"):
+        """The omniscient risk for one population sample drawn (NumPy) at ``population_seed``;
+        ``n``, ``ridge``, ``noise`` may be arrays, ``d`` and ``population`` are one number each."""
+        points, beta = draw_population(int(np.ravel(d)[0]), int(np.ravel(population)[0]),
+                                       int(np.ravel(population_seed)[0]))
+        return omniscient_risk(points, beta, n, ridge, noise, kernel)
 
     def theory(self, **params):
-        return None
+        # the omniscient risk is conditional on each trial's population sample: see trial_theory
+        return dict(params)
+
+    def trial_theory(self, sample, theory):
+        """The omniscient risk from each trial's own population sample, at the trial's n."""
+        t = dict(theory)
+        return np.array([float(omniscient_risk(pts, beta, sample.sizes["n"], float(t["ridge"]), float(t["noise"]),
+                                               t["kernel"])["test_error"])
+                         for pts, beta in zip(sample.draws["population"], sample.draws["beta"])])
 
     def measure(self, sample, theory):
-        import numpy as np
-
-        om, te = np.asarray(sample["omniscient"]), np.asarray(sample["test_error"])
-        return {"errors": (te - om) / om, "omniscient": float(om.mean()), "test_error": float(te.mean()),
-                "gcv": float(np.mean(sample["gcv"])), "test_ci95": list(sample.ci("test_error"))}
+        out = super().measure(sample, theory)
+        out.update({"omniscient": out["theory"], "test_error": out["simulated"],
+                    "gcv": float(np.mean(sample["gcv"])), "test_ci95": out["ci95"]})
+        return out
 
     def shapes(self, n, d, population, **params):
         """The population kernel matrix M×M and its eigenvectors, then the n×n kernel solve and
@@ -67,8 +78,8 @@ class KernelGCV(LearningCurveDerivation):
                 (2000, n)]
 
     def run_simulation(self, n, trials, seed, device, d, ridge, noise, population, kernel="exp"):
-        return simulate_kernel(n, int(d), ridge, noise, kernel, int(population), trials=trials, seed=seed,
-                               device=device)
+        return simulate_kernel_ridge(n, int(d), ridge, noise, kernel, int(population), trials=trials, seed=seed,
+                                     device=device)
 
 
 DERIVATION = KernelGCV()

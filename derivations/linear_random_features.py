@@ -2,14 +2,16 @@
 Pehlevan (arXiv 2405.00592), with κ from the product of two Wishart S-transforms,
 ``λ = κ(1 − α df1)(1 − β df1)``, checked on ensembles of trained random-feature models.
 """
-from symrmt.equivalents.derivation import LearningCurveDerivation, system_equations
-from symrmt.equivalents.linear_rf import linear_random_features_system, solve_linear_random_features
-from symrmt.equivalents.simulate import simulate_linear_random_features
-from symrmt.registry import Parameter
+from dataclasses import replace
+
+from symrmt.derivation import LearningCurveDerivation, Parameter, system_equations
+from symrmt.equivalents import linear_random_features_system, solve_linear_random_features
+from symrmt.simulate import simulate_linear_random_features
 
 
 class LinearRandomFeatures(LearningCurveDerivation):
-    """x ~ N(0, I_D), N = D/β features Fᵀx (F entries of variance 1/N), P = D/α samples, K models."""
+    """x ~ N(0, Σ) (Σ = I_D unless ``spectrum=`` gives a measure), N = D/β features Fᵀx (F entries of
+    variance 1/N), P = D/α samples, K models."""
 
     name = "linear-random-features"
     summary = "Linear random-feature ridge ensembles: test error E_K = E_∞ + (E_1 − E_∞)/K"
@@ -23,14 +25,15 @@ class LinearRandomFeatures(LearningCurveDerivation):
         Parameter("ensemble", 1, "K, number of independently featured models (solve also takes inf)",
                   low=1, low_inclusive=True, integer=True),
     )
+    options = {"spectrum": None}  # Σ's spectrum: None (identity), any measure, an AlgebraicLaw
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
 
     def equations(self):
         return system_equations(linear_random_features_system(), "kappa equation (product of S-transforms)")
 
-    def solve_arrays(self, alpha, beta, ridge, noise, signal, ensemble):
-        return solve_linear_random_features(alpha, beta, ridge, noise, signal, ensemble)
+    def solve_arrays(self, alpha, beta, ridge, noise, signal, ensemble, spectrum=None):
+        return solve_linear_random_features(alpha, beta, ridge, noise, signal, ensemble, spectrum=spectrum)
 
     def shapes(self, n, alpha, beta, **params):
         """X (P×D), F (D×N), Z = XF (P×N) and the N×N system; D = n, P = D/α, N = D/β."""
@@ -38,14 +41,12 @@ class LinearRandomFeatures(LearningCurveDerivation):
 
     def cost(self, n, trials=1, /, **params):
         """:meth:`shapes` once per member of the ensemble."""
-        from symrmt.limits import Cost
-
         base = super().cost(n, trials, **params)
-        return Cost(base.memory, base.work * float(self.bind(**params)["ensemble"]))
+        return replace(base, work=base.work * float(self.bind(**params)["ensemble"]))
 
-    def run_simulation(self, n, trials, seed, device, alpha, beta, ridge, noise, signal, ensemble):
+    def run_simulation(self, n, trials, seed, device, alpha, beta, ridge, noise, signal, ensemble, spectrum=None):
         return simulate_linear_random_features(n, alpha, beta, ridge, noise, signal, ensemble=int(ensemble),
-                                               trials=trials, seed=seed, device=device)
+                                               trials=trials, seed=seed, device=device, spectrum=spectrum)
 
 
 DERIVATION = LinearRandomFeatures()

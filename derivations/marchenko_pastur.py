@@ -6,7 +6,7 @@ Marchenko & Pastur 1967 (Math. USSR Sb. 1:457); polynomial form as in Rao & Edel
 import sympy as sp
 
 import symrmt as sr
-from symrmt.registry import Parameter, SpectralDerivation
+from symrmt.derivation import Parameter, SpectralDerivation
 
 
 class MarchenkoPastur(SpectralDerivation):

@@ -6,7 +6,7 @@ The spectrum of ``W₁^{1/2} Q W₂ Qᵀ W₁^{1/2}`` (W_i = X_iᵀX_i/n_i, Q Ha
 import sympy as sp
 
 import symrmt as sr
-from symrmt.registry import Parameter, SpectralDerivation
+from symrmt.derivation import Parameter, SpectralDerivation
 
 
 class MPTimesMP(SpectralDerivation):

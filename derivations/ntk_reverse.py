@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symrmt.registry import Derivation, Parameter
+from symrmt.derivation import Derivation, Parameter
 
 #: cosines x·x′/d at which the kernels are compared.  For |c| ≤ 1/2 the series truncated at the
 #: default order 6 is within 1e-4 of the depth-2 target (about 1 % of the Monte-Carlo error at width
@@ -113,7 +113,7 @@ class NTKReverse(Derivation):
     def simulate(self, n: int, trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None,
                  progress: bool | None = None, **params: Any):
         """Empirical NTK of ``trials`` one-hidden-layer networks of width ``n`` with the constructed activation."""
-        from symrmt.simulate.ntk import empirical_kernel
+        from symrmt.simulate import empirical_kernel
 
         depth, order, d = self._ints(self.bind(**params))
         con = _construction(depth, order)
@@ -127,7 +127,7 @@ class NTKReverse(Derivation):
         from pathlib import Path
 
         from symrmt.kernels import dot_product_kernel
-        from symrmt.verify.plots import plot_learning_curve
+        from symrmt.verify import plot_learning_curve
 
         p = self.bind()
         depth, order, _ = self._ints(p)

@@ -7,10 +7,10 @@ trained in torch (one full-batch gradient step, then ridge on the readout).
 import numpy as np
 import sympy as sp
 
-from symrmt.equivalents.derivation import LearningCurveDerivation
-from symrmt.equivalents.spiked import solve_one_step, spike_parameters
-from symrmt.registry import Parameter
-from symrmt.simulate.one_step import simulate_one_step
+from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.equivalents import (solve_one_step, spike_parameters, spike_values, spiked_feature_cdf,
+                                spiked_feature_spectrum)
+from symrmt.simulate import simulate_one_step
 
 
 class OneStepSpikedRF(LearningCurveDerivation):
@@ -73,8 +73,7 @@ class OneStepSpikedRF(LearningCurveDerivation):
         outlier at the predicted ``p E_κ μ0(κ)²`` (Dandi et al.)."""
         from pathlib import Path
 
-        from symrmt.equivalents.spiked import spiked_feature_cdf, spiked_feature_spectrum
-        from symrmt.verify.plots import plot_spectrum
+        from symrmt.verify import plot_spectrum
 
         out = super().figures(directory, quick, seed, device)
         p = {k: float(v) for k, v in self.bind().items()}
@@ -104,8 +103,9 @@ class OneStepSpikedRF(LearningCurveDerivation):
 
     def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, activation="tanh",
                        target="tanh", model="spiked"):
+        spike = spike_values(eta, alpha0, activation, target) if model == "spiked" else None
         return simulate_one_step(n, alpha, alpha0, eta, ridge, width, activation, target, trials=trials,
-                                 seed=seed, device=device, model=model)
+                                 seed=seed, device=device, model=model, spike=spike)
 
 
 DERIVATION = OneStepSpikedRF()

@@ -2,12 +2,9 @@
 (Loureiro et al. arXiv 2102.08127; the synthetic case of Wei, Hu & Steinhardt arXiv 2203.06176),
 checked on trained ridge models; the simulation also reports GCV.
 """
-import copy
-
-from symrmt.equivalents.derivation import LearningCurveDerivation
-from symrmt.equivalents.discrete import powerlaw_equations, solve_powerlaw_ridge
-from symrmt.equivalents.simulate import simulate_powerlaw_ridge
-from symrmt.registry import Parameter
+from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.equivalents import powerlaw_equations, solve_powerlaw_ridge
+from symrmt.simulate import simulate_powerlaw_ridge
 
 
 class PowerlawRidge(LearningCurveDerivation):
@@ -24,6 +21,7 @@ class PowerlawRidge(LearningCurveDerivation):
         Parameter("noise", 0.1, "σ²", low=0, low_inclusive=True),
         Parameter("ridge", 1e-3, "per-sample λ̃", low=0),
     )
+    solve_only = ("n",)   # the ladder's sizes are the sample counts n
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
 
@@ -39,7 +37,8 @@ class PowerlawRidge(LearningCurveDerivation):
 
     def measure(self, sample, theory):
         t = dict(theory)
-        th = float(solve_powerlaw_ridge(sample.n, int(t["p"]), t["a"], t["b"], t["noise"], t["ridge"])["test_error"])
+        n = sample.sizes["n"]
+        th = float(solve_powerlaw_ridge(n, int(t["p"]), t["a"], t["b"], t["noise"], t["ridge"])["test_error"])
         out = super().measure(sample, th)
         out["gcv"] = sample.mean("gcv")
         out["gcv_ci95"] = list(sample.ci("gcv"))
@@ -49,19 +48,8 @@ class PowerlawRidge(LearningCurveDerivation):
         """X (n×p), the kernel K = XXᵀ and the solve with n + 1 right-hand sides (n×n)."""
         return [(n, p), (n, n), (n, n + 1)]
 
-    def run_simulation(self, n, trials, seed, device, p, a, b, noise, ridge, **unused):
-        out = simulate_powerlaw_ridge(n, int(p), a, b, noise, ridge, trials=trials, seed=seed, device=device)
-        out.n = n
-        return out
-
-    def verify(self, sizes=None, trials=None, seed=0, device=None, quick=False, theory_params=None,
-               dtype=None, progress=None, **params):
-        """The ladder's sizes are the sample counts n (a given ``n`` is ignored here)."""
-        params.pop("n", None)
-        bound = copy.copy(self)
-        bound.parameters = tuple(x for x in self.parameters if x.name != "n")
-        return LearningCurveDerivation.verify(bound, sizes, trials, seed, device, quick, theory_params, dtype,
-                                              progress, **params)
+    def run_simulation(self, n, trials, seed, device, p, a, b, noise, ridge):
+        return simulate_powerlaw_ridge(n, int(p), a, b, noise, ridge, trials=trials, seed=seed, device=device)
 
 
 DERIVATION = PowerlawRidge()

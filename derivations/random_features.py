@@ -4,10 +4,9 @@ descent in ψ1 = N/d at small ridge).
 """
 import numpy as np
 
-from symrmt.equivalents.derivation import LearningCurveDerivation, system_equations
-from symrmt.equivalents.random_features import mei_montanari_system, solve_random_features
-from symrmt.equivalents.simulate import simulate_random_features
-from symrmt.registry import Parameter
+from symrmt.derivation import LearningCurveDerivation, Parameter, system_equations
+from symrmt.equivalents import mei_montanari_system, solve_random_features
+from symrmt.simulate import simulate_random_features
 
 
 class RandomFeatures(LearningCurveDerivation):

@@ -4,15 +4,16 @@ Atanasov, Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensi
 arXiv 2405.00592: ``λ = κ(1 − q·df1(κ))`` (the white-Wishart S-transform ``S_W(df) = 1/(1 − q df)``),
 ``E_g = [κ² w̄ᵀΣ(Σ+κ)⁻²w̄ + σ²]/(1 − q·df2)``, ``E_tr = (λ/κ)² E_g``, GCV = E_g in the limit.
 """
-from symrmt.equivalents.derivation import LearningCurveDerivation, system_equations
-from symrmt.equivalents.ridge import ridge_system, solve_ridge
-from symrmt.equivalents.simulate import simulate_ridge
-from symrmt.registry import Parameter
+from symrmt.derivation import LearningCurveDerivation, Parameter, system_equations
+from symrmt.equivalents import ridge_system, solve_ridge
+from symrmt.simulate import simulate_ridge
 
 
 class Ridge(LearningCurveDerivation):
-    """Linear ridge on Gaussian data with identity population covariance (``solve`` also takes
-    ``spectrum=(points, weights)`` or an AlgebraicLaw)."""
+    """Linear ridge on Gaussian data, population covariance the identity or ``spectrum=`` any
+    population: a measure (``symrmt.measures``: empirical, power-law, law-backed), an array of
+    eigenvalues, ``(points, weights)`` or an AlgebraicLaw; ``solve``, ``simulate`` and ``verify``
+    take the same."""
 
     name = "ridge"
     summary = "Ridge regression test/train error and GCV via the S-transform κ equation (Σ = I)"

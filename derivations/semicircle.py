@@ -5,7 +5,7 @@ arXiv math/0601389, Table 1.
 """
 
 import symrmt as sr
-from symrmt.registry import Parameter, SpectralDerivation
+from symrmt.derivation import Parameter, SpectralDerivation
 
 
 class Semicircle(SpectralDerivation):

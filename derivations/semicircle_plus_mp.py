@@ -6,7 +6,7 @@ computed by the resultant of Rao & Edelman 2008 (arXiv math/0601389, Thm 4.3); a
 import sympy as sp
 
 import symrmt as sr
-from symrmt.registry import Parameter, SpectralDerivation
+from symrmt.derivation import Parameter, SpectralDerivation
 
 
 class SemicirclePlusMP(SpectralDerivation):

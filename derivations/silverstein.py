@@ -8,7 +8,7 @@ polynomial by the substitution of Rao & Edelman 2008 (arXiv math/0601389, §5).
 import sympy as sp
 
 import symrmt as sr
-from symrmt.registry import Parameter, SpectralDerivation
+from symrmt.derivation import Parameter, SpectralDerivation
 
 
 class Silverstein(SpectralDerivation):

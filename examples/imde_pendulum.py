@@ -32,7 +32,7 @@ def main(train: bool = True) -> None:
         print(f"{name}: symplectic={odes.is_symplectic(name)}, first nonzero divergence: {where}")
         assert (first is None) == odes.is_symplectic(name)
     if train:
-        from symrmt.odes.neural import run_experiment
+        from symrmt.simulate.neural_ode import run_experiment
         _, cmp_ = run_experiment("pendulum", "euler", 0.1, orders=3, quick=True, seed=0)
         print(cmp_.summary())
         e = cmp_.rms_to_imde

@@ -8,15 +8,15 @@ from __future__ import annotations
 from .errors import (CodegenError, ConvergenceError, DerivationError, ParameterError,
                      SymrmtError)
 from .symbolic import laws, transforms
-from .symbolic.free import compress, free_add, free_multiply, free_power, mobius, sample_covariance
+from .symbolic.free import compress, free_add, free_multiply, free_power, mobius
 from .symbolic.laws import AlgebraicLaw
-from .symbolic.transforms import from_r_transform, from_s_transform
+from .symbolic.from_transforms import from_r_transform, from_s_transform
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "laws", "transforms", "AlgebraicLaw", "free_add", "free_multiply", "mobius", "free_power",
-    "sample_covariance", "compress", "from_r_transform", "from_s_transform",
+    "sample_covariance", "expect", "compress", "from_r_transform", "from_s_transform",
     "SymrmtError", "ParameterError", "DerivationError", "ConvergenceError", "CodegenError",
 ]
 
@@ -29,7 +29,15 @@ def __getattr__(name: str):
     if name in ("load", "Derivation", "available"):
         from . import registry
         return getattr(registry, name)
-    if name in ("odes", "equivalents", "codegen", "simulate", "verify", "registry", "kernels", "limits"):
+    if name in ("expect", "sample_covariance"):  # any population: a law, an empirical or power-law measure
+        from . import measures
+        return getattr(measures, name)
+    if name == "learning":
+        import importlib
+        importlib.import_module(".derivation.from_model", __name__)  # binds model.simulate / model.verify
+        return importlib.import_module(".learning", __name__)
+    if name in ("odes", "equivalents", "codegen", "simulate", "verify", "registry", "derivation", "kernels",
+                "limits", "sweep", "measures", "learning"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'symrmt' has no attribute {name!r}")

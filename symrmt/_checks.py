@@ -19,7 +19,8 @@ import numpy as np
 from .errors import ParameterError
 
 __all__ = ["python_scalar", "is_number", "finite_real", "positive", "nonnegative", "in_range", "integer",
-           "probability_weights", "finite_array"]
+           "probability_weights", "finite_array", "checked", "broadcast", "atoms", "atom_diagonal",
+           "layer_widths", "per_layer"]
 
 
 def _is_bool(value: Any) -> bool:
@@ -259,3 +260,138 @@ def probability_weights(name: str, value: Any, size: int | None = None, *, atol:
     if not abs(total - 1.0) <= atol:
         raise ParameterError(f"{name}: weights must sum to 1, got a sum of {total!r}")
     return w
+
+
+_ARRAY_RULES = {
+    "positive": (lambda a: a > 0, "> 0"),
+    "nonnegative": (lambda a: a >= 0, ">= 0"),
+    "atleast1": (lambda a: a >= 1, ">= 1"),
+}
+
+
+def checked(name: str, value: Any, rule: str) -> np.ndarray:
+    """``value`` (a number or array) as a finite ``float`` array satisfying ``rule``.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value
+        A real number or array-like of real numbers.
+    rule : {"positive", "nonnegative", "atleast1"}
+        ``> 0``, ``>= 0`` or ``>= 1`` for every entry.
+
+    Raises
+    ------
+    ParameterError
+        Not numeric, NaN or infinite entries, or an entry outside the range (the message
+        states the range and the first offending value).
+    """
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name}: expected a real number or array, got {value!r}") from exc
+    test, text = _ARRAY_RULES[rule]
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{name}: must be finite and {text}, got {value!r}")
+    if not np.all(test(arr)):
+        bad = arr[~test(arr)] if arr.ndim else arr
+        raise ParameterError(f"{name}: must be {text}, got {np.ravel(bad)[0]!r}")
+    return arr
+
+
+def broadcast(values: dict) -> dict:
+    """Broadcast named arrays together (NumPy rules).
+
+    Raises
+    ------
+    ParameterError
+        The shapes do not broadcast (the message lists them by name).
+    """
+    try:
+        arrs = np.broadcast_arrays(*values.values())
+    except ValueError as exc:
+        raise ParameterError(f"parameter shapes do not broadcast: "
+                             f"{ {k: np.shape(v) for k, v in values.items()} }") from exc
+    return dict(zip(values, arrs))
+
+
+def atoms(name: str, spec: Any) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """``None`` (the identity) or a validated diagonal spectrum ``(points, weights)``.
+
+    Points must be finite and > 0 (eigenvalues of a covariance), weights >= 0 summing to 1.
+
+    Raises
+    ------
+    ParameterError
+        Not ``None`` or a pair of equal-length non-empty sequences, or a point or weight out of range.
+    """
+    if spec is None:
+        return None
+    try:
+        points, weights = spec
+        pts = np.asarray(points, dtype=float).ravel()
+        wts = np.asarray(weights, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name}: expected None (identity) or (points, weights), got {spec!r}") from exc
+    if pts.size == 0 or pts.shape != wts.shape:
+        raise ParameterError(f"{name}: points and weights must be non-empty and of equal length, got {spec!r}")
+    if not (np.all(np.isfinite(pts)) and np.all(pts > 0)):
+        raise ParameterError(f"{name}: points must be finite and > 0 (eigenvalues of a covariance), got {list(pts)}")
+    if not (np.all(np.isfinite(wts)) and np.all(wts >= 0) and abs(wts.sum() - 1) < 1e-12):
+        raise ParameterError(f"{name}: weights must be >= 0 and sum to 1, got {list(wts)}")
+    return tuple(pts.tolist()), tuple(wts.tolist())
+
+
+def atom_diagonal(spec: Any, size: int) -> np.ndarray:
+    """``size`` diagonal entries with the proportions of the atoms ``spec = (points, weights)``
+    (all ones for ``None``); the largest atom takes the rounding remainder."""
+    if spec is None:
+        return np.ones(size)
+    pts, wts = np.asarray(spec[0], dtype=float), np.asarray(spec[1], dtype=float)
+    counts = np.floor(wts * size).astype(int)
+    counts[int(np.argmax(wts))] += size - counts.sum()
+    return np.repeat(pts, counts)
+
+
+def layer_widths(name: str, value: Any) -> tuple[float, ...]:
+    """Layer widths ``k_ℓ/d`` as a tuple of finite floats > 0 (a single number is one layer).
+
+    Raises
+    ------
+    ParameterError
+        Not a number or a sequence of numbers, no layers, or a width that is not finite and > 0.
+    """
+    if isinstance(value, (int, float, np.integer, np.floating)) and not _is_bool(value):
+        value = (value,)
+    try:
+        ws = tuple(float(w) for w in value)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name}: expected a sequence of numbers > 0 (k_ℓ/d), got {value!r}") from exc
+    if not ws:
+        raise ParameterError(f"{name}: need at least one layer")
+    for i, w in enumerate(ws):
+        if not (np.isfinite(w) and w > 0):
+            raise ParameterError(f"{name}: every width k_ℓ/d must be a finite number > 0, got {name}[{i}] = {w}")
+    return ws
+
+
+def per_layer(name: str, value: Any, depth: int, single) -> tuple:
+    """``value`` repeated ``depth`` times when ``single(value)`` (one value for every layer), else
+    a sequence of exactly ``depth`` entries (one per layer), as a tuple.
+
+    Raises
+    ------
+    ParameterError
+        Neither a single value nor a sequence, or a sequence of the wrong length.
+    """
+    if single(value):
+        return (value,) * depth
+    try:
+        seq = tuple(value)
+    except TypeError as exc:
+        raise ParameterError(f"{name}: expected one value or a sequence of {depth} (one per layer), got {value!r}") from exc
+    if len(seq) != depth:
+        raise ParameterError(f"{name}: got {len(seq)} entries for {depth} layers (len(widths) = {depth}); "
+                             "give one per layer or a single value for all")
+    return seq

@@ -1,4 +1,4 @@
-"""The ``symrmt`` command line: list, show, solve, verify, codegen, demo (see DESIGN.md).
+"""The ``symrmt`` command line: list, show, solve, verify, codegen, demo (see docs/architecture.md).
 
 Every command takes ``--json`` for machine-readable output.  Bad input (an unknown derivation, a
 malformed ``--param``, a size below 2, a value outside a parameter's range or not representable as a
@@ -21,12 +21,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import __version__
+from ._numbers import exact_number, float_list, int_list
+from ._version import __version__
 from .errors import SymrmtError
 
 __all__ = ["main", "parse_param", "parse_number"]
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?\d+)?$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -63,20 +63,7 @@ class _DerivationHelp(argparse.Action):
 def parse_number(text: str, what: str = "value") -> Fraction:
     """Parse ``text`` as an exact number: ``3``, ``-0.25``, ``1e-3``, ``1/2``; anything else raises
     (so does a decimal exponent beyond 400, which would build an enormous integer)."""
-    t = text.strip()
-    if not _NUMBER.match(t):
-        raise UsageError(f"{what}: {text!r} is not a number (use an integer, a decimal or a fraction like 1/2)")
-    num, _, den = t.partition("/")
-    exp10 = num.lower().partition("e")[2]
-    if exp10 and abs(int(exp10)) > 400:  # 1e999999999 would build a billion-digit integer
-        raise UsageError(f"{what}: {text!r} is out of range (a decimal exponent of at most 400)")
-    try:
-        value = Fraction(num)
-        if den:
-            value /= Fraction(den)
-    except (ValueError, ZeroDivisionError) as exc:
-        raise UsageError(f"{what}: {text!r} is not a finite number") from exc
-    return value
+    return exact_number(text, what)
 
 
 def parse_param(item: str) -> tuple[str, Fraction]:
@@ -95,35 +82,6 @@ def _params(items: Sequence[str] | None) -> dict[str, Fraction]:
         if k in out:
             raise UsageError(f"--param: {k} given twice")
         out[k] = v
-    return out
-
-
-def _int_list(text: str, what: str) -> list[int]:
-    vals = []
-    for part in text.split(","):
-        part = part.strip()
-        if not re.fullmatch(r"[+-]?\d+", part):
-            raise UsageError(f"{what}: expected comma-separated integers, got {text!r}")
-        vals.append(int(part))
-    return vals
-
-
-def _float_list(text: str, what: str) -> list[float]:
-    """Comma-separated numbers as floats; an empty list, or a value a float64 cannot hold
-    (overflow to inf, underflow of a nonzero value to 0), is bad input."""
-    if not text.strip():
-        raise UsageError(f"{what}: expected comma-separated numbers, got {text!r}")
-    out = []
-    for part in text.split(","):
-        value = parse_number(part, what)
-        try:
-            f = float(value)
-        except OverflowError:
-            f = float("inf")
-        if f in (float("inf"), float("-inf")) or (f == 0 and value != 0):
-            raise UsageError(f"{what}: {part.strip()} is not representable as a float64 "
-                             f"({'it overflows' if f else 'it underflows to 0'})")
-        out.append(f)
     return out
 
 
@@ -181,7 +139,7 @@ def _cmd_solve(args) -> int:
 
     der = load(args.name)
     params = _params(args.param)
-    at = _float_list(args.at, "--at") if args.at is not None else None
+    at = float_list(args.at, "--at") if args.at is not None else None
     res = der.solve(at=at, **params) if at is not None else der.solve(**params)
     if not isinstance(res, dict):
         res = {"result": res}
@@ -192,7 +150,7 @@ def _cmd_solve(args) -> int:
 
 def _sizes(args) -> list[int] | None:
     if args.sizes is not None:
-        return _int_list(args.sizes, "--sizes")
+        return int_list(args.sizes, "--sizes")
     if args.n is not None:
         from .simulate.device import check_size
 
@@ -264,9 +222,101 @@ def _demo_line(args, stem: str, width: int, verdict: str, seconds: float, expect
     print(f"{stem:<{width}}  {verdict:<12} {seconds:7.1f} s{note}", file=sys.stderr, flush=True)
 
 
+def _jobs(value: int | None, runs: int) -> int:
+    """Worker processes of the demo: ``--jobs`` or the number of CPUs this process may use."""
+    import os
+
+    if value is not None:
+        if value < 1:
+            raise UsageError(f"--jobs: must be a positive integer, got {value}")
+        return min(value, runs)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, runs))
+
+
+def _demo_weight(der) -> float:
+    """Estimated work of a derivation's quick ladder (orders the demo's runs, longest first)."""
+    try:
+        sizes = tuple(der.quick_sizes)
+        p = der.bind()
+        return float(sum(der.cost(n, der.trials_for(n, sizes, der.quick_trials), **p).work for n in sizes))
+    except Exception:  # noqa: BLE001 - only an ordering hint
+        return 0.0
+
+
+def _demo_outcomes(runs, jobs: int, settings: dict):
+    """``(stem, outcome)`` of every run as it finishes: in this process with one job, else in a pool
+    of ``jobs`` processes (spawned; torch threads shared out; registered derivations, which a fresh
+    process cannot load by name, stay in this process)."""
+    from .registry import registered
+
+    local = [r for r in runs if jobs == 1 or r[1] in registered()]
+    remote = [r for r in runs if r not in local]
+    if remote:
+        import concurrent.futures
+        import multiprocessing
+        import os
+
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                                    initializer=_demo_worker_init, initargs=(threads,)) as pool:
+            futures = {pool.submit(_demo_run, *r, settings): r[0] for r in remote}
+            for r in local:
+                yield r[0], _demo_run(*r, settings)
+            for fut in concurrent.futures.as_completed(futures):
+                yield futures[fut], fut.result()
+    else:
+        for r in local:
+            yield r[0], _demo_run(*r, settings)
+
+
+def _demo_worker_init(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _demo_run(stem: str, name: str, theory_params: dict, expected: str, settings: dict) -> dict:
+    """Verify one derivation of the demo (quick mode), save its report and figures; returns the
+    index row, the result record and the figures (a failure is recorded, not raised)."""
+    from .registry import load
+    from .verify.report import fmt
+
+    out, seed, device = Path(settings["out"]), settings["seed"], settings["device"]
+    t1 = time.perf_counter()
+    try:
+        rep = load(name).verify(quick=True, seed=seed, device=device, theory_params=theory_params,
+                                progress=settings["progress"])
+    except Exception as exc:  # keep the report going; the failure is recorded and the exit status is 1
+        msg = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return {"result": {"name": stem, "expected": expected, "verdict": "error", "ok": False, "error": msg,
+                           "seconds": time.perf_counter() - t1},
+                "row": f"| {stem} | — | {expected} | **error**: {msg} | | | | NO |", "figures": {}}
+    with _writing("--out"):
+        paths = rep.save(out, stem)
+    ok = rep.verdict == expected
+    figures = {}
+    if not theory_params:  # the derivation's own figures (learning curves, kernels, ...)
+        try:
+            figures = {k: (str(v) if v is not None else None)
+                       for k, v in load(name).figures(out, quick=True, seed=seed, device=device).items()}
+        except Exception as exc:  # a figure failing is reported, the verdict stands
+            figures = {f"{name}: figure failed ({(str(exc).splitlines() or [type(exc).__name__])[0]})": None}
+    s = rep.scaling
+    row = (f"| [{stem}]({paths['md'].name}) | {rep.statistic} | {expected} | **{rep.verdict}** | "
+           f"{fmt(s['slope'], '.2f')} ± {fmt(s['slope_se'], '.2f')} | {fmt(s['plateau'], '.2g')} | "
+           f"{fmt(s['errors'][-1])} | {'yes' if ok else 'NO'} |")
+    return {"result": {"name": stem, "expected": expected, "verdict": rep.verdict, "ok": ok,
+                       "json": paths["json"].name, "png": paths["png"].name, "seconds": time.perf_counter() - t1},
+            "row": row, "figures": figures}
+
+
 def _cmd_demo(args) -> int:
     from .registry import available, load
-    from .verify.report import fmt, html_page, markdown_to_html
+    from .verify.report import html_page, markdown_to_html
 
     out = Path(args.out)
     if not out.parent.is_dir():
@@ -289,34 +339,20 @@ def _cmd_demo(args) -> int:
     rows, results, figures = [], [], {}
     progress = _progress(args)
     width = max(len(r[0]) for r in runs)
-    for stem, name, theory_params, expected in runs:
-        t1 = time.perf_counter()
-        try:
-            rep = load(name).verify(quick=True, seed=args.seed, device=args.device, theory_params=theory_params,
-                                    progress=progress)
-        except Exception as exc:  # keep the report going; the failure is recorded and the exit status is 1
-            msg = (str(exc).splitlines() or [type(exc).__name__])[0]
-            results.append({"name": stem, "expected": expected, "verdict": "error", "ok": False, "error": msg,
-                            "seconds": time.perf_counter() - t1})
-            rows.append(f"| {stem} | — | {expected} | **error**: {msg} | | | | NO |")
-            _demo_line(args, stem, width, "error", results[-1]["seconds"], expected, False)
-            continue
-        with _writing("--out"):
-            paths = rep.save(out, stem)
-        ok = rep.verdict == expected
-        if not theory_params:  # the derivation's own figures (learning curves, kernels, ...)
-            try:
-                figures.update(load(name).figures(out, quick=True, seed=args.seed, device=args.device))
-            except Exception as exc:  # a figure failing is reported, the verdict stands
-                figures[f"{name}: figure failed ({(str(exc).splitlines() or [type(exc).__name__])[0]})"] = None
-        results.append({"name": stem, "expected": expected, "verdict": rep.verdict, "ok": ok,
-                        "json": paths["json"].name, "png": paths["png"].name, "seconds": time.perf_counter() - t1})
-        _demo_line(args, stem, width, rep.verdict, results[-1]["seconds"], expected, ok)
-        s = rep.scaling
-        rows.append(f"| [{stem}]({paths['md'].name}) | {rep.statistic} | {expected} | **{rep.verdict}** | "
-                    f"{fmt(s['slope'], '.2f')} ± {fmt(s['slope_se'], '.2f')} | {fmt(s['plateau'], '.2g')} | "
-                    f"{fmt(s['errors'][-1])} | "
-                    f"{'yes' if ok else 'NO'} |")
+    jobs = _jobs(args.jobs, len(runs))
+    settings = {"out": str(out), "seed": args.seed, "device": args.device,
+                "progress": progress if jobs == 1 else False}
+    done = {}
+    schedule = sorted(runs, key=lambda r: -_demo_weight(load(r[1])))  # the longest first: the pool ends together
+    for stem, outcome in _demo_outcomes(schedule, jobs, settings):
+        done[stem] = outcome
+        r = outcome["result"]
+        _demo_line(args, stem, width, r["verdict"], r["seconds"], r["expected"], r["ok"])
+    for stem, *_ in runs:  # the index keeps the order of the runs, whatever order they finished in
+        outcome = done[stem]
+        results.append(outcome["result"])
+        rows.append(outcome["row"])
+        figures.update(outcome["figures"])
     seconds = time.perf_counter() - t0
     index = ["# symrmt verification report", "",
              "Each derivation's solution is compared with a torch simulation of the random object it describes, "
@@ -400,6 +436,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "is a terminal and CI is not set)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--device", choices=["cpu", "cuda"])
+    s.add_argument("--jobs", type=int, metavar="N",
+                   help="derivations verified in parallel, one process each (default: the number of CPUs; "
+                        "1: in this process, with progress bars)")
+    from .sweep.cli import add_parsers as add_sweep_parsers
+
+    add_sweep_parsers(sub)  # "sweep" and "falsify"
     return p
 
 

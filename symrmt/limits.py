@@ -8,18 +8,18 @@ point with an order (``law.moments(k)``, ``free_cumulants``, the B-series and IM
 :class:`~symrmt.errors.ParameterError` whose message states the estimate and the limit, instead of
 exhausting the memory of the machine or running for days.
 
-==================  ===============================  ==========================  =======================
-limit               default                          environment variable        meaning
-==================  ===============================  ==========================  =======================
-max_memory_gb       half of the physical RAM         ``SYMRMT_MAX_MEMORY_GB``    peak memory of one
-                    (8 GiB when it cannot be read)                               simulation (GiB)
-max_work            ``1e15``                         ``SYMRMT_MAX_WORK``         floating-point
-                                                                                 operations of one run
-max_moment_order    ``200``                          ``SYMRMT_MAX_MOMENT_ORDER`` largest ``k`` of
-                                                                                 ``moments(k)``
-max_tree_order      ``14``                           ``SYMRMT_MAX_TREE_ORDER``   largest rooted-tree
-                                                                                 order of a B-series
-==================  ===============================  ==========================  =======================
+==================  ===============================  ============================  =======================
+limit               default                          environment variable          meaning
+==================  ===============================  ============================  =======================
+max_memory_gb       half of the physical RAM         ``SYMRMT_MAX_MEMORY_GB``      peak memory of one
+                    (8 GiB when it cannot be read)                                 simulation (GiB)
+max_work            ``1e15``                         ``SYMRMT_MAX_WORK``           floating-point
+                                                                                   operations of one run
+max_moment_order    ``200``                          ``SYMRMT_MAX_MOMENT_ORDER``   largest ``k`` of
+                                                                                   ``moments(k)``
+max_tree_order      ``14``                           ``SYMRMT_MAX_TREE_ORDER``     largest rooted-tree
+                                                                                   order of a B-series
+==================  ===============================  ============================  =======================
 
 Why these defaults: a dense float64 eigenproblem of size n holds a few ``n²`` doubles, so half the
 RAM leaves room for the rest of the process and the operating system; ``1e15`` operations is about

@@ -1,6 +1,6 @@
 """Fuzzing every public entry point that takes a string with code-like text: the only outcomes are
 success or a clear symrmt error (exit status 2 on the command line) -- never another exception, and
-never a file created by the text (DESIGN.md, "Rules that hold everywhere")."""
+never a file created by the text (docs/architecture.md, "Rules that hold everywhere")."""
 import ast
 import contextlib
 import io

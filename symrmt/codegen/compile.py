@@ -24,14 +24,15 @@ import sympy as sp
 from ..errors import CodegenError, ParameterError
 from ..symbolic.parsing import check_code_names, safe_sympify
 from ..symbolic.symbols import m as M_SYM, z as Z_SYM
+from ..symbolic.expect import MeasureRef, expand_expectations, expectations, has_expect, measure_refs
 from . import templates as tpl
 from .cache import cached_module
-from .printer import emit_function
+from .printer import RECIP_HELPER, emit_expect_function, emit_function
 
 __all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
-           "GENERATOR_VERSION"]
+           "canonical_system", "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "3"  # bump: old cache files are regenerated
+GENERATOR_VERSION = "4"  # bump: old cache files are regenerated
 _CHECK_POINTS = 3
 _CHECK_RTOL = 1e-9
 
@@ -173,7 +174,7 @@ def docstring_text(text: str) -> str:
 
 
 def _header(title: str, meta: dict, convention: str) -> str:
-    from .. import __version__
+    from .._version import __version__
 
     # user text (law, system and function names) reaches the source only as the escaped title
     # and inside repr() literals of META
@@ -339,71 +340,155 @@ def _spectral_index(system, spectral: Any) -> int:
     return names.index(key)
 
 
+def canonical_system(system) -> tuple[Any, list]:
+    """``(system with its measures replaced by slot placeholders, [measures in slot order])``.
+
+    A measure inside ``sr.expect`` is data: the generated module sees only its slot
+    (``MeasureRef.slot(j)``), so every measure of the same System shares one module, whatever
+    its size, and the arrays are passed at solve time.
+    """
+    exprs = [*system.residuals, *system.observables.values()]
+    if has_expect(system.initial.values()):
+        raise ParameterError(f"initial: the initial guesses of {system.name} may not contain expectations "
+                             "(use a number or an expression in the parameters)")
+    refs = measure_refs(exprs)
+    if not refs:
+        return system, []
+    if any(r.measure is None for r in refs):
+        if all(r.measure is None for r in refs) and [r.index for r in refs] == sorted(r.index for r in refs):
+            return system, [None] * len(refs)  # already canonical (the data comes at solve time)
+        raise ParameterError(f"equations: {system.name} mixes measure placeholders and measures")
+    mapping = {r: MeasureRef.slot(j) for j, r in enumerate(refs)}
+    canon = type(system)([e.xreplace(mapping) for e in system.residuals], system.unknowns, system.parameters,
+                   {k: v.xreplace(mapping) for k, v in system.observables.items()}, dict(system.domains),
+                   dict(system.initial), system.name)
+    return canon, [r.measure for r in refs]
+
+
+def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list):
+    """Source of ``_ex<name>`` (the expectations in ``exprs``, one loop per measure) and the map
+    from each ``Expect`` node to the symbol standing for its value; None without expectations."""
+    nodes = expectations(exprs)
+    if not nodes:
+        return None
+    groups: dict = {}
+    for n in nodes:
+        groups.setdefault((n.measure.index, n.variable), []).append(n)
+    order = [n for g in groups.values() for n in g]
+    syms = [sp.Dummy(f"ev{k}") for k in range(len(order))]
+    src = emit_expect_function(f"_ex{name}", [(slot, var, [n.expr for n in g]) for (slot, var), g in groups.items()],
+                               packed={"u": us, "pv": ps}, decorator=tpl.LOOP)
+    return src, dict(zip(order, syms)), syms
+
+
+def _emit_with_expectations(name: str, exprs: list, us: list, ps: list) -> str:
+    """``def name(u, pv, ms)`` returning ``exprs``: straight-line code, after the loops over the
+    measures (``ms = (points, weights, offsets)``) that give the values of its expectations."""
+    parts = _expect_parts(name, exprs, us, ps)
+    if parts is None:
+        return emit_function(name, [], exprs, packed={"u": us, "pv": ps, "ms": []}, uniform=True,
+                             decorator=tpl.EXPR)
+    src, sub, syms = parts
+    core = emit_function(f"{name}_core", [], [e.xreplace(sub) for e in exprs],
+                         packed={"u": us, "pv": ps, "ev": syms}, uniform=True, decorator=tpl.INNER)
+    wrap = (f"{tpl.EXPR}\ndef {name}(u, pv, ms):\n"
+            f"    return {name}_core(u, pv, _ex{name}(u, pv, ms[0], ms[1], ms[2]))\n")
+    return src + "\n" + core + "\n" + wrap
+
+
 def system_source(system, spectral: Any = None) -> str:
-    """Source text of the generated solver module of a :class:`~symrmt.symbolic.system.System`."""
+    """Source text of the generated solver module of a :class:`~symrmt.symbolic.system.System`.
+
+    Expectations (``sr.expect``) become loops over run-time measure arrays; the source depends
+    on the measures' slots only, never on their data or size.
+    """
+    system, measures = canonical_system(system)
     us, ps = list(system.unknowns), list(system.parameters)
     F = list(system.residuals)
     J = system.jacobian()
     obs_names = list(system.observables)
     meta = {"kind": "system", "name": system.name, "parameters": tuple(p.name for p in ps),
             "unknowns": tuple(u.name for u in us), "observables": tuple(obs_names),
-            "domains": tuple(system.domains[u] for u in us)}
-    packed = {"u": us, "pv": ps}
+            "domains": tuple(system.domains[u] for u in us), "measures": len(measures)}
     parts = [
         _header(f"solver of the system {system.name}", meta,
                 "Damped Newton with the analytic Jacobian; warm starts along the grid."),
-        emit_function("_fj", [], F + [J[i, j] for i in range(len(us)) for j in range(len(us))],
-                      packed=packed, uniform=True, decorator=tpl.EXPR),
+        RECIP_HELPER if measures else "",
+        _emit_with_expectations("_fj", F + [J[i, j] for i in range(len(us)) for j in range(len(us))], us, ps),
         "\n",
         # the residual alone, for the line search (no Jacobian at trial points)
-        emit_function("_f", [], F, packed=packed, uniform=True, decorator=tpl.EXPR),
+        _emit_with_expectations("_f", F, us, ps),
         "\n",
-        emit_function("_obs", [], [system.observables[k] for k in obs_names] or [sp.Integer(0)],
-                      packed=packed, uniform=True, decorator=tpl.EXPR),
+        _emit_with_expectations("_obs", [system.observables[k] for k in obs_names] or [sp.Integer(0)], us, ps),
         "\n",
         emit_function("_init", [], [system.initial[u] for u in us], packed={"pv": ps}, uniform=True,
                       decorator=tpl.EXPR),
         tpl.render(tpl.SYSTEM_KERNELS, nu=len(us), domains=[_DOMAIN_CODES[system.domains[u]] for u in us],
-                   spectral=_spectral_index(system, spectral)),
+                   spectral=_spectral_index(system, spectral), real_warm=int(bool(measures))),
         tpl.SYSTEM_WRAPPERS,
     ]
     return "".join(parts)
 
 
+# the self-check's measures: three atoms per slot (the loops are checked against explicit sums)
+_CHECK_ATOMS = ((0.35, 0.8, 1.45), (0.25, 0.35, 0.4))
+
+
+def check_measures(n: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict, dict]:
+    """The packed arrays of ``n`` small test measures and their points/weights by slot."""
+    pts = {MeasureRef.slot(j): [x * (1 + 0.1 * j) for x in _CHECK_ATOMS[0]] for j in range(n)}
+    wts = {MeasureRef.slot(j): list(_CHECK_ATOMS[1]) for j in range(n)}
+    mx = np.array([x for j in range(n) for x in pts[MeasureRef.slot(j)]], dtype=np.float64)
+    mw = np.array([w for j in range(n) for w in wts[MeasureRef.slot(j)]], dtype=np.float64)
+    mo = np.arange(0, 3 * n + 1, 3, dtype=np.int64)
+    return (mx, mw, mo), pts, wts
+
+
 def _system_check(system) -> Callable[[ModuleType], None]:
-    """The self-check of a freshly generated system module (symbolic work deferred to the call)."""
+    """The self-check of a freshly generated system module (symbolic work deferred to the call).
+
+    Expectations are checked on small test measures against the explicit sums over their atoms.
+    """
 
     def check(mod: ModuleType) -> None:
-        us, ps = list(system.unknowns), list(system.parameters)
-        J = system.jacobian()
-        exprs = list(system.residuals) + [J[i, j] for i in range(len(us)) for j in range(len(us))]
-        obs = [system.observables[k] for k in system.observables]
+        canon, measures = canonical_system(system)
+        us, ps = list(canon.unknowns), list(canon.parameters)
+        J = canon.jacobian()
+        ms, mpts, mwts = check_measures(len(measures))
+
+        def explicit(e):
+            return expand_expectations(e, mpts, mwts) if measures else e
+
+        exprs = [explicit(e) for e in list(canon.residuals) + [J[i, j] for i in range(len(us)) for j in range(len(us))]]
+        obs = [explicit(canon.observables[k]) for k in canon.observables]
         rng = np.random.default_rng(20240601)
         pts, gfj, gf, gobs, ginit = [], [], [], [], []
         for _ in range(_CHECK_POINTS):
             uv = rng.normal(size=len(us)) + 1j * (np.abs(rng.normal(size=len(us))) + 0.1)
             pv = rng.uniform(0.3, 1.7, size=len(ps)) + 0.2j
             pts.append([*uv, *pv])
-            gfj.append(mod._fj(uv, pv))
-            gf.append(mod._f(uv, pv))
-            gobs.append(mod._obs(uv, pv))
+            gfj.append(mod._fj(uv, pv, ms))
+            gf.append(mod._f(uv, pv, ms))
+            gobs.append(mod._obs(uv, pv, ms))
             ginit.append(mod._init(pv))
         syms = us + ps
-        what = f"system {system.name}"
+        what = f"system {canon.name}"
         check_generated(exprs, syms, pts, gfj, f"{what}: residual and Jacobian")
         check_generated(exprs[:len(us)], syms, pts, gf, f"{what}: residual")
         if obs:
             check_generated(obs, syms, pts, gobs, f"{what}: observables")
-        check_generated([system.initial[u] for u in us], syms, pts, ginit, f"{what}: initial guess")
+        check_generated([canon.initial[u] for u in us], syms, pts, ginit, f"{what}: initial guess")
 
     return check
 
 
 def system_module(system, spectral: Any = None) -> ModuleType:
-    """The cached, checked module of ``system``."""
-    idx = _spectral_index(system, spectral)
-    return cached_module(_key("system", system._fingerprint(), idx),
-                         lambda: (system_source(system, spectral), "system"), _system_check(system))
+    """The cached, checked module of ``system`` (its measures' slots only: one module serves
+    every measure, whatever its size)."""
+    canon, _ = canonical_system(system)
+    idx = _spectral_index(canon, spectral)
+    return cached_module(_key("system", canon._fingerprint(), idx),
+                         lambda: (system_source(canon, spectral), "system"), _system_check(canon))
 
 
 def compile_system(system, *, spectral: Any = None, maxit: int = 100, tol: float = 1e-13,
@@ -427,8 +512,12 @@ def compile_system(system, *, spectral: Any = None, maxit: int = 100, tol: float
     for name, v, lo in (("maxit", maxit, 1), ("tol", tol, 0.0), ("ftol", ftol, 0.0)):
         if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > lo - (name == "maxit")):
             raise ParameterError(f"{name}: must be a finite number > {lo if name != 'maxit' else 0}, got {v!r}")
+    _, measures = canonical_system(system)
+    if any(mu is None for mu in measures):
+        raise ParameterError(f"equations: {system.name} uses measure placeholders (MeasureRef.slot); "
+                             "build its expectations with measures (sr.expect(expr, var, measure))")
     return CompiledSystem(system, system_module(system, spectral), maxit=int(maxit), tol=float(tol),
-                          ftol=float(ftol))
+                          ftol=float(ftol), measures=measures)
 
 
 # ---------------------------------------------------------------------- plain functions

@@ -7,6 +7,7 @@ matrices", for the branch rule).
 """
 from __future__ import annotations
 
+import functools
 from types import ModuleType
 from typing import Any
 
@@ -18,8 +19,25 @@ from .solved import check_parameter_names
 __all__ = ["CompiledLaw"]
 
 _GL_NODES = 64   # Gauss–Legendre nodes on [0, θ(u)] for a few upper limits u
-_GL_PANEL = 20   # nodes per panel when many upper limits share a piece
+_PANELS = 32     # many upper limits: uniform panels in θ per piece ...
+_GL_PANEL = 16   # ... of this many Gauss–Legendre nodes, interpolated within a panel
 _FEW = 8
+_MEMO = 64       # pieces and panel rules kept per CompiledLaw (parameter rows)
+
+
+@functools.lru_cache(maxsize=8)
+def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(n)
+
+
+@functools.lru_cache(maxsize=8)
+def _antiderivative_matrix(n: int) -> np.ndarray:
+    """``A`` with ``(A @ f)`` the Legendre coefficients of ``∫_{-1}^{s} p(t) dt``, ``p`` the
+    degree ``n - 1`` interpolant of values ``f`` at the Gauss–Legendre nodes."""
+    t, _ = _gauss_legendre(n)
+    V = np.polynomial.legendre.legvander(t, n - 1)
+    inv = np.linalg.inv(V)
+    return np.array([np.polynomial.legendre.legint(inv[:, j], lbnd=-1.0) for j in range(n)]).T
 
 
 def _as_array(value: Any, name: str, dtype) -> np.ndarray:
@@ -63,6 +81,7 @@ class CompiledLaw:
         self.module = module
         self.parameter_names: tuple[str, ...] = tuple(module.META["parameters"])
         self.degree: int = int(module.META["degree"])
+        self._memo: dict = {}  # (what, parameter row) -> pieces / panel rules
 
     def __repr__(self) -> str:
         return f"CompiledLaw({self.law.name}; parameters {list(self.parameter_names)})"
@@ -393,8 +412,20 @@ class CompiledLaw:
                 res[i] = x.real
         return res
 
+    def _memoized(self, what: str, pv: np.ndarray, extra: tuple, build):
+        key = (what, np.asarray(pv, dtype=np.float64).tobytes(), extra)
+        if key not in self._memo:
+            if len(self._memo) >= _MEMO:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = build()
+        return self._memo[key]
+
     def _pieces(self, pv: np.ndarray) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-        """Elementary intervals between breakpoints carrying density, and the atoms."""
+        """Elementary intervals between breakpoints carrying density, and the atoms (memoized
+        per parameter row)."""
+        return self._memoized("pieces", pv, (), lambda: self._pieces_uncached(pv))
+
+    def _pieces_uncached(self, pv: np.ndarray) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
         atoms = self._atoms(pv)
         s = self._scale(pv)
         disc = self.module._disc(tuple(pv))
@@ -445,19 +476,32 @@ class CompiledLaw:
         # ρ ~ |x - a|^(-1/2), is never evaluated at the edge itself)
         theta_u = 2.0 * np.arcsin(np.sqrt(np.clip((upper - a) / (b - a), 0.0, 1.0)))
         if theta_u.size <= _FEW:  # one Gauss–Legendre rule on [0, θ(u)] for each u
-            t, w = np.polynomial.legendre.leggauss(_GL_NODES)
+            t, w = _gauss_legendre(_GL_NODES)
             th = 0.5 * theta_u[:, None] * (t[None, :] + 1.0)
             return 0.5 * theta_u * (self._theta_integrand(a, b, th, pv) * w[None, :]).sum(axis=1)
-        # many u: panels between the sorted θ(u) (and 8 uniform ones), a short rule on each,
-        # cumulative sums -- the same accuracy at a fraction of the density evaluations
-        top = theta_u.max()
-        brk = np.unique(np.concatenate([[0.0], np.linspace(0.0, top, 9), theta_u]))
+        # many u: a fixed rule for the piece (uniform panels in θ, Gauss–Legendre on each; the
+        # same density evaluations for any number of u, memoized), the cumulative integral at the
+        # panel ends, and within a panel the exact integral of the degree-15 interpolant
+        brk, cum, anti = self._memoized("panels", pv, (a, b), lambda: self._panel_rule(a, b, pv))
+        k = np.clip(np.searchsorted(brk, theta_u, side="right") - 1, 0, _PANELS - 1)
+        h = brk[k + 1] - brk[k]
+        sl = np.clip(2.0 * (theta_u - brk[k]) / h - 1.0, -1.0, 1.0)
+        # Legendre series of each u's panel antiderivative, evaluated at its local coordinate
+        vals = np.polynomial.legendre.legvander(sl, _GL_PANEL)
+        return cum[k] + 0.5 * h * np.einsum("ij,ij->i", vals, anti[k])
+
+    def _panel_rule(self, a: float, b: float, pv: np.ndarray):
+        """Panel ends in θ, the cumulative integral there, and per panel the Legendre
+        coefficients of the antiderivative of the integrand's interpolant."""
+        brk = np.linspace(0.0, np.pi, _PANELS + 1)
         lo, hi = brk[:-1], brk[1:]
-        t, w = np.polynomial.legendre.leggauss(_GL_PANEL)
+        t, w = _gauss_legendre(_GL_PANEL)
         th = lo[:, None] + 0.5 * (hi - lo)[:, None] * (t[None, :] + 1.0)
-        panel = 0.5 * (hi - lo) * (self._theta_integrand(a, b, th, pv) * w[None, :]).sum(axis=1)
+        f = self._theta_integrand(a, b, th, pv)
+        panel = 0.5 * (hi - lo) * (f * w[None, :]).sum(axis=1)
         cum = np.concatenate([[0.0], np.cumsum(panel)])
-        return cum[np.searchsorted(brk, theta_u)]
+        anti = f @ _antiderivative_matrix(_GL_PANEL).T  # (panels, _GL_PANEL + 1)
+        return brk, cum, anti
 
     def _theta_integrand(self, a: float, b: float, th: np.ndarray, pv: np.ndarray) -> np.ndarray:
         """ρ(x(θ)) dx/dθ at the nodes ``th``, x(θ) = a + (b - a) sin²(θ/2)."""

@@ -26,7 +26,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from ..errors import CodegenError
 from ..symbolic.parsing import safe_sympify
 
-__all__ = ["NumbaPrinter", "horner_in", "emit_function"]
+__all__ = ["NumbaPrinter", "horner_in", "emit_function", "emit_expect_function"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ELEMENTARY = ("sqrt", "exp", "log", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
@@ -211,3 +211,147 @@ class _SymbolPrinter(NumbaPrinter):
             raise CodegenError(f"symbol {expr.name!r} is bound inside an expression or not an argument; "
                                "it cannot be compiled")
         return expr.name
+
+
+class _Recip(sp.Function):
+    """``1/x`` printed as the inlined reciprocal ``_recip(x)`` (loops over measures only)."""
+
+    nargs = 1
+
+
+class _LoopPrinter(_SymbolPrinter):
+    """The body printer of the loops over a measure's atoms: in complex mode a negative integer
+    power is the reciprocal ``conj(x)/|x|²`` (``_recip``, one real division) raised to the
+    power, instead of numba's general complex division."""
+
+    def _print__Recip(self, expr) -> str:
+        return f"_recip({self._print(expr.args[0])})"
+
+
+def _with_recip(e: sp.Expr) -> sp.Expr:
+    return e.replace(lambda x: x.is_Pow and x.exp.is_Integer and x.exp < 0,
+                     lambda x: _Recip(x.base) ** (-x.exp) if x.exp != -1 else _Recip(x.base))
+
+
+def _real_safe(bodies: Sequence[sp.Expr]) -> bool:
+    """Whether real inputs give real values: rational functions with real coefficients only."""
+    for b in bodies:
+        if b.has(sp.I) or not b.is_rational_function():
+            return False
+    return True
+
+
+RECIP_HELPER = """
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _recip(x):
+    r = x.real
+    i = x.imag
+    s = 1.0 / (r * r + i * i)
+    return complex(r * s, -i * s)
+
+"""
+
+
+def _loop_body(reps, reduced, printer, xs, indent, acc, zero, recip):
+    """Lines before the loop, lines inside it, and the accumulation lines."""
+    variant = {xs}
+    before, inside = [], []
+    for sym, val in reps:
+        v = _with_recip(val) if recip else val
+        if val.free_symbols & variant:
+            variant.add(sym)
+            inside.append(f"{indent}    {sym} = {printer.doprint(v)}")
+        else:
+            before.append(f"{indent}{sym} = {printer.doprint(v)}")
+    body = [f"{indent}    {a} += wgt * ({printer.doprint(_with_recip(e) if recip else e)})"
+            for a, e in zip(acc, reduced)]
+    return before, inside, body
+
+
+def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Sequence[sp.Expr]]], *,
+                         packed: Mapping[str, Sequence[sp.Symbol]],
+                         decorator: str = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)") -> str:
+    """Source of ``def name(<packed arrays>, mx, mw, mo)`` returning expectations as a tuple.
+
+    Each group ``(slot, var, bodies)`` is one loop over the atoms ``mx[i]`` with weights ``mw[i]``,
+    ``i`` in ``range(mo[slot], mo[slot + 1])``, accumulating ``Σ_i mw[i] body(mx[i])`` for every
+    body (common subexpressions shared; those free of ``var`` are computed once, before the
+    loop).  When every body is a rational function with real coefficients, a second copy of
+    the loop in real arithmetic runs whenever the arguments it uses are real (a real solve, e.g.
+    a ridge ``κ > 0``).  The outputs are the groups' sums in order, complex.  The measure's size
+    and values are run-time data: they never reach the source.  The module needs
+    :data:`RECIP_HELPER` (``_recip``).
+    """
+    arrays = {k: list(v) for k, v in packed.items()}
+    allargs = [s for syms in arrays.values() for s in syms]
+    names = {a: sp.Symbol(f"a{i}") for i, a in enumerate(allargs)}
+    xs = sp.Symbol("xatom")
+    used: set = set()
+    for _, var, bodies in groups:
+        for b in bodies:
+            used |= b.free_symbols - {var}
+    extra = used - set(allargs)
+    if extra:
+        raise CodegenError(f"expectation(s) use symbol(s) {sorted(map(str, extra))} that are not "
+                           f"arguments {[str(a) for a in allargs]}")
+    for arr in [name, *arrays]:
+        if not _IDENT.fullmatch(arr) or keyword.iskeyword(arr):
+            raise CodegenError(f"function or array name {arr!r} is not a plain identifier")
+    lines = ([decorator] if decorator else []) + [f"def {name}({', '.join([*arrays, 'mx', 'mw', 'mo'])}):"]
+    for arr, syms in arrays.items():
+        for j, a in enumerate(syms):
+            if a in used:
+                lines.append(f"    {names[a]} = {arr}[{j}]")
+    used_names = [str(names[a]) for a in allargs if a in used]
+    real_ok = _real_safe([b for _, _, bodies in groups for b in bodies])
+    outs: list[str] = []
+    real_lines: list[str] = []
+    k = 0
+    try:
+        for g, (slot, var, bodies) in enumerate(groups):
+            ren = dict(names)
+            ren[var] = xs
+            renamed = [b.xreplace(ren) for b in bodies]
+            reps, reduced = sp.cse(renamed, symbols=sp.numbered_symbols(f"g{g}t"), optimizations=None)
+            allowed = {s.name for s in names.values()} | {s.name for s, _ in reps} | {xs.name}
+            accs = [f"s{k + i}" for i in range(len(reduced))]
+            loop = [f"for i in range(mo[{int(slot)}], mo[{int(slot) + 1}]):",
+                    f"    {xs} = mx[i]", "    wgt = mw[i]"]
+            before, inside, body = _loop_body(reps, reduced, _LoopPrinter(True, allowed), xs, "    ", accs, "0j", True)
+            lines.extend(before)
+            lines.extend(f"    {a} = 0j" for a in accs)
+            lines.extend("    " + ln for ln in loop)
+            lines.extend(inside)
+            lines.extend(body)
+            if real_ok:
+                rb, ri, rbody = _loop_body(reps, reduced, _SymbolPrinter(False, allowed | {"_re"}), xs,
+                                           "        ", accs, "0.0", False)
+                real_lines.extend(rb)
+                real_lines.extend(f"        {a} = 0.0" for a in accs)
+                real_lines.extend("        " + ln for ln in loop)
+                real_lines.extend(ri)
+                real_lines.extend(rbody)
+            outs.extend(accs)
+            k += len(reduced)
+    except PrintMethodNotImplementedError as exc:
+        raise CodegenError(f"cannot generate code for an expectation: {str(exc).splitlines()[0]}") from exc
+    ret = f"({', '.join(o + ' + 0j' for o in outs)}{',' if len(outs) == 1 else ''})"
+    if real_ok:
+        cond = " and ".join(f"{n}.imag == 0.0" for n in used_names) or "True"
+        head = [f"    if {cond}:"]
+        # the real copy reads the real parts under other names (numba keeps one type per name)
+        rn = {n: f"r{n}" for n in used_names}
+        body_txt = "\n".join(real_lines)
+        for n in sorted(rn, key=len, reverse=True):
+            body_txt = re.sub(rf"\b{n}\b", rn[n], body_txt)
+        body_txt = re.sub(r"\b(g\d+t\d+|xatom|wgt)\b", r"r\1", body_txt)
+        acc_ren = {o: f"q{o}" for o in outs}
+        for o in sorted(acc_ren, key=len, reverse=True):
+            body_txt = re.sub(rf"\b{o}\b", acc_ren[o], body_txt)
+        real_ret = f"({', '.join(acc_ren[o] + ' + 0j' for o in outs)}{',' if len(outs) == 1 else ''})"
+        block = head + [f"        {rn[n]} = {n}.real" for n in used_names] + [body_txt, f"        return {real_ret}"]
+        # insert the real branch right after the argument unpacking
+        first = next(i for i, ln in enumerate(lines) if i > (1 if decorator else 0) and not ln.startswith("    a"))
+        lines[first:first] = block
+    lines.append(f"    return {ret}")
+    return "\n".join(lines) + "\n"

@@ -63,6 +63,20 @@ class SolveResult:
     def shape(self) -> tuple:
         return self.converged.shape
 
+    def reject(self, ok: np.ndarray) -> "SolveResult":
+        """Flag the points where ``ok`` is False as not converged (a branch or physicality
+        condition the caller checks beyond Newton's own convergence): their unknowns and
+        observables become NaN, keeping the rule "NaN only with the flag"; returns ``self``."""
+        ok = np.asarray(ok, dtype=bool)
+        if not ok.all():
+            for table in (self.unknowns, self.observables):
+                for name in table:
+                    arr = np.array(table[name], dtype=complex if np.iscomplexobj(table[name]) else float)
+                    arr[~ok] = np.nan
+                    table[name] = arr
+            self.converged[...] = ok
+        return self
+
 
 def _failure_message(name: str, conv: np.ndarray, res: np.ndarray, grid: dict) -> str:
     """What a ConvergenceError says: how many points failed, which, and the worst residual."""
@@ -87,6 +101,19 @@ def _failure_message(name: str, conv: np.ndarray, res: np.ndarray, grid: dict) -
             f"flags (converged, residual) and NaN there")
 
 
+def _pack_measures(measures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The run-time measure input of a generated module: all points, all weights (float64) and
+    the int64 offsets of each measure's atoms, in slot order."""
+    pts = [np.ascontiguousarray(mu.points, dtype=np.float64) for mu in measures]
+    wts = [np.ascontiguousarray(mu.weights, dtype=np.float64) for mu in measures]
+    off = np.zeros(len(pts) + 1, np.int64)
+    for j, p in enumerate(pts):
+        off[j + 1] = off[j] + p.size
+    mx = np.concatenate(pts) if pts else np.zeros(0, np.float64)
+    mw = np.concatenate(wts) if wts else np.zeros(0, np.float64)
+    return mx, mw, off
+
+
 def _real_if_close(a: np.ndarray) -> np.ndarray:
     finite = np.isfinite(a)
     if np.all(np.abs(a.imag[finite]) <= 1e-12 * (1.0 + np.abs(a.real[finite]))):
@@ -99,12 +126,18 @@ class CompiledSystem:
 
     Call :meth:`solve` with every parameter by name; values broadcast (NumPy rules) and the grid
     is solved in flattened (C) order with warm starts from the previous converged point.
+
+    ``measures``: the measures of the System's expectations (``sr.expect``) in slot order; their
+    arrays are passed to the generated kernel at every solve (the module itself is shared by
+    every measure of the same System).
     """
 
     def __init__(self, system, module: ModuleType, *, maxit: int = 100, tol: float = 1e-13,
-                 ftol: float = 1e-10) -> None:
+                 ftol: float = 1e-10, measures: Any = ()) -> None:
         self.system = system
         self.module = module
+        self.measures = tuple(measures)
+        self._ms = _pack_measures(self.measures)
         self.maxit, self.tol, self.ftol = maxit, tol, ftol
         self.parameter_names: tuple[str, ...] = tuple(module.META["parameters"])
         self.unknown_names: tuple[str, ...] = tuple(module.META["unknowns"])
@@ -168,7 +201,7 @@ class CompiledSystem:
         if not isinstance(strict, (bool, np.bool_)):
             raise ParameterError(f"strict: must be True or False, got {strict!r}")
         grid = self._grid(params)       # validation; the module's own wrapper solves
-        raw = self.module.solve(maxit_=self.maxit, tol_=self.tol, ftol_=self.ftol, **grid)
+        raw = self.module.solve(maxit_=self.maxit, tol_=self.tol, ftol_=self.ftol, measures_=self._ms, **grid)
         conv, res = raw["converged"], raw["residual"]
         if strict and not np.all(conv):
             raise ConvergenceError(_failure_message(self.system.name, conv, res, grid))

@@ -27,10 +27,13 @@ solved by the generated discrete solver :func:`~symrmt.equivalents.discrete.solv
 
 **Conditional on the weights.**  ``Ω_L``, ``ψ_L``, ``r_ℓ`` and the coefficients are functions of
 the drawn weights ``W_1..W_L`` (Ω_L is a d-dependent random matrix); so is the test error computed
-from them (:func:`conditional_test_error`).  :func:`solve_deep_structured_rf` draws the weights at
-a given ``d`` with a given seed (numpy) and returns the theory *for that draw*; the simulation
-(:mod:`symrmt.simulate.deep_features`) compares each trained network with the theory computed
-from that network's own weights.  Only the data (train and test points) is averaged over.
+from them (:func:`conditional_test_error`, :func:`draw_test_error`).  :func:`solve_deep_structured_rf`
+draws the weights at a given ``d`` with a given seed (NumPy: a generator different from the
+simulation's torch one, so a solve and a simulated trial with the same seed draw different
+weights) and returns the theory *for that draw*; the simulation
+(:mod:`symrmt.simulate.deep_features`) returns each trial's drawn weights, and
+:func:`draw_test_error` gives the theory for them.  Only the data (train and test points) is
+averaged over.
 With linear activations the weight-averaged (d → ∞) answer is :mod:`.deep_linear`.
 
 Target: ``y = √signal · f*(βᵀx/√(βᵀΣβ)) + ε`` with ``β`` uniform on the sphere (a single-index
@@ -50,12 +53,12 @@ import sympy as sp
 from .. import _checks
 from ..errors import ParameterError
 from ..symbolic.hermite import activation_expr, hermite_coefficients
-from ._params import broadcast, checked
+from .._checks import broadcast, checked
 from .discrete import solve_discrete
 
 __all__ = ["LinearizationCoefficients", "linearization_coefficients", "DeepArchitecture", "architecture",
            "feature_covariance", "FeatureCovariance", "draw_weights", "target_moments",
-           "SpectralData", "spectral_data", "conditional_test_error", "solve_deep_structured_rf", "deep_equations"]
+           "SpectralData", "spectral_data", "conditional_test_error", "feature_means", "draw_test_error", "solve_deep_structured_rf", "deep_equations"]
 
 #: Positively homogeneous named activations and their degree p: σ(c x) = c^p σ(x) for c > 0.
 _HOMOGENEOUS = {"relu": 1, "linear": 1, "sign": 0}
@@ -120,8 +123,8 @@ def _numeric_activation(key: Any):
     from ..symbolic import hermite
 
     expr, var = activation_expr(key if isinstance(key, str) else _ACT_OBJECTS[key])
-    hermite._check_tails(expr, var)
-    return hermite._numeric(expr, var), hermite._smooth(expr)
+    hermite.check_gaussian_tails(expr, var)
+    return hermite.numpy_function(expr, var), hermite.is_smooth(expr)
 
 
 def _scaled_quadrature(key: Any, r: float) -> tuple[float, float, float]:
@@ -136,12 +139,7 @@ def _scaled_quadrature(key: Any, r: float) -> tuple[float, float, float]:
     def g(x: np.ndarray) -> np.ndarray:
         return f(s * np.asarray(x, dtype=float))
 
-    try:
-        if not smooth:
-            raise ParameterError("piecewise")
-        e0, e1, e2 = hermite._gauss_hermite(g)
-    except ParameterError:  # kinks, or slow Gauss–Hermite convergence (poles near the real axis)
-        e0, e1, e2 = hermite._split_adaptive(g)
+    e0, e1, e2 = hermite.gaussian_moments(g, smooth)
     star2 = e2 - e0**2 - e1**2
     star2 = 0.0 if star2 < 1e-13 * max(1.0, e2) else star2
     return float(e0), float(e1), math.sqrt(star2)
@@ -181,35 +179,6 @@ def linearization_coefficients(activation: Any, variance: Any = 1, method: str =
 
 
 # ---------------------------------------------------------------------- architecture
-def _atoms(name: str, spec: Any) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
-    """``None`` (identity) or validated ``(points, weights)``: points > 0, weights >= 0 summing to 1."""
-    if spec is None:
-        return None
-    try:
-        points, weights = spec
-        pts = np.asarray(points, dtype=float).ravel()
-        wts = np.asarray(weights, dtype=float).ravel()
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{name}: expected None (identity) or (points, weights), got {spec!r}") from exc
-    if pts.size == 0 or pts.shape != wts.shape:
-        raise ParameterError(f"{name}: points and weights must be non-empty and of equal length, got {spec!r}")
-    if not (np.all(np.isfinite(pts)) and np.all(pts > 0)):
-        raise ParameterError(f"{name}: points must be finite and > 0 (eigenvalues of a covariance), got {list(pts)}")
-    if not (np.all(np.isfinite(wts)) and np.all(wts >= 0) and abs(wts.sum() - 1) < 1e-12):
-        raise ParameterError(f"{name}: weights must be >= 0 and sum to 1, got {list(wts)}")
-    return tuple(pts.tolist()), tuple(wts.tolist())
-
-
-def _diagonal(spec: Any, size: int) -> np.ndarray:
-    """``size`` diagonal entries with the atoms' proportions (identity for None)."""
-    if spec is None:
-        return np.ones(size)
-    pts, wts = np.asarray(spec[0]), np.asarray(spec[1])
-    counts = np.floor(wts * size).astype(int)
-    counts[int(np.argmax(wts))] += size - counts.sum()
-    return np.repeat(pts, counts)
-
-
 @dataclass(frozen=True)
 class DeepArchitecture:
     """A validated "Gaussian rainbow" network (arXiv 2402.13999) and its target.
@@ -243,24 +212,11 @@ class DeepArchitecture:
         return [int(d)] + [max(1, int(round(g * d))) for g in self.widths]
 
     def data_diagonal(self, d: int) -> np.ndarray:
-        return _diagonal(self.data_covariance, d)
+        return _checks.atom_diagonal(self.data_covariance, d)
 
     def row_diagonals(self, d: int) -> list[np.ndarray]:
         k = self.sizes(d)
-        return [_diagonal(c, k[i]) for i, c in enumerate(self.row_covariances)]
-
-
-def _per_layer(name: str, value: Any, depth: int, single) -> tuple:
-    if single(value):
-        return (value,) * depth
-    try:
-        seq = tuple(value)
-    except TypeError as exc:
-        raise ParameterError(f"{name}: expected one value or a sequence of {depth} (one per layer), got {value!r}") from exc
-    if len(seq) != depth:
-        raise ParameterError(f"{name}: got {len(seq)} entries for {depth} layers (len(widths) = {depth}); "
-                             "give one per layer or a single value for all")
-    return seq
+        return [_checks.atom_diagonal(c, k[i]) for i, c in enumerate(self.row_covariances)]
 
 
 def architecture(widths: Any = (2.0, 1.5), activations: Any = "tanh", row_covariances: Any = None,
@@ -274,16 +230,14 @@ def architecture(widths: Any = (2.0, 1.5), activations: Any = "tanh", row_covari
         different from the number of widths, an unknown activation, an activation or target with
         divergent Gaussian moments (``E σ(√r ξ)² = ∞``), or a malformed covariance.
     """
-    from .deep_linear import check_widths
-
-    ws = check_widths(widths)
+    ws = _checks.layer_widths("widths", widths)
     L = len(ws)
-    acts = _per_layer("activations", activations, L, lambda v: isinstance(v, (str, sp.Basic)))
+    acts = _checks.per_layer("activations", activations, L, lambda v: isinstance(v, (str, sp.Basic)))
     for a in acts:
         linearization_coefficients(a, 1.0)  # unknown name / divergent moments -> ParameterError
-    rows = _per_layer("row_covariances", row_covariances, L, lambda v: v is None)
-    rows = tuple(_atoms(f"row_covariances[{i}]", c) for i, c in enumerate(rows))
-    data = _atoms("data_covariance", data_covariance)
+    rows = _checks.per_layer("row_covariances", row_covariances, L, lambda v: v is None)
+    rows = tuple(_checks.atoms(f"row_covariances[{i}]", c) for i, c in enumerate(rows))
+    data = _checks.atoms("data_covariance", data_covariance)
     target_moments(target)
     return DeepArchitecture(ws, acts, rows, data, target)
 
@@ -336,11 +290,8 @@ class FeatureCovariance:
     psi_outer: Any = None
 
 
-def _add_diagonal(M: Any, c: float) -> Any:
-    if isinstance(M, np.ndarray):
-        M[np.diag_indices_from(M)] += c
-    else:  # torch tensor
-        M.diagonal().add_(c)
+def _add_diagonal(M: np.ndarray, c: float) -> np.ndarray:
+    M[np.diag_indices_from(M)] += c
     return M
 
 
@@ -348,21 +299,15 @@ def feature_covariance(weights: Sequence[Any], arch: DeepArchitecture, beta: Any
                        keep: bool = False, teacher_average: bool = False) -> FeatureCovariance:
     """``Ω_L`` and ``ψ_L`` by the closed-form recursion of arXiv 2402.13999, for given weights.
 
-    Works on numpy arrays or torch tensors (all of one kind, float64).  ``r_ℓ = tr(C_ℓ Ω_{ℓ−1})/k_{ℓ−1}``
-    uses the drawn ``Ω_{ℓ−1}``: every output is conditional on the weights.
+    ``weights`` and ``beta`` are NumPy arrays (float64), e.g. a simulation's draw.
+    ``r_ℓ = tr(C_ℓ Ω_{ℓ−1})/k_{ℓ−1}`` uses the drawn ``Ω_{ℓ−1}``: every output is conditional on
+    the weights.
     """
+    weights = [np.asarray(W, dtype=float) for W in weights]
+    beta = np.asarray(beta, dtype=float)
     d = int(weights[0].shape[1])
-    is_np = isinstance(weights[0], np.ndarray)
-
-    def vec(a: np.ndarray):
-        if is_np:
-            return a
-        import torch
-
-        return torch.as_tensor(a, dtype=weights[0].dtype, device=weights[0].device)
-
-    sig = vec(arch.data_diagonal(d))
-    rows = [vec(c) for c in arch.row_diagonals(d)]
+    sig = arch.data_diagonal(d)
+    rows = arch.row_diagonals(d)
     mu1s, f2 = target_moments(arch.target)
     bnorm = float((beta * sig * beta).sum()) ** 0.5
     psi = sig * beta * (math.sqrt(signal) * mu1s / bnorm)
@@ -400,15 +345,8 @@ def spectral_data(fc: FeatureCovariance, rtol: float = 1e-11) -> SpectralData:
     """Eigendecomposition of Ω_L; eigenvalues below ``rtol·max`` (the exact zeros of a linear
     network wider than its input) are dropped — ψ has no component there."""
     Om, psi = fc.omega, fc.psi
-    if not isinstance(Om, np.ndarray):
-        import torch
-
-        w, U = torch.linalg.eigh(Om)
-        p2 = (U.T @ psi) ** 2 if fc.psi_outer is None else ((fc.psi_outer @ U) * U).sum(0)
-        w, p2 = w.cpu().numpy(), p2.cpu().numpy()
-    else:
-        w, U = np.linalg.eigh(Om)
-        p2 = (U.T @ psi) ** 2 if fc.psi_outer is None else ((fc.psi_outer @ U) * U).sum(0)
+    w, U = np.linalg.eigh(Om)
+    p2 = (U.T @ psi) ** 2 if fc.psi_outer is None else ((fc.psi_outer @ U) * U).sum(0)
     keep = w > rtol * max(float(w.max()), 1e-300)
     om = w[keep]
     c2 = np.maximum(p2[keep], 0.0) / om   # diag(UᵀΨU) >= 0 up to rounding
@@ -426,6 +364,31 @@ def conditional_test_error(data: SpectralData, n: Any, ridge: Any, noise: Any = 
     """
     s = float(signal_scale)
     return solve_discrete(data.omega, data.coef2 * s, n, ridge, noise, data.rest * s)
+
+
+_ODD = ("tanh", "erf", "sign", "linear")
+
+
+def feature_means(arch: DeepArchitecture):
+    """The centring of the network's layers as a function of drawn weights, for a simulation:
+    ``weights -> [κ0_1, ..., κ0_L]`` (the Gaussian means at each layer's variance ``r_ℓ``), or
+    None when every activation is odd (all κ0 vanish)."""
+    if all(isinstance(a, str) and a.strip().lower() in _ODD for a in arch.activations):
+        return None
+
+    def means(weights: Sequence[Any]) -> list[float]:
+        d = int(np.shape(weights[0])[1])
+        return [c.kappa0 for c in feature_covariance(weights, arch, np.ones(d)).coefficients]
+    return means
+
+
+def draw_test_error(weights: Sequence[Any], beta: Any, arch: DeepArchitecture, n: Any, ridge: Any,
+                    noise: Any = 0.0, signal: Any = 1.0, teacher_average: bool = False):
+    """Deterministic-equivalent test error for one drawn network (its weights and teacher
+    direction, e.g. a simulated trial's draw) with ``n`` samples: :func:`feature_covariance`, then
+    :func:`spectral_data` at unit signal, then :func:`conditional_test_error`."""
+    fc = feature_covariance(weights, arch, beta, signal=1.0, teacher_average=bool(teacher_average))
+    return conditional_test_error(spectral_data(fc), n, ridge, noise, signal)
 
 
 class DeepResult(dict):

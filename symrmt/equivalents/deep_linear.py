@@ -48,7 +48,7 @@ from ..symbolic import free, laws
 from ..symbolic.laws import AlgebraicLaw, Construction, to_exact
 from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 from ..symbolic.system import System
-from ._params import broadcast, checked
+from .._checks import broadcast, checked
 from .spectrum import KAPPA, kappa_equation, population_spectrum
 
 __all__ = ["deep_linear_rf_system", "deep_linear_equations", "solve_deep_linear_rf", "linear_feature_law", "input_space_law", "resize",
@@ -57,27 +57,13 @@ __all__ = ["deep_linear_rf_system", "deep_linear_equations", "solve_deep_linear_
 SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("alpha", "ridge")}
 SYMBOLS.update({name: sp.Symbol(name, nonnegative=True) for name in ("noise", "signal")})
 
-_COMPILED: dict = {}
-
-
 def _gammas(depth: int) -> list[sp.Symbol]:
     return [sp.Symbol(f"gamma{ell}", positive=True) for ell in range(1, depth + 1)]
 
 
 def check_widths(widths: Any) -> tuple[float, ...]:
     """Layer widths k_ℓ/d as a tuple of finite floats > 0 (a single number is one layer)."""
-    if isinstance(widths, (int, float, np.integer, np.floating)) and not isinstance(widths, bool):
-        widths = (widths,)
-    try:
-        ws = tuple(float(w) for w in widths)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"widths: expected a sequence of numbers > 0 (k_ℓ/d), got {widths!r}") from exc
-    if not ws:
-        raise ParameterError("widths: need at least one layer")
-    for i, w in enumerate(ws):
-        if not (np.isfinite(w) and w > 0):
-            raise ParameterError(f"widths: every width k_ℓ/d must be a finite number > 0, got widths[{i}] = {w}")
-    return ws
+    return _checks.layer_widths("widths", widths)
 
 
 def _error_terms(depth: int):
@@ -163,24 +149,16 @@ def solve_deep_linear_rf(alpha: Any, ridge: Any, noise: Any = 0.0, signal: Any =
     vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "ridge": checked("ridge", ridge, "positive"),
                       "noise": checked("noise", noise, "nonnegative"),
                       "signal": checked("signal", signal, "nonnegative")})
-    key = (len(ws), population_spectrum(data_covariance).key)
-    if key not in _COMPILED:
-        _COMPILED[key] = deep_linear_rf_system(len(ws), data_covariance).compile()
+    solver = deep_linear_rf_system(len(ws), data_covariance).compile()
     grid = dict(vals, **{f"gamma{i + 1}": np.full(vals["alpha"].shape, w) for i, w in enumerate(ws)})
-    res = _COMPILED[key].solve(strict=False, **grid)
+    res = solver.solve(strict=False, **grid)
     df = np.asarray(res["df1"]).real
     ok = np.asarray(res.converged) & (1 - df / vals["alpha"] > 0)
     for w in ws:
         ok &= 1 - df / w > 0
     with np.errstate(invalid="ignore"):
         ok &= np.asarray(res["test_error"]).real > 0
-    if not ok.all():
-        for table in (res.unknowns, res.observables):
-            for name in table:
-                arr = np.array(table[name], dtype=complex if np.iscomplexobj(table[name]) else float)
-                arr[~ok] = np.nan
-                table[name] = arr
-        res.converged[...] = ok
+    res.reject(ok)
     if strict and not ok.all():
         from ..errors import ConvergenceError
 

@@ -23,7 +23,7 @@ import sympy as sp
 
 from .. import _checks
 from ..errors import ParameterError
-from ._params import broadcast, checked
+from .._checks import broadcast, checked
 
 __all__ = ["powerlaw_equations", "solve_discrete", "solve_powerlaw_ridge", "DiscreteResult"]
 

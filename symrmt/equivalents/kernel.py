@@ -1,18 +1,17 @@
-"""Kernel ridge regression with a dot-product kernel: omniscient risk vs test error vs GCV.
+"""Kernel ridge regression with a dot-product kernel: the omniscient risk (theory, NumPy).
 
 Wei, Hu & Steinhardt, "More than a toy: random matrix models predict how real-world neural
 representations generalize", ICML 2022 (arXiv 2203.06176).  Data ``x`` uniform on the sphere of
 radius √d, a dot-product kernel ``k(x, x') = K(x·x'/d)``, target ``f(x) = tanh(2⟨β, x⟩/√d)``
-(‖β‖ = 1) plus noise of variance σ², n training points, per-sample ridge λ̃ (predictor
-``k(x)ᵀ(K + nλ̃ I)⁻¹y``).
+(‖β‖ = 1) plus noise of variance σ², n training points, per-sample ridge λ̃.
 
-* Omniscient risk: the Gaussian-equivalent learning curve (:mod:`.discrete`) with the kernel
-  operator's eigenvalues ``ω_i`` and the target's squared coefficients ``c_i²`` in its
-  eigenbasis, both estimated from a large independent population sample of M points
-  (eigen-decomposition of ``K_M/M``; ``c_i = u_iᵀ f(X_M)/√M``); the target power outside the
-  estimated modes enters as extra noise.
-* GCV: ``(1/n)‖(I − S)y‖² / ((1/n) tr(I − S))²``, ``S = K(K + nλ̃ I)⁻¹`` — training data only.
-* Measured test error: mean squared error on fresh noisy points.
+Omniscient risk: the Gaussian-equivalent learning curve (:mod:`.discrete`) with the kernel
+operator's eigenvalues ``ω_i`` and the target's squared coefficients ``c_i²`` in its eigenbasis,
+both estimated from a population sample of M points (eigen-decomposition of ``K_M/M``;
+``c_i = u_iᵀ f(X_M)/√M``); the target power outside the estimated modes enters as extra noise.
+The kernel operator's spectrum is not known in closed form, so the risk is conditional on the
+population sample: :func:`omniscient_risk` takes it (a simulation's draw, or one drawn by
+:func:`draw_population`).
 """
 from __future__ import annotations
 
@@ -21,71 +20,79 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ParameterError
+from .discrete import solve_discrete
 
-__all__ = ["KERNELS", "simulate_kernel"]
+__all__ = ["KERNELS", "kernel_function", "draw_population", "kernel_spectrum", "omniscient_risk"]
 
 KERNELS = ("exp", "relu")
 
 
-def _kernel(torch, name: str):
+def kernel_function(name: str):
+    """``K(c)`` as a NumPy function: ``"exp"`` (``e^c``) or ``"relu"`` (the degree-1 arc-cosine
+    kernel, the ReLU NNGP for inputs of norm √d)."""
     if name == "exp":
-        return lambda c: torch.exp(c)
-    if name == "relu":  # arc-cosine kernel of degree 1 (ReLU NNGP), inputs of norm √d
+        return np.exp
+    if name == "relu":
         def k(c):
-            c = c.clamp(-1.0, 1.0)
-            return (torch.sqrt(1 - c * c) + (math.pi - torch.arccos(c)) * c) / math.pi
+            c = np.clip(c, -1.0, 1.0)
+            return (np.sqrt(1 - c * c) + (math.pi - np.arccos(c)) * c) / math.pi
         return k
     raise ParameterError(f"kernel: must be one of {KERNELS}, got {name!r}")
 
 
-def simulate_kernel(n: int, d: int = 8, ridge: float = 1e-3, noise: float = 0.1, kernel: str = "exp",
-                    population: int = 3000, n_test: int = 2000, trials: int = 4, seed: int = 0,
-                    device: Any = None):
-    """Train kernel ridge regression and return omniscient risk, measured test error and GCV.
+def draw_population(d: int, population: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A population sample (``population`` points uniform on the sphere of radius √d) and a target
+    direction β (uniform on the unit sphere), drawn with NumPy from ``seed``.
+
+    This generator is not the simulation's (torch): a solve and a simulated trial with the same
+    seed draw different populations.
+    """
+    d, M = _checks.integer("d", d, low=1), _checks.integer("population", population, low=2)
+    rng = np.random.default_rng(_checks.integer("population_seed", seed, low=0))
+    beta = rng.standard_normal(d)
+    beta /= np.linalg.norm(beta)
+    x = rng.standard_normal((M, d))
+    return x * (math.sqrt(d) / np.linalg.norm(x, axis=1, keepdims=True)), beta
+
+
+def kernel_spectrum(points: Any, beta: Any, kernel: str = "exp") -> tuple[np.ndarray, np.ndarray, float]:
+    """``(ω, c², rest)`` estimated from a population sample: eigenvalues of ``K_M/M`` (those above
+    ``1e-12·max``), the target's squared coefficients in their eigenbasis, and the target power
+    the kept modes miss."""
+    X = _checks.finite_array("points", points, ndim=2)
+    b = _checks.finite_array("beta", beta, ndim=1)
+    M, d = X.shape
+    if b.size != d:
+        raise ParameterError(f"beta: expected {d} entries (the points' dimension), got {b.size}")
+    kf = kernel_function(kernel)
+    fx = np.tanh(2.0 * (X @ b) / math.sqrt(d))
+    evals, evecs = np.linalg.eigh(kf(X @ X.T / d) / M)
+    keep = evals > 1e-12 * evals.max()
+    om = evals[keep]
+    c = evecs[:, keep].T @ fx / math.sqrt(M)
+    rest = max(float((fx**2).mean()) - float((c**2).sum()), 0.0)
+    return om, c**2, rest
+
+
+def omniscient_risk(points: Any, beta: Any, n: Any, ridge: Any, noise: Any = 0.1, kernel: str = "exp"):
+    """The omniscient risk for ``n`` training points, conditional on the population sample.
+
+    Parameters
+    ----------
+    points : array (M, d)
+        Population sample (uniform on the sphere of radius √d).
+    beta : array (d,)
+        Target direction (unit norm).
+    n, ridge, noise
+        Training points, per-sample ridge λ̃ > 0, label-noise variance >= 0 (arrays broadcast).
+    kernel : {"exp", "relu"}
 
     Returns
     -------
-    Measurement
-        Per trial: ``omniscient`` (theory from the estimated spectrum), ``test_error``
-        (fresh noisy points), ``gcv``, ``train_error``.
+    The result of :func:`~symrmt.equivalents.discrete.solve_discrete` (``test_error``, ``kappa``,
+    ..., ``converged``).
     """
-    from .discrete import solve_discrete
-    from .simulate import Measurement, _nonneg, _pos, _setup, _size, _sphere
-
-    torch, dev, gen = _setup(seed, device)
-    n, d, M = _size("n", n, 2), _size("d", d, 1), _size("population", population, 2)
-    lam, s2 = _pos("ridge", ridge), _nonneg("noise", noise)
-    kf = _kernel(torch, kernel)
-    rows = []
-    for _ in range(_size("trials", trials)):
-        beta = torch.randn(d, generator=gen, device=dev, dtype=torch.float64)
-        beta /= beta.norm()
-
-        def f(x):
-            return torch.tanh(2.0 * (x @ beta) / math.sqrt(d))
-
-        gram = lambda A, B: kf(A @ B.T / d)  # noqa: E731
-        Xm = _sphere(torch, M, d, gen, dev)
-        evals, evecs = torch.linalg.eigh(gram(Xm, Xm) / M)
-        keep = evals > 1e-12 * evals.max()
-        om = evals[keep].cpu().numpy()
-        c = (evecs[:, keep].T @ f(Xm) / math.sqrt(M)).cpu().numpy()
-        fm2 = float((f(Xm) ** 2).mean())
-        rest = max(fm2 - float((c**2).sum()), 0.0)
-        theory = solve_discrete(om, c**2, n, lam, s2, rest)
-        X = _sphere(torch, n, d, gen, dev)
-        y = f(X) + math.sqrt(s2) * torch.randn(n, generator=gen, device=dev, dtype=torch.float64)
-        K = gram(X, X)
-        eye = torch.eye(n, device=dev, dtype=torch.float64)
-        R = torch.linalg.solve(K + n * lam * eye, torch.cat([y[:, None], eye], 1))
-        coef = R[:, 0]
-        resid = y - K @ coef
-        tr = float(n * lam * torch.trace(R[:, 1:]))  # tr(I - S)
-        Xt = _sphere(torch, _size("n_test", n_test), d, gen, dev)
-        pred = gram(Xt, X) @ coef
-        test = float(((f(Xt) - pred) ** 2).mean()) + s2
-        train = float((resid**2).mean())
-        rows.append({"omniscient": float(theory["test_error"]), "test_error": test,
-                     "gcv": train / (tr / n) ** 2, "train_error": train})
-    return Measurement({k: np.array([r[k] for r in rows]) for k in rows[0]})
+    om, c2, rest = kernel_spectrum(points, beta, kernel)
+    return solve_discrete(om, c2, n, ridge, noise, rest)

@@ -22,16 +22,13 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..symbolic.system import System
-from ._params import broadcast, checked
+from .._checks import broadcast, checked
 from .spectrum import KAPPA, kappa_equation, population_spectrum
 
 __all__ = ["linear_random_features_system", "solve_linear_random_features", "SYMBOLS"]
 
 SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("alpha", "beta", "ridge", "noise", "signal")}
 SYMBOLS["inv_ensemble"] = sp.Symbol("inv_ensemble", nonnegative=True)
-
-_COMPILED: dict = {}
-
 
 def linear_random_features_system(spectrum: Any = None) -> System:
     """The linear-random-features equivalent as a :class:`~symrmt.symbolic.system.System`.
@@ -86,7 +83,4 @@ def solve_linear_random_features(alpha: Any, beta: Any, ridge: Any, noise: Any =
                       "noise": checked("noise", noise, "nonnegative"),
                       "signal": checked("signal", signal, "nonnegative"),
                       "inv_ensemble": _inv_ensemble(ensemble)})
-    key = population_spectrum(spectrum).key
-    if key not in _COMPILED:
-        _COMPILED[key] = linear_random_features_system(spectrum).compile()
-    return _COMPILED[key].solve(strict=strict, **vals)
+    return linear_random_features_system(spectrum).compile().solve(strict=strict, **vals)

@@ -36,7 +36,7 @@ from ..symbolic import free, laws
 from ..symbolic.hermite import hermite_coefficients
 from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 from ..symbolic.system import System
-from ._params import broadcast, checked
+from .._checks import broadcast, checked
 from .spectrum import KAPPA, kappa_equation
 
 __all__ = ["mei_montanari_system", "gaussian_equivalent_system", "solve_random_features",
@@ -46,9 +46,6 @@ SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("psi1", "psi2", "ri
 SYMBOLS.update({name: sp.Symbol(name, nonnegative=True) for name in ("F1", "Fstar", "tau")})
 NU1, NU2 = sp.symbols("nu1 nu2")
 XI = sp.Symbol("z")  # the spectral parameter ξ = i√(ψ1ψ2λ̄) (named z for the continuation)
-
-_COMPILED: dict = {}
-
 
 def mm_polynomials(chi: sp.Expr, zeta: sp.Expr, psi1: sp.Expr, psi2: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """Mei & Montanari's E0, E1, E2 (arXiv 1908.05355, Theorem 1)."""
@@ -122,12 +119,10 @@ def _physical_root(P: sp.Expr, k0: sp.Expr) -> sp.Expr:
 
 
 def _compiled(which: str):
-    if which not in _COMPILED:
-        if which == "ge":
-            _COMPILED[which] = gaussian_equivalent_system().compile()
-        else:  # "mm": continuation in ξ at every point; "mm-warm": warm starts along the grid
-            _COMPILED[which] = mei_montanari_system().compile(spectral=None if which == "mm" else False)
-    return _COMPILED[which]
+    if which == "ge":
+        return gaussian_equivalent_system().compile()
+    # "mm": continuation in ξ at every point; "mm-warm": warm starts along the grid
+    return mei_montanari_system().compile(spectral=None if which == "mm" else False)
 
 
 def _solve_mm(strict: bool, **grid: np.ndarray):

@@ -22,15 +22,12 @@ from typing import Any
 import sympy as sp
 
 from ..symbolic.system import System
-from ._params import broadcast, checked
+from .._checks import broadcast, checked
 from .spectrum import KAPPA, kappa_equation, population_spectrum
 
 __all__ = ["ridge_system", "solve_ridge", "SYMBOLS"]
 
 SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("q", "ridge", "noise", "signal")}
-
-_COMPILED: dict = {}
-
 
 def ridge_system(spectrum: Any = None) -> System:
     """The ridge deterministic equivalent as a :class:`~symrmt.symbolic.system.System`.
@@ -67,10 +64,7 @@ def ridge_system(spectrum: Any = None) -> System:
 
 
 def _compiled(spectrum: Any):
-    key = population_spectrum(spectrum).key
-    if key not in _COMPILED:
-        _COMPILED[key] = ridge_system(spectrum).compile()
-    return _COMPILED[key]
+    return ridge_system(spectrum).compile()   # System.compile is memoized on the system's fingerprint
 
 
 def solve_ridge(q: Any, ridge: Any, noise: Any = 0.0, signal: Any = 1.0, spectrum: Any = None,

@@ -5,7 +5,7 @@ in high-dimensional regression"): for a population covariance Σ with spectral l
 ``tr = (1/N) Tr``,
 
 * ``df1(κ) = tr[Σ(Σ + κ)⁻¹]``, ``df2(κ) = tr[Σ²(Σ + κ)⁻²]``, ``t2(κ) = tr[Σ(Σ + κ)⁻²]``;
-* the "df" form of the S-transform is Voiculescu's S evaluated at ``−df`` (DESIGN.md
+* the "df" form of the S-transform is Voiculescu's S evaluated at ``−df`` (docs/architecture.md
   convention ``S(u) = χ(u)(1 + u)/u``); a white Wishart of ratio q has ``S(u) = 1/(1 + q u)``,
   so ``S_W(df) = 1/(1 − q df)``;
 * for ``Σ̂ = Σ^{½} W Σ^{½}`` (or a product with several free Wishart factors), S-transforms
@@ -18,12 +18,14 @@ by the law's polynomial ``P(m, −κ) = 0``, and ``m' = −P_z/P_m``.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import sympy as sp
 
 from ..errors import ParameterError
+from ..measures import Measure, as_measure, expect
 from ..symbolic import laws
 from ..symbolic.laws import AlgebraicLaw, to_exact
 from ..symbolic.symbols import m as M_SYM, u as U_SYM, z as Z_SYM
@@ -60,7 +62,12 @@ class PopulationSpectrum:
 
 
 def population_spectrum(spectrum: Any = None, kappa: sp.Symbol = KAPPA) -> PopulationSpectrum:
-    """Describe Σ's spectrum: ``None`` (identity), ``(points, weights)``, or an AlgebraicLaw.
+    """Describe Σ's spectrum: ``None`` (identity), a measure (:mod:`symrmt.measures`; or
+    ``(points, weights)``, an array of eigenvalues), or an AlgebraicLaw.
+
+    A measure is data: ``df1``, ``df2``, ``t2`` are expectations (``sr.expect``) compiled as
+    loops over its atoms.  A few atoms given exactly (at most 8, some entry a SymPy number) keep
+    the symbolic route (explicit sums).
 
     Raises
     ------
@@ -71,11 +78,9 @@ def population_spectrum(spectrum: Any = None, kappa: sp.Symbol = KAPPA) -> Popul
         spectrum = ([1], [1])
     if isinstance(spectrum, AlgebraicLaw):
         return _law_spectrum(spectrum, kappa)
-    try:
-        points, weights = spectrum
-    except (TypeError, ValueError) as exc:
-        raise ParameterError("spectrum: expected None (identity), (points, weights) or an AlgebraicLaw, "
-                             f"got {spectrum!r}") from exc
+    if not _exact_atoms(spectrum):
+        return _measure_spectrum(as_measure(spectrum, "spectrum", nonnegative=True), kappa)
+    points, weights = spectrum
     law = laws.atoms(points, weights)  # validates weights (>= 0, sum 1) and distinct points
     pts, wts = law.construction.args["points"], law.construction.args["weights"]
     for i, p in enumerate(pts):
@@ -86,6 +91,32 @@ def population_spectrum(spectrum: Any = None, kappa: sp.Symbol = KAPPA) -> Popul
     df2 = sum(w * p**2 / (p + kappa) ** 2 for p, w in zip(pts, wts))
     t2 = sum(w * p / (p + kappa) ** 2 for p, w in zip(pts, wts))
     return PopulationSpectrum(df1, df2, t2, key=("atoms", tuple(pts), tuple(wts)))
+
+
+_EXACT_MAX = 8  # at most this many atoms with SymPy entries stay symbolic; any other population is data
+
+
+def _exact_atoms(spectrum: Any) -> bool:
+    """A few atoms given exactly (some entry a SymPy number): the symbolic route, exact sums."""
+    if not (isinstance(spectrum, tuple) and len(spectrum) == 2):
+        return False
+    try:
+        points, weights = (list(v) for v in spectrum)
+    except TypeError:
+        return False
+    entries = points + weights
+    return (0 < len(points) <= _EXACT_MAX and any(isinstance(v, sp.Basic) for v in entries)
+            and all(isinstance(v, (int, sp.Basic)) and not isinstance(v, bool) for v in entries))
+
+
+def _measure_spectrum(mu: Measure, kappa: sp.Symbol) -> PopulationSpectrum:
+    """A population held as data: the traces are expectations under the measure (loops over its
+    atoms in the generated kernel; the measure's size never enters the symbolic work)."""
+    t = sp.Symbol("t_pop", positive=True)
+    df1 = expect(t / (t + kappa), t, mu)
+    df2 = expect(t**2 / (t + kappa) ** 2, t, mu)
+    t2 = expect(t / (t + kappa) ** 2, t, mu)
+    return PopulationSpectrum(df1, df2, t2, key=("measure", mu.digest))
 
 
 def _law_spectrum(law: AlgebraicLaw, kappa: sp.Symbol) -> PopulationSpectrum:
@@ -107,7 +138,16 @@ def _law_spectrum(law: AlgebraicLaw, kappa: sp.Symbol) -> PopulationSpectrum:
 
 def wishart_s_transform(ratio: Any) -> sp.Expr:
     """Voiculescu's S-transform ``S(u) = 1/(1 + ratio·u)`` of a white Wishart (Marchenko–Pastur,
-    variance 1), obtained from the law's minimal polynomial by :meth:`AlgebraicLaw.s_transform`."""
+    variance 1), obtained from the law's minimal polynomial by :meth:`AlgebraicLaw.s_transform`
+    (memoized per ratio: every solve with a new population rebuilds its System)."""
+    try:
+        return _wishart_s_transform(ratio)
+    except TypeError:  # an unhashable ratio: computed afresh
+        return _wishart_s_transform.__wrapped__(ratio)
+
+
+@functools.lru_cache(maxsize=64)
+def _wishart_s_transform(ratio: Any) -> sp.Expr:
     s = laws.marchenko_pastur(ratio=ratio, variance=1).s_transform()
     if isinstance(s, sp.Poly):  # pragma: no cover - MP's S-transform is always explicit
         raise ParameterError("ratio: no explicit S-transform")

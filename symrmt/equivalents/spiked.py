@@ -83,8 +83,7 @@ from ..symbolic import laws
 from ..symbolic.hermite import activation_expr, gaussian_expectation, hermite_coefficients
 from ..symbolic.parsing import safe_sympify
 from ..symbolic.system import System
-from ._params import broadcast, checked
-from .random_features import _physical_root
+from .._checks import broadcast, checked
 
 __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_system",
            "solve_one_step", "node_values", "spiked_feature_spectrum", "spiked_feature_density",
@@ -94,9 +93,6 @@ __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_sys
 #: Gauss–Hermite nodes of the κ integral in the compiled system.
 NODES = 40
 SPIKE_SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("eta", "alpha0")}
-
-_COMPILED: dict = {}
-
 
 # ---------------------------------------------------------------------- spike parameters
 @dataclass(frozen=True)
@@ -262,13 +258,13 @@ def _trapezoid():
 @lru_cache(maxsize=32)
 def _kernel(key: Any) -> Callable:
     """A vectorized ``(a, c) -> (E σ(a+cz), E[zσ(a+cz)], E σ(a+cz)²)``, ``z ~ N(0,1)``."""
-    from ..symbolic.hermite import _numeric, _smooth
+    from ..symbolic.hermite import is_smooth, numpy_function
 
     name = key if isinstance(key, str) else None
     expr, x = activation_expr(key)
-    f = _numeric(expr, x)
+    f = numpy_function(expr, x)
     closed = _closed_kernel(name) if name else None
-    smooth = _smooth(expr)
+    smooth = is_smooth(expr)
 
     def kernel(a: np.ndarray, c: np.ndarray):
         a, c = np.broadcast_arrays(np.asarray(a, float), np.asarray(c, float))
@@ -395,10 +391,7 @@ def spiked_rf_system(nodes: int = NODES, spectral: bool = False) -> System:
 
 
 def _compiled(nodes: int = NODES, spectral: bool = False):
-    key = (nodes, spectral)
-    if key not in _COMPILED:
-        _COMPILED[key] = spiked_rf_system(nodes, spectral).compile(spectral="z" if spectral else False, maxit=200)
-    return _COMPILED[key]
+    return spiked_rf_system(nodes, spectral).compile(spectral="z" if spectral else False, maxit=200)
 
 
 def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:

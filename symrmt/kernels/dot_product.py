@@ -32,10 +32,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._checks import integer
 from ..errors import DerivationError, ParameterError
 from ..symbolic.hermite import activation_expr, hermite_series
 from ..symbolic.parsing import safe_sympify
-from .series import ExactField, MpField, NumpyOps, Series, SeriesOps, SympyOps
+from .cosine_series import ExactField, MpField, NumpyOps, Series, SeriesOps, SympyOps
 
 __all__ = ["DotProductKernel", "dot_product_kernel", "KINDS", "check_order"]
 
@@ -44,10 +45,8 @@ _c = sp.Symbol("c", real=True)
 
 
 def check_order(order: Any, name: str = "order") -> int:
-    """An order is an integer >= 0."""
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
-        raise ParameterError(f"{name}: expected an integer >= 0, got {order!r}")
-    return int(order)
+    """An order is an integer >= 0 (returned as an ``int``)."""
+    return integer(name, order, low=0)
 
 
 def _std(value: Any, name: str, positive: bool) -> sp.Expr:
@@ -366,8 +365,7 @@ def dot_product_kernel(activation: str | sp.Expr, kind: str = "nngp", depth: int
     if not isinstance(kind, str) or kind.lower() not in KINDS:
         raise ParameterError(f"kind: expected one of {KINDS}, got {kind!r}")
     kind = kind.lower()
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ParameterError(f"depth: expected an integer >= 1 (number of hidden layers), got {depth!r}")
+    depth = integer("depth (number of hidden layers)", depth, low=1)
     hermite_order = check_order(hermite_order, "hermite_order")
     w, b = _std(w_std, "w_std", positive=True), _std(b_std, "b_std", positive=False)
     expr, var = activation_expr(activation)

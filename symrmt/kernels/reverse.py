@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
+from .._checks import nonnegative
 from ..errors import ParameterError
 from ..symbolic.parsing import safe_sympify
 from ..symbolic.hermite import probabilists_hermite
@@ -115,8 +116,7 @@ def activation_from_kernel(coefficients: Sequence[Any], kind: str = "ntk", signs
                                              if isinstance(coefficients, np.ndarray) else coefficients)]
     if not a:
         raise ParameterError("coefficients: need at least one coefficient a_0")
-    if not (isinstance(atol, (int, float)) and atol >= 0 and np.isfinite(atol)):
-        raise ParameterError(f"atol: expected a finite number >= 0, got {atol!r}")
+    atol = nonnegative("atol", atol)
     if signs is None:
         s = [1] * len(a)
     else:

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
+from .._checks import integer
 from ..errors import ParameterError
 from ..symbolic.parsing import safe_sympify
 from .tableaux import MethodLike, as_tableau
@@ -38,8 +39,7 @@ def _check_order(order: Any, name: str = "order", low: int = 1, extra: int = 0) 
     :attr:`symrmt.limits.Limits.max_tree_order`; else :class:`ParameterError`."""
     from ..limits import check_tree_order
 
-    if isinstance(order, bool) or not isinstance(order, int) or order < low:
-        raise ParameterError(f"{name}: expected an integer >= {low}, got {order!r}")
+    order = integer(name, order, low=low)
     return check_tree_order(order, name, order + extra)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Sequence, Union
 import sympy as sp
 
 from ..errors import ParameterError
-from ..symbolic.laws import to_exact
+from ..symbolic.parsing import to_exact
 
 __all__ = ["Tableau", "tableau", "TABLEAU_NAMES", "as_tableau", "MethodLike"]
 

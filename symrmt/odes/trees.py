@@ -16,6 +16,8 @@ from functools import lru_cache
 from math import factorial
 from typing import Iterator
 
+from .._checks import integer
+
 __all__ = ["Tree", "LEAF", "trees", "trees_upto", "order", "sigma", "gamma", "butcher_product",
            "make_tree", "tree_str", "is_tree"]
 
@@ -84,8 +86,7 @@ def _forests(total: int, max_index: int, pool: list[Tree]) -> Iterator[tuple[Tre
 @lru_cache(maxsize=None)
 def trees(n: int) -> tuple[Tree, ...]:
     """All rooted trees with ``n`` nodes, each once, in canonical form (sorted)."""
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n: tree order must be an integer >= 1, got {n!r}")
+    n = integer("n (tree order)", n, low=1)
     if n == 1:
         return (LEAF,)
     pool = [t for k in range(1, n) for t in trees(k)]

@@ -13,7 +13,7 @@ from .._checks import integer, python_scalar
 from ..errors import ParameterError
 
 __all__ = ["resolve_device", "resolve_dtype", "make_generator", "derive_seed", "batch_size",
-           "check_size", "check_trials", "check_seed"]
+           "check_size", "check_trials", "check_seed", "seeded"]
 
 _DTYPES = ("float64", "float32")
 
@@ -114,3 +114,12 @@ def batch_size(trials: int, bytes_per_trial: int, device) -> int:
     """How many trials fit in the memory budget at once (at least 1, at most ``trials``)."""
     fit = memory_budget(device) // max(int(bytes_per_trial), 1)
     return int(max(1, min(trials, fit)))
+
+
+def seeded(seed: Any, device: Any = None):
+    """``(torch, device, generator)`` for one simulation call: the resolved device and a
+    :class:`torch.Generator` on it seeded with ``seed`` (checked)."""
+    import torch
+
+    dev = resolve_device(device)
+    return torch, dev, make_generator(check_seed(seed), dev)

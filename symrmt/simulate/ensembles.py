@@ -5,7 +5,7 @@ trials of a batch at once, so that one batched ``torch.linalg.eigvalsh`` does th
 Matrices are ``(batch, d, d)``; where a function says "lower-stored", only the lower triangle
 is meaningful (what ``eigvalsh`` reads), and :func:`symmetrized` makes the full matrix.
 
-Conventions (DESIGN.md):
+Conventions (docs/architecture.md):
 
 * Wigner: ``σ (G + Gᵀ)/√(2d)``, G a d×d standard Gaussian matrix; limit: semicircle of variance σ².
 * Sample covariance: ``Σ^{1/2} XᵀX Σ^{1/2}/n``, X of shape n×d standard Gaussian, ratio γ = d/n;

@@ -58,9 +58,9 @@ class NTKSample:
 
     def ci(self, level: float = 0.95) -> list[dict]:
         """Mean over trials with a Student-t confidence interval, per cosine."""
-        from ..verify.stats import mean_ci
+        from .measurement import student_interval
 
-        return [mean_ci(self.values[:, j], level).to_dict() for j in range(self.values.shape[1])]
+        return [student_interval(self.values[:, j], level) for j in range(self.values.shape[1])]
 
 
 def hermite_activation(coefficients: Sequence[float]) -> tuple[Callable, Callable]:
@@ -89,7 +89,8 @@ def _activation_pair(activation: Any, kind: str) -> tuple[Callable, Callable]:
     """``(φ, φ′)`` torch callables for a named or SymPy activation (φ′ by autograd)."""
     import sympy as sp
 
-    from ..symbolic.hermite import activation_expr, torch_activation
+    from ..symbolic.hermite import activation_expr
+    from .activations import torch_activation
 
     expr, var = activation_expr(activation)
     if kind == "ntk" and sp.diff(expr, var).has(sp.DiracDelta):

@@ -12,8 +12,10 @@ square loss on ``n0 = round(α0 d)`` fresh samples,
 ``F = σ(X W1ᵀ)`` on ``n = round(α d)`` fresh samples, and the test error on ``n_test`` fresh points.
 
 ``model="spiked"`` replaces the step by its spiked random-features equivalent
-``W1 = c W0 + (r/√d) 1_p vᵀ``, ``v = √d (γ w* + √(1−γ²) ζ)`` (ζ ⊥ w* unit) with the theory's
-``r, c, γ`` — to separate the error of the sRF equivalence from that of the readout's theory.
+``W1 = c W0 + (r/√d) 1_p vᵀ``, ``v = √d (γ w* + √(1−γ²) ζ)`` (ζ ⊥ w* unit) with given
+``spike = (r, c, γ)`` (the theory's, :func:`symrmt.equivalents.spike_values`, passed in by the
+caller) — to separate the error of the sRF equivalence from that of the readout's theory.
+The simulation computes no theory.
 
 Conventions: ``device=None`` means CUDA if available, else CPU; float64; an explicit seed per call.
 """
@@ -22,10 +24,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
+from .._checks import integer, nonnegative, positive
 from .._progress import advance
 from ..errors import ParameterError
+from .activations import torch_activation
+from .device import seeded
+from .measurement import Measurement
 
 __all__ = ["simulate_one_step"]
 
@@ -45,18 +49,19 @@ def _grad_activation(act):
 def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: float, width: float = 1.0,
                       activation: Any = "tanh", target: Any = "tanh", trials: int = 4, seed: int = 0,
                       device: Any = None, n_test: int | None = None, model: str = "network",
-                      spectrum: bool = False):
+                      spectrum: bool = False, spike: Any = None) -> Measurement:
     """Train the network ``trials`` times at dimension ``d`` and measure it.
 
     Parameters
     ----------
     d : input dimension (>= 2); ``p = round(width d)``, ``n = round(alpha d)``, ``n0 = round(alpha0 d)``
-    alpha, alpha0, eta, ridge, width : as in :func:`symrmt.equivalents.spiked.solve_one_step`
+    alpha, alpha0, eta, ridge, width : as in :func:`symrmt.equivalents.solve_one_step`
     activation, target : σ and σ* (names or SymPy expressions)
     trials, seed, device : independent repetitions; base seed; None/"cpu"/"cuda"
     n_test : fresh test points (default ``max(4000, 4d)``)
     model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
     spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
+    spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused)
 
     Returns
     -------
@@ -66,25 +71,26 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         update with ``w*``); with ``spectrum``: ``outlier`` (``λ_max(FᵀF/n)/p``) and
         ``second`` (the second eigenvalue, unnormalized).
     """
-    from ..equivalents.simulate import _nonneg, _pos, _setup, _size, _stack
-    from ..symbolic.hermite import torch_activation
-
     if model not in ("network", "spiked"):
         raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
-    torch, dev, gen = _setup(seed, device)
-    d = _size("d", d, 2)
-    alpha, alpha0, lam, width = _pos("alpha", alpha), _pos("alpha0", alpha0), _pos("ridge", ridge), _pos("width", width)
-    eta = _nonneg("eta", eta)
-    trials = _size("trials", trials)
-    n_test = _size("n_test", n_test if n_test is not None else max(4000, 4 * d))
+    torch, dev, gen = seeded(seed, device)
+    d = integer("d", d, low=2)
+    alpha, alpha0 = positive("alpha", alpha), positive("alpha0", alpha0)
+    lam, width = positive("ridge", ridge), positive("width", width)
+    eta = nonnegative("eta", eta)
+    trials = integer("trials", trials, low=1)
+    n_test = integer("n_test", n_test if n_test is not None else max(4000, 4 * d), low=1)
     p, n, n0 = max(1, round(width * d)), max(2, round(alpha * d)), max(1, round(alpha0 * d))
     sig, sig_t = torch_activation(activation), torch_activation(target)
     dsig = _grad_activation(sig)
-    spike = None
     if model == "spiked":
-        from ..equivalents.spiked import spike_values
-
-        spike = [float(v) for v in spike_values(eta, alpha0, activation, target)]
+        try:
+            spike = [float(v) for v in spike]
+        except (TypeError, ValueError) as exc:
+            raise ParameterError("spike: model='spiked' needs spike=(r, c, gamma), e.g. from "
+                                 f"symrmt.equivalents.spike_values, got {spike!r}") from exc
+        if len(spike) != 3 or not all(math.isfinite(v) for v in spike):
+            raise ParameterError(f"spike: expected three finite numbers (r, c, gamma), got {spike!r}")
     f64 = torch.float64
     rows = []
     for _ in range(trials):
@@ -133,4 +139,4 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
             row["eigenvalues"] = ev.cpu().numpy()
         rows.append(row)
         advance(1)  # one trial done (moves a verification's progress bar, if any)
-    return _stack(rows)
+    return Measurement.from_rows(rows, sizes={"d": d, "n": n, "p": p})

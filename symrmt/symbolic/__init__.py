@@ -1,8 +1,17 @@
-"""The symbolic layer (pure SymPy): laws, transforms, free operations, systems."""
-from . import laws, transforms, free
-from .laws import AlgebraicLaw
-from .free import free_add, free_multiply, mobius, free_power, sample_covariance, compress
-from .transforms import from_r_transform, from_s_transform
+"""The symbolic layer (pure SymPy): laws, transforms, free operations, systems.
+
+Modules, each importing only those above it: :mod:`.symbols`, :mod:`.parsing`, :mod:`.series`,
+:mod:`.bivariate` (foundations); :mod:`.transforms` (moments, free cumulants, R and S of a
+polynomial); :mod:`.factors` (the physical factor of a polynomial); :mod:`.algebraic_law` (the
+:class:`AlgebraicLaw` class); :mod:`.classical_laws` (closed-form laws); :mod:`.free` (free
+operations); :mod:`.laws` (the catalogue); :mod:`.from_transforms` (laws from their R- or
+S-transform); :mod:`.system` (:class:`System`); :mod:`.hermite` (Gaussian Hermite coefficients);
+:mod:`.compile_memo` (the in-process memo of compiled solvers).
+"""
+from . import free, laws, transforms
+from .algebraic_law import AlgebraicLaw
+from .free import compress, free_add, free_multiply, free_power, mobius, sample_covariance
+from .from_transforms import from_r_transform, from_s_transform
 
 __all__ = ["laws", "transforms", "free", "AlgebraicLaw", "free_add", "free_multiply", "mobius",
            "free_power", "sample_covariance", "compress", "from_r_transform", "from_s_transform"]

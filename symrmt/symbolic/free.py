@@ -7,115 +7,28 @@ Rao & Edelman 2008, "The polynomial method for random matrices", Found. Comput. 
 * Möbius maps ``x ↦ (p x + q)/(r x + s)`` (shift, scale, inverse) by substitution;
 * ``⊞``-powers ``R ↦ t R``; Silverstein's sample-covariance substitution; free compression.
 
-A resultant is in general reducible; :func:`select_factor` keeps the irreducible factor the
-physical law satisfies, chosen automatically by matching the moment series the operation predicts
-(free cumulants add, S-transforms multiply), computed exactly at a rational parameter point.
+A resultant is in general reducible; :func:`symrmt.symbolic.factors.select_factor` keeps the
+irreducible factor the physical law satisfies, chosen automatically by matching the moment series
+the operation predicts (free cumulants add, S-transforms multiply), computed exactly at a rational
+parameter point.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Sequence
 
 import sympy as sp
 
-from ..errors import DerivationError, ParameterError
+from ..errors import ParameterError
 from . import bivariate as bv
 from . import series as ser
-from .laws import AlgebraicLaw, Construction, _constraint, marchenko_pastur, to_exact
-from .parsing import safe_sympify
+from .algebraic_law import AlgebraicLaw, Construction, constraint
+from .classical_laws import marchenko_pastur
+from .factors import Expected, select_factor
+from .parsing import safe_sympify, to_exact
 from .symbols import R, S, m, u, w, z
-from .transforms import _series_coefficients, numeric_moment_series, r_polynomial, s_polynomial
+from .transforms import numeric_moment_series, r_polynomial
 
-__all__ = ["free_add", "free_multiply", "mobius", "free_power", "sample_covariance", "compress", "select_factor"]
-
-Expected = Callable[[Mapping[sp.Symbol, Any], int], list]
-
-_t = sp.Dummy("t")
-_MATCH_ORDER = 8
-
-
-# ---------------------------------------------------------------------- factor selection
-def _sample_points(params: Sequence[sp.Symbol], count: int = 4) -> list[dict]:
-    """Deterministic 'generic' rational points (values in (0, 1), sign from assumptions)."""
-    base = [sp.Rational(3, 7), sp.Rational(5, 11), sp.Rational(7, 13), sp.Rational(11, 17),
-            sp.Rational(13, 19), sp.Rational(17, 23), sp.Rational(19, 29), sp.Rational(23, 31)]
-    pts = []
-    for k in range(count):
-        pt = {}
-        for i, s in enumerate(params):
-            v = base[(i + 3 * k) % len(base)] / (1 + k)
-            pt[s] = -v if s.is_negative or s.is_nonpositive else v
-        pts.append(pt)
-    return pts
-
-
-def _vanishes(poly: sp.Poly, mom: list, order: int) -> bool:
-    """Whether ``w^N P(-w M, 1/w)`` vanishes to order ``order`` for the moment series ``mom``."""
-    q, _ = _series_coefficients(poly, sp.QQ)
-    dom = sp.QQ
-    M = list(mom[: order + 1])
-    pw = ser.powers(M, len(q) - 1, order, dom.zero, dom.one)
-    total = [dom.zero] * (order + 1)
-    for qi, pi in zip(q, pw):
-        prod = ser.mul(qi, pi, order, dom.zero)
-        total = [a + b for a, b in zip(total, prod)]
-    return not any(total)
-
-
-def _has_unit_mass_branch(poly: sp.Poly) -> bool:
-    q, _ = _series_coefficients(poly, sp.QQ)
-    return sum((qi[0] for qi in q), sp.QQ.zero) == 0
-
-
-def select_factor(expr: sp.Expr | sp.Poly, expected: Expected | None, what: str = "result") -> sp.Poly:
-    """Return the irreducible factor of ``expr`` (a polynomial in m, z, parameters) that the
-    physical law satisfies.
-
-    Candidates are the factors that involve ``m``; at a generic rational parameter point those
-    without a branch ``m ~ -1/z`` are discarded, and if several remain, the one annihilating the
-    ``expected`` moment series (to order 8, exactly in ℚ) is kept.  Raises
-    :class:`~symrmt.errors.DerivationError` when no factor or more than one factor qualifies.
-    """
-    if not (isinstance(expr, sp.Poly) and expr.gens[:2] == (m, z)):
-        num, _ = sp.fraction(sp.together(safe_sympify(expr, what)))
-        num = sp.expand(num)
-        params = sorted(num.free_symbols - {m, z}, key=lambda s: s.name)
-        expr = sp.Poly(num, m, z, *params)
-    params = list(expr.gens[2:])
-    _, facs = expr.factor_list()
-    cands = [f for f, _ in facs if f.degree(m) > 0]
-    if not cands:
-        raise DerivationError(f"{what}: the polynomial does not involve m")
-    if len(cands) == 1 and expected is None:
-        return cands[0]
-    last_error: Exception | None = None
-    for pt in _sample_points(params):
-        try:
-            polys = [sp.Poly(f.eval(pt) if pt else f, m, z, domain=sp.QQ) for f in cands]
-        except (sp.PolificationFailed, sp.CoercionFailed, ZeroDivisionError) as exc:  # pragma: no cover
-            last_error = exc
-            continue
-        alive = [i for i, p in enumerate(polys) if p.degree(m) > 0 and _has_unit_mass_branch(p)]
-        if expected is not None:
-            try:
-                mom = expected(pt, _MATCH_ORDER)
-            except (ZeroDivisionError, DerivationError) as exc:
-                last_error = exc
-                mom = None
-            if mom is not None:
-                alive = [i for i in alive if _vanishes(polys[i], mom, _MATCH_ORDER)]
-                if len(alive) == 1:
-                    return cands[alive[0]]
-                if not alive:
-                    raise DerivationError(f"{what}: no factor of the polynomial matches the predicted moment series")
-                continue
-        if len(alive) == 1:
-            return cands[alive[0]]
-        if not alive:
-            raise DerivationError(f"{what}: no factor has the branch m ~ -1/z of a probability law")
-    raise DerivationError(
-        f"{what}: could not single out the physical factor among {len(cands)} candidates"
-        + (f" ({last_error})" if last_error else "")
-    )
+__all__ = ["free_add", "free_multiply", "mobius", "free_power", "sample_covariance", "compress"]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -242,7 +155,7 @@ def free_power(law: AlgebraicLaw, t: Any) -> AlgebraicLaw:
     """
     law = _check_law(law, "law")
     tt = to_exact(t, "t")
-    c = _constraint("t", tt, "positive")
+    c = constraint("t", tt, "positive")
     lr = r_polynomial(law).as_expr().subs(R, R / tt)
     back = lr.subs({R: z + 1 / m, w: -m}, simultaneous=True)
 
@@ -264,7 +177,7 @@ def sample_covariance(population: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     """
     population = _check_law(population, "population")
     c = to_exact(ratio, "ratio")
-    cons = _constraint("ratio", c, "positive")
+    cons = constraint("ratio", c, "positive")
     d = 1 - c - c * z * m
     expr = population.expr.subs({m: m * d, z: z / d}, simultaneous=True)
     mp = marchenko_pastur(c)
@@ -283,7 +196,7 @@ def compress(law: AlgebraicLaw, fraction: Any) -> AlgebraicLaw:
     """
     law = _check_law(law, "law")
     al = to_exact(fraction, "fraction")
-    c1 = _constraint("fraction", al, "positive")
+    c1 = constraint("fraction", al, "positive")
     if al.is_number and al > 1:
         raise ParameterError(f"fraction: must satisfy 0 < fraction <= 1, got {al}")
     res = mobius(free_power(law, 1 / al), al, 0, 0, 1)

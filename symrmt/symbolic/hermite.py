@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import sympy as sp
 
+from .._checks import integer
 from ..errors import ParameterError
 from .parsing import check_code_names, safe_sympify
 
 __all__ = ["HermiteCoefficients", "hermite_coefficients", "activation_expr", "ACTIVATIONS",
-           "torch_activation"]
+           "numpy_function", "is_smooth", "check_gaussian_tails", "gaussian_moments"]
 
 _x = sp.Symbol("x", real=True)
 
@@ -123,7 +124,16 @@ def _closed_form_class(expr: sp.Expr) -> bool:
     return True
 
 
-def _numeric(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.ndarray]:
+def numpy_function(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.ndarray]:
+    """``expr`` as a vectorized NumPy function of ``var`` (floats, the shape of the input;
+    floating-point warnings silenced: a NaN or inf is for the caller to check).
+
+    Raises
+    ------
+    ParameterError
+        A name in ``expr`` that cannot be compiled (see
+        :func:`symrmt.symbolic.parsing.check_code_names`).
+    """
     # lambdify generates code from a SymPy expression tree (never from a user string); it pastes
     # names, so every name in the tree must be a plain identifier
     check_code_names(expr, "activation")
@@ -135,8 +145,14 @@ def _numeric(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.ndarray
     return call
 
 
-def _check_tails(expr: sp.Expr, var: sp.Symbol) -> None:
-    """Reject activations whose square outgrows the Gaussian weight: σ(x)² e^{-x²/2} x² ↛ 0."""
+def check_gaussian_tails(expr: sp.Expr, var: sp.Symbol) -> None:
+    """Reject activations whose square outgrows the Gaussian weight: σ(x)² e^{-x²/2} x² ↛ 0.
+
+    Raises
+    ------
+    ParameterError
+        When SymPy finds a non-zero limit at ``+∞`` or ``-∞`` (limits SymPy cannot take pass).
+    """
     for end in (sp.oo, -sp.oo):
         try:
             lim = sp.limit(expr**2 * sp.exp(-var**2 / 2) * var**2, var, end)
@@ -151,8 +167,24 @@ def _check_tails(expr: sp.Expr, var: sp.Symbol) -> None:
 _KINKS = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.Piecewise)
 
 
-def _smooth(expr: sp.Expr) -> bool:
+def is_smooth(expr: sp.Expr) -> bool:
+    """Whether ``expr`` has no kinks or jumps (no ``Abs``, ``sign``, ``Max``, ``Min``,
+    ``Heaviside`` or ``Piecewise``): Gauss–Hermite quadrature suits it."""
     return not expr.atoms(*_KINKS)
+
+
+def gaussian_moments(f: Callable[[np.ndarray], np.ndarray], smooth: bool) -> np.ndarray:
+    """``(E f(G), E G f(G), E f(G)²)`` for G ~ N(0, 1), f vectorized.
+
+    Gauss–Hermite rules of two orders (which must agree) when ``smooth``; adaptive Gauss–Kronrod
+    on each half-line for piecewise functions, or when Gauss–Hermite does not converge (poles
+    near the real axis)."""
+    if smooth:
+        try:
+            return _gauss_hermite(f)
+        except ParameterError:
+            pass
+    return _split_adaptive(f)
 
 
 def _gauss_hermite(f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -209,9 +241,9 @@ def _quadrature(expr: sp.Expr, var: sp.Symbol) -> tuple[float, float, float]:
     """``(E σ, E Gσ, E σ²)`` numerically: Gauss–Hermite for smooth activations (two orders must
     agree), adaptive quadrature on the half-lines for piecewise ones.  Disagreement or divergence
     raises :class:`ParameterError` rather than returning a doubtful number."""
-    _check_tails(expr, var)
-    f = _numeric(expr, var)
-    e = _gauss_hermite(f) if _smooth(expr) else _split_adaptive(f)
+    check_gaussian_tails(expr, var)
+    f = numpy_function(expr, var)
+    e = _gauss_hermite(f) if is_smooth(expr) else _split_adaptive(f)
     return float(e[0]), float(e[1]), float(e[2])
 
 
@@ -280,86 +312,6 @@ def _coefficients(expr: sp.Expr, var: sp.Symbol, method: str) -> HermiteCoeffici
     if star2 < 1e-13 * max(1.0, e2):
         star2 = 0.0
     return HermiteCoefficients(sp.Float(e0), sp.Float(e1), sp.Float(np.sqrt(star2)), exact=False)
-
-
-def torch_activation(activation: str | sp.Expr) -> Callable:
-    """A torch callable for the activation (elementwise), for simulations.
-
-    Named activations map to torch functions; a SymPy expression is printed by SymPy's torch
-    printer (code generated from the expression tree, never from a user string).
-    """
-    import torch
-
-    if isinstance(activation, str):
-        key = activation.strip().lower()
-        table = {"relu": torch.relu, "tanh": torch.tanh, "erf": torch.erf, "sign": torch.sign,
-                 "linear": lambda t: t}
-        if key not in table:
-            activation_expr(key)  # raises the standard error
-        return table[key]
-    expr, var = activation_expr(activation)
-    check_code_names(expr, "activation")  # lambdify pastes names into the code it generates
-    helpers = _torch_functions(torch)
-    return sp.lambdify(var, _float_constants(expr), modules=[helpers, "torch"], printer=_torch_printer(helpers))
-
-
-def _float_constants(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with every constant subexpression (``sqrt(2)``, ``pi/4``, ...) evaluated to a
-    Float, so that the printed code multiplies by a Python number (the torch printer would print
-    ``torch.sqrt(2)``, which is not defined on a Python int)."""
-    if isinstance(expr, sp.Expr) and expr.is_number and not isinstance(expr, sp.Number):
-        val = sp.N(expr, 17)
-        if val.is_real:
-            return sp.Float(val, 17)
-    if not expr.args or isinstance(expr, sp.Number):
-        return expr
-    return expr.func(*[_float_constants(a) for a in expr.args])
-
-
-def _torch_printer(helpers: dict):
-    """SymPy's torch printer, with ``Max``, ``Min`` and ``Heaviside`` printed as calls of
-    :func:`_torch_functions` (its ``torch.max(0, x)`` and ``torch.heaviside(x, 0.5)`` reject
-    Python numbers)."""
-    from sympy.printing.pytorch import TorchPrinter
-
-    def call(name):
-        return lambda self, expr: f"{name}({', '.join(self._print(a) for a in expr.args)})"
-
-    cls = type("_TorchPrinter", (TorchPrinter,), {"_print_Max": call("symrmt_max"), "_print_Min": call("symrmt_min"),
-                                                  "_print_Heaviside": call("symrmt_heaviside")})
-    return cls({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                "user_functions": {k: k for k in helpers}})
-
-
-def _torch_functions(torch) -> dict:
-    """Elementwise ``Max``, ``Min`` and ``Heaviside`` for lambdify: Python-number arguments become
-    tensors on the device and in the dtype of the tensor argument."""
-    def tensors(args):
-        ref = next((a for a in args if isinstance(a, torch.Tensor)), None)
-        if ref is None:
-            return None
-        return [a if isinstance(a, torch.Tensor) else torch.as_tensor(float(a), dtype=ref.dtype, device=ref.device)
-                for a in args]
-
-    def fold(op, py):
-        def f(*args):
-            ts = tensors(args)
-            if ts is None:
-                return py(args)
-            out = ts[0]
-            for t in ts[1:]:
-                out = op(out, t)
-            return out
-        return f
-
-    def heaviside(x, h0=0.5):
-        ts = tensors((x, h0))
-        if ts is None:
-            return float(h0) if x == 0 else float(x > 0)
-        return torch.heaviside(*ts)
-
-    return {"symrmt_max": fold(torch.maximum, max), "symrmt_min": fold(torch.minimum, min),
-            "symrmt_heaviside": heaviside}
 
 
 def _delta_power_divergent(expr: sp.Expr) -> bool:
@@ -444,8 +396,8 @@ def _expectation(expr: sp.Expr, var: sp.Symbol, method: str) -> sp.Expr:
         if lim.is_number and lim != 0:
             raise ParameterError(f"expr: E[{expr}] diverges (the integrand grows like e^(x²/2) or faster "
                                  f"as x → {end}); allowed: integrands with E|g(G)| < ∞")
-    f = _numeric(expr, var)
-    if _smooth(expr):
+    f = numpy_function(expr, var)
+    if is_smooth(expr):
         try:
             return sp.Float(float(_gauss_hermite(f)[0]))
         except ParameterError:  # slowly converging Gauss–Hermite (poles near the real axis)
@@ -534,11 +486,11 @@ def _hermite_quadrature(expr: sp.Expr, var: sp.Symbol, order: int) -> np.ndarray
 
     from scipy.integrate import IntegrationWarning, quad_vec
 
-    _check_tails(expr, var)
-    f = _numeric(expr, var)
+    check_gaussian_tails(expr, var)
+    f = numpy_function(expr, var)
     bad = ParameterError("activation: Gaussian–Hermite coefficients do not converge (not "
                          "square-integrable, or too irregular); allowed: activations with E σ(G)² < ∞")
-    if _smooth(expr):
+    if is_smooth(expr):
         results = []
         for n in (max(_QUAD_NODES[0], 2 * order + 40), max(_QUAD_NODES[1], 3 * order + 80)):
             nodes, weights = np.polynomial.hermite_e.hermegauss(n)
@@ -602,8 +554,7 @@ def hermite_series(activation: str | sp.Expr, order: int, method: str = "auto") 
     ``b = (1/√(2π), 1/2, 1/(2√π), 0, −1/(4√(3π)), 0, …)``, ``b_k = He_{k−2}(0)/√(2π k!)`` for
     ``k ≥ 2`` (Simon, Anand & DeWeese, arXiv 2106.03186).
     """
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
-        raise ParameterError(f"order: expected an integer >= 0, got {order!r}")
+    order = integer("order", order, low=0)
     if method not in ("auto", "exact", "quadrature"):
         raise ParameterError(f"method: must be 'auto', 'exact' or 'quadrature', got {method!r}")
     expr, var = activation_expr(activation)

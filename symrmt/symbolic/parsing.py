@@ -1,6 +1,6 @@
 """Restricted parsing of user strings into SymPy expressions, and safe conversion of user values.
 
-No user string is ever executed (DESIGN.md): :func:`parse_expression` tokenizes the text itself
+No user string is ever executed (docs/architecture.md): :func:`parse_expression` tokenizes the text itself
 and builds the SymPy expression with a small recursive-descent parser.  It accepts only
 
 * numbers (``3``, ``0.25``, ``1e-3``; kept exact: ``0.1`` is ``1/10``),
@@ -23,9 +23,10 @@ from typing import Any, Iterable, Mapping
 
 import sympy as sp
 
+from .._checks import python_scalar
 from ..errors import ParameterError
 
-__all__ = ["parse_expression", "safe_sympify", "check_code_names", "FUNCTIONS", "CONSTANTS"]
+__all__ = ["parse_expression", "safe_sympify", "check_code_names", "to_exact", "FUNCTIONS", "CONSTANTS"]
 
 #: Functions a parsed string may call, by name.
 FUNCTIONS: Mapping[str, Any] = {
@@ -378,3 +379,27 @@ def safe_sympify(value: Any, what: str = "value", *,
     if not isinstance(out, sp.Basic):
         raise ParameterError(f"{what}: cannot use {value!r} as a number or SymPy expression")
     return out
+
+
+def to_exact(value: Any, name: str = "value") -> sp.Expr:
+    """Convert a user value to an exact SymPy expression (floats via their shortest decimal).
+
+    ``0.1`` becomes ``1/10``; strings are rejected (no parsing here, never ``eval``).  NumPy
+    scalars are numbers: an integer becomes an Integer, a float or complex the same value as the
+    equal Python float or complex (``np.float64(0.5)`` is ``1/2``; a ``float32`` is its exact value).
+    """
+    value = python_scalar(value)
+    if isinstance(value, str):
+        raise ParameterError(f"{name}: expected a number or SymPy expression, got the string {value!r}")
+    if isinstance(value, bool):
+        raise ParameterError(f"{name}: expected a number, got a bool")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ParameterError(f"{name}: must be finite, got {value}")
+        return sp.Rational(repr(value))
+    expr = safe_sympify(value, name)
+    if expr.has(sp.Float):
+        expr = expr.xreplace({f: sp.Rational(repr(float(f))) for f in expr.atoms(sp.Float)})
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise ParameterError(f"{name}: must be finite, got {expr}")
+    return expr

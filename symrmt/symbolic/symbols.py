@@ -1,6 +1,6 @@
 """The reserved SymPy symbols of symrmt's transforms.
 
-Conventions (DESIGN.md):
+Conventions (docs/architecture.md):
 
 * ``m`` -- Stieltjes transform value, m(z) = ∫ ρ(x) / (x - z) dx;
 * ``z`` -- spectral variable (Im z > 0 on the physical sheet);

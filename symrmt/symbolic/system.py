@@ -8,7 +8,7 @@ guesses.  ``System.compile()`` generates a damped-Newton numba solver with the a
 Domain rules (checked on every accepted Newton step):
 
 * ``"complex"`` -- no constraint (default);
-* ``"upper"`` -- ``Im u > 0``: a Stieltjes-type unknown (Herglotz branch, DESIGN.md);
+* ``"upper"`` -- ``Im u > 0``: a Stieltjes-type unknown (Herglotz branch, docs/architecture.md);
 * ``"real"`` -- ``u`` real (the imaginary part is projected out);
 * ``"positive"`` / ``"negative"`` -- ``u`` real and ``> 0`` / ``< 0`` (e.g. a renormalized ridge
   ``κ > 0``, Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592).
@@ -216,8 +216,28 @@ class System:
         """Generate, cache and self-check a numba solver: returns a ``CompiledSystem``.
 
         Options are those of :func:`symrmt.codegen.compile.compile_system` (``spectral``,
-        ``maxit``, ``tol``, ``ftol``).
+        ``maxit``, ``tol``, ``ftol``).  Memoized (:mod:`symrmt.symbolic.compile_memo`) on
+        ``(self._fingerprint(), options with their defaults filled in, cache directory)``: an
+        equal System compiled again with the same options returns the same object at once.
         """
-        from ..codegen.compile import compile_system
+        import inspect
 
-        return compile_system(self, **options)
+        from ..codegen.cache import cache_dir
+        from ..codegen.compile import compile_system
+        from .compile_memo import memoized, option_key
+
+        try:
+            bound = inspect.signature(compile_system).bind(self, **options)
+        except TypeError:  # an unknown option: compile_system says so
+            return compile_system(self, **options)
+        bound.apply_defaults()
+        normalized = {k: v for k, v in bound.arguments.items() if k != "system"}
+        spectral = normalized.get("spectral")
+        if isinstance(spectral, sp.Symbol):
+            normalized["spectral"] = spectral.name  # a parameter's Symbol and its name mean the same
+        try:
+            key = ("system", self._fingerprint(), option_key(normalized), str(cache_dir()))
+            hash(key)
+        except TypeError:  # an unhashable option value: compile_system judges it
+            key = None
+        return memoized(key, lambda: compile_system(self, **options))

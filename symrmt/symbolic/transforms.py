@@ -1,6 +1,6 @@
 """Exact transforms of algebraic laws: moments, free cumulants, Stieltjes series, R and S.
 
-Conventions (DESIGN.md; Rao & Edelman 2008 §3–4):
+Conventions (docs/architecture.md; Rao & Edelman 2008 §3–4):
 
 * ``m(z) = ∫ ρ(x)/(x - z) dx = -Σ_{k≥0} m_k z^{-k-1}`` at infinity (``m_0 = 1``).
 * R-transform: ``G(R(w) + 1/w) = w`` with ``G = -m``; ``R(w) = Σ_{k≥1} κ_k w^{k-1}``.
@@ -9,7 +9,10 @@ Conventions (DESIGN.md; Rao & Edelman 2008 §3–4):
   ``S(u) = χ(u)(1 + u)/u``.  Implicit form: ``L_S(S, u) = P(m → -u S, z → (u + 1)/(u S))``.
 
 Every series is computed exactly by the implicit-function recursion in
-:mod:`symrmt.symbolic.series`, with coefficients in the field ``QQ(parameters)``.
+:mod:`symrmt.symbolic.series`, with coefficients in the field ``QQ(parameters)``.  The functions
+take any object with ``polynomial`` and ``parameters`` (an :class:`~symrmt.symbolic.algebraic_law.AlgebraicLaw`);
+this module builds no law.  The inverse maps (a law from its R- or S-transform) are
+:func:`symrmt.symbolic.from_transforms.from_r_transform` and ``from_s_transform``.
 """
 from __future__ import annotations
 
@@ -20,8 +23,7 @@ import sympy as sp
 from ..errors import DerivationError, ParameterError
 from . import bivariate as bv
 from . import series as ser
-from .parsing import parse_expression, safe_sympify
-from .symbols import RESERVED, R, S, m, u, w, z
+from .symbols import R, S, m, u, w, z
 
 __all__ = [
     "moments",
@@ -31,8 +33,6 @@ __all__ = [
     "s_polynomial",
     "r_transform",
     "s_transform",
-    "from_r_transform",
-    "from_s_transform",
     "numeric_moment_series",
 ]
 
@@ -219,69 +219,3 @@ def s_transform(law) -> sp.Expr | sp.Poly:
         coeffs = [sp.simplify(c) for c in ser.mul(chi[1:] + [0], [one, one], 2, sp.Integer(0))]
         return _explicit(poly, S, u, coeffs[:2])
     return _explicit(poly, S, u, [])
-
-
-def _law_from(expr_in_mz: sp.Expr, name: str, kind: str):
-    from .free import select_factor
-    from .laws import AlgebraicLaw, Construction
-
-    picked = select_factor(expr_in_mz, expected=None, what=f"law from its {kind}-transform")
-    return AlgebraicLaw(picked, name=name, construction=Construction("polynomial", (), {kind: expr_in_mz}))
-
-
-def _implicit_from(transform: sp.Expr | sp.Poly | str, var: sp.Symbol, arg: sp.Symbol, kind: str,
-                   parameters: Any = ()) -> sp.Expr:
-    if isinstance(transform, str):
-        if isinstance(parameters, (str, sp.Symbol)):
-            parameters = [parameters]
-        names = {p.name if isinstance(p, sp.Symbol) else str(p) for p in parameters}
-        if names & RESERVED:
-            raise ParameterError(f"parameters: {sorted(names & RESERVED)} are reserved symbols; "
-                                 f"the {kind}-transform's variable {arg} is implicit")
-        transform = parse_expression(transform, [arg, *parameters], what=f"{kind}-transform")
-    if isinstance(transform, sp.Poly):
-        if set(transform.gens) != {var, arg}:
-            raise ParameterError(f"{kind}-transform polynomial must be in ({var}, {arg}), got gens {transform.gens}")
-        return transform.as_expr()
-    expr = safe_sympify(transform, f"{kind}-transform")
-    if not isinstance(expr, sp.Expr):
-        raise ParameterError(f"{kind}-transform: expected a SymPy expression in {arg}, got {expr!r}")
-    if var in expr.free_symbols:
-        raise ParameterError(f"explicit {kind}-transform must not contain {var}; pass a Poly for implicit forms")
-    num, den = sp.fraction(sp.together(expr))
-    if not (num.is_polynomial(arg) and den.is_polynomial(arg)):
-        raise ParameterError(
-            f"{kind}-transform: an explicit transform must be rational in {arg}; "
-            f"for algebraic ones pass the implicit polynomial in ({var}, {arg}) as a sympy.Poly"
-        )
-    return sp.expand(var * den - num)
-
-
-def from_r_transform(transform: sp.Expr | sp.Poly | str, name: str = "law", *,
-                     parameters: Any = ()) -> "Any":
-    """The law whose R-transform is ``transform``.
-
-    ``transform`` is an expression in ``w`` (rational) or an implicit Poly in ``(R, w)``.
-    Back-substitution ``R = z + 1/m``, ``w = -m`` (inverse of :func:`r_polynomial`).  A string
-    (e.g. ``"w"``, the semicircle) is read by the restricted parser
-    :func:`symrmt.symbolic.parsing.parse_expression` (never evaluated); it may use ``w`` and the
-    names (or Symbols) in ``parameters``.
-    """
-    impl = _implicit_from(transform, R, w, "R", parameters)
-    back = impl.subs({R: z + 1 / m, w: -m}, simultaneous=True)
-    return _law_from(back, name, "R")
-
-
-def from_s_transform(transform: sp.Expr | sp.Poly | str, name: str = "law", *,
-                     parameters: Any = ()) -> "Any":
-    """The law whose S-transform is ``transform``.
-
-    ``transform`` is an expression in ``u`` (rational) or an implicit Poly in ``(S, u)``.
-    Back-substitution ``u = -1 - z m``, ``S = m/(1 + z m)`` (inverse of :func:`s_polynomial`).  A
-    string (e.g. ``"1/(1+u)"``) is read by the restricted parser
-    :func:`symrmt.symbolic.parsing.parse_expression` (never evaluated); it may use ``u`` and the
-    names (or Symbols) in ``parameters``.
-    """
-    impl = _implicit_from(transform, S, u, "S", parameters)
-    back = impl.subs({S: m / (1 + z * m), u: -1 - z * m}, simultaneous=True)
-    return _law_from(back, name, "S")

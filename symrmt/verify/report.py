@@ -35,7 +35,7 @@ def environment(device: Any = None, dtype: Any = None) -> dict:
     import scipy
     import sympy
 
-    from .. import __version__
+    from .._version import __version__
 
     env = {"symrmt": __version__, "python": platform.python_version(), "numpy": numpy.__version__,
            "scipy": scipy.__version__, "sympy": sympy.__version__, "platform": platform.platform()}
@@ -334,13 +334,17 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def plot(self, path: str | Path) -> Path:
-        """Write the PNG (histogram under the density at the largest size; error vs n)."""
+        """Write the PNG: histograms under the density at every size (spectral checks), the theory
+        against the simulated means with 95 % intervals along the ladder (scalar checks), and the
+        error against n with its finite-size fit; the parameters in the title."""
         from .plots import plot_verification
 
         pd = self.plot_data
-        out = plot_verification(path, f"{self.derivation}", self.scaling, self.statistic,
-                                eigenvalues=pd.get("eigenvalues"), density=pd.get("density"),
-                                support=pd.get("support"), n=pd.get("n"))
+        params = ", ".join(f"{k} = {v}" for k, v in self.params.items() if v not in (None, "None"))
+        out = plot_verification(path, f"{self.derivation}" + (f" ({params})" if params else ""), self.scaling,
+                                self.statistic, eigenvalues=pd.get("eigenvalues"), density=pd.get("density"),
+                                support=pd.get("support"), n=pd.get("n"), histograms=pd.get("per_size"),
+                                ladder=self.ladder)
         self.plots["verification"] = str(out)
         return out
 

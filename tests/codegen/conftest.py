@@ -20,7 +20,7 @@ def sc():
 
 
 def mp_closed(z, gamma, s2=1.0):
-    """Marchenko–Pastur Stieltjes transform (DESIGN.md convention), branch by principal square roots.
+    """Marchenko–Pastur Stieltjes transform (docs/architecture.md convention), branch by principal square roots.
 
     m = (s2(1-γ) - z + sqrt(z-λ₋) sqrt(z-λ₊)) / (2 γ s2 z): each principal root has argument in
     [0, π/2] on the closed upper half-plane, so the product ~ z at infinity (m ~ -1/z).

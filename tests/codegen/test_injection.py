@@ -1,4 +1,4 @@
-"""User text never becomes code in generated modules (DESIGN.md, "Rules that hold everywhere"):
+"""User text never becomes code in generated modules (docs/architecture.md, "Rules that hold everywhere"):
 names are escaped in the module docstring and kept in ``repr`` literals; symbol names are never
 pasted (arguments are renamed; any other name is refused)."""
 import ast
@@ -147,7 +147,7 @@ def test_compile_function_name_and_exprs_are_checked(tmp_path):
 
 def test_torch_field_refuses_bound_symbol_names(tmp_path):
     pytest.importorskip("torch")
-    from symrmt.odes.compile import compile_field
+    from symrmt.odes.field_codegen import compile_field
 
     marker = tmp_path / "pwned"
     y = sp.Symbol("y")

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 import symrmt as sr
-from symrmt.equivalents.derivation import LearningCurveDerivation
+from symrmt.derivation import LearningCurveDerivation
 from symrmt.errors import ConvergenceError, ParameterError
 
 m, z = sp.symbols("m z")

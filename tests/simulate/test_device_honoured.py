@@ -23,6 +23,7 @@ import contextlib
 import os
 import sys
 
+import numpy as np
 import pytest
 import sympy as sp
 import torch
@@ -286,10 +287,10 @@ X = sp.Symbol("x")
 
 
 def _learning_calls(dev="cpu"):
-    from symrmt.equivalents import simulate as es
-    from symrmt.equivalents.kernel import simulate_kernel
-    from symrmt.simulate.deep_features import (compare_feature_covariance, simulate_deep_features,
-                                               simulate_deep_linear_rf)
+    from symrmt.simulate import learning as es
+    from symrmt.simulate.deep_features import (sample_feature_covariance, sample_gaussian_covariance,
+                                               simulate_deep_features, simulate_deep_linear_rf)
+    from symrmt.simulate.kernel_ridge import simulate_kernel_ridge
     from symrmt.simulate.ntk import empirical_kernel
     from symrmt.simulate.one_step import simulate_one_step
 
@@ -306,22 +307,27 @@ def _learning_calls(dev="cpu"):
                                    torch.float64, ()),
         "powerlaw_ridge": (lambda: es.simulate_powerlaw_ridge(16, 24, 1.5, 1.0, 0.1, 0.01, trials=2, device=dev),
                            torch.float64, ()),
-        "kernel_gcv(exp)": (lambda: es.simulate_kernel_gcv(16, 4, population=48, n_test=40, trials=2, device=dev),
-                            torch.float64, ("simulate_kernel",)),  # the estimated spectrum feeds the NumPy theory
-        "kernel(relu)": (lambda: simulate_kernel(16, 4, kernel="relu", population=48, n_test=40, trials=1,
-                                                 device=dev), torch.float64, ("simulate_kernel",)),
+        "kernel_ridge(exp)": (lambda: simulate_kernel_ridge(16, 4, population=48, n_test=40, trials=2, device=dev),
+                              torch.float64, ("simulate_kernel_ridge",)),  # the returned population sample
+        "kernel_ridge(relu)": (lambda: simulate_kernel_ridge(16, 4, kernel="relu", population=48, n_test=40, trials=1,
+                                                             device=dev), torch.float64, ("simulate_kernel_ridge",)),
         "deep_features": (lambda: simulate_deep_features(8, 2.0, 0.1, 0.1, trials=2, device=dev, n_test=40),
-                          torch.float64, ("spectral_data",)),  # the conditional theory's spectrum
+                          torch.float64, ("simulate_deep_features", "_numpy")),  # the returned draw
+        "deep_features(centred)": (lambda: simulate_deep_features(8, 2.0, 0.1, 0.1, activations="relu", trials=1,
+                                                                  device=dev, n_test=40, centring=lambda W: [0.3, 0.1]),
+                                   torch.float64, ("simulate_deep_features", "_numpy")),
         "deep_features(linear)": (lambda: simulate_deep_features(8, 2.0, 0.1, 0.1, activations="linear",
                                                                  target="linear", trials=1, device=dev),
-                                  torch.float64, ("spectral_data",)),
+                                  torch.float64, ("simulate_deep_features", "_numpy")),
         "deep_linear_rf": (lambda: simulate_deep_linear_rf(8, 2.0, 0.1, 0.1, trials=2, device=dev), torch.float64, ()),
-        "compare_feature_covariance": (lambda: compare_feature_covariance(8, n_samples=64, device=dev, batch=40),
-                                       torch.float64, ("compare_feature_covariance", "<genexpr>")),  # returned spectra
+        "sample_feature_covariance": (lambda: sample_feature_covariance(8, n_samples=64, device=dev, batch=40),
+                                      torch.float64, ("sample_feature_covariance", "_numpy")),  # returned arrays
+        "sample_gaussian_covariance": (lambda: sample_gaussian_covariance(np.eye(6) + 0.1, 64, device=dev, batch=40),
+                                       torch.float64, ("sample_gaussian_covariance",)),
         "one_step": (lambda: simulate_one_step(8, 2.0, 2.0, 1.0, 0.1, trials=2, device=dev, n_test=40,
                                                spectrum=True), torch.float64, ("simulate_one_step",)),  # returned spectrum
         "one_step(spiked)": (lambda: simulate_one_step(8, 2.0, 2.0, 1.0, 0.1, trials=1, device=dev, n_test=40,
-                                                       model="spiked"), torch.float64, ()),
+                                                       model="spiked", spike=(0.5, 0.9, 0.7)), torch.float64, ()),
         "ntk(relu, nngp)": (lambda: empirical_kernel("relu", width=16, trials=2, device=dev, kind="nngp"),
                             torch.float64, ("empirical_kernel",)),  # the returned kernel values
         "ntk(tanh)": (lambda: empirical_kernel("tanh", width=16, trials=2, device=dev), torch.float64,
@@ -366,7 +372,7 @@ ACTIVATIONS = {"relu": (sp.Max(0, X), torch.relu), "min": (sp.Min(X, 1), lambda 
 def test_sympy_activations_run_on_the_input_device_and_dtype(device, name, dtype):
     """Constants (``sqrt(2)``), ``Max``/``Min`` with a number and ``Heaviside`` used to be printed as
     torch calls on Python numbers and failed; they now follow the input tensor."""
-    from symrmt.symbolic.hermite import torch_activation
+    from symrmt.simulate.activations import torch_activation
 
     expr, ref = ACTIVATIONS[name]
     t = torch.linspace(-2.5, 2.5, 11, dtype=dtype, device=device)
@@ -388,7 +394,7 @@ def test_ntk_reports_the_requested_dtype():
 @pytest.mark.parametrize("device", DEVICES)
 def test_neural_ode_training_honours_device_and_dtype(device, system, method):
     """No meta default here: torch.optim creates its own step counters without a device."""
-    from symrmt.odes.neural import evaluate_against_imde, train_neural_ode
+    from symrmt.simulate.neural_ode import evaluate_against_imde, train_neural_ode
 
     with watched(torch.float64, meta_default=False, device=device) as (ops, calls):
         res = train_neural_ode(system, method, 0.1, n_train=16, width=8, adam_steps=3, lbfgs_steps=2, device=device)
@@ -402,7 +408,7 @@ def test_neural_ode_training_honours_device_and_dtype(device, system, method):
 def test_make_mlp_is_seeded_on_its_own_and_converted_once():
     """The initial draw is torch's default Linear initialization after ``manual_seed(seed)`` (the
     same network on every device), from a private generator: the global RNG is left alone."""
-    from symrmt.odes.neural import make_mlp
+    from symrmt.simulate.neural_ode import make_mlp
 
     state = torch.random.get_rng_state()
     with watched(torch.float64, meta_default=False) as (ops, calls):

@@ -1,4 +1,4 @@
-"""The restricted parser: user strings are parsed, never executed (DESIGN.md, "Rules that hold
+"""The restricted parser: user strings are parsed, never executed (docs/architecture.md, "Rules that hold
 everywhere"), and the strings that are legitimately useful give the same objects as SymPy input."""
 import pytest
 import sympy as sp

@@ -131,7 +131,7 @@ def test_from_law_and_subs():
     s = System.from_law(law)
     zz = np.array([1.0 + 0.1j, 3.0 + 0.01j, -0.5 + 1e-3j])
     res = s.compile().solve(z=zz)
-    # closed form (DESIGN.md convention), γ = 1/2: m = (1/2 - z + sqrt(z-λ-) sqrt(z-λ+)) / z
+    # closed form (docs/architecture.md convention), γ = 1/2: m = (1/2 - z + sqrt(z-λ-) sqrt(z-λ+)) / z
     lm, lp = (1 - np.sqrt(0.5)) ** 2, (1 + np.sqrt(0.5)) ** 2
     ref = (0.5 - zz + np.sqrt(zz - lm) * np.sqrt(zz - lp)) / zz
     assert res.converged.all() and np.allclose(res["m"], ref, atol=1e-12, rtol=0)

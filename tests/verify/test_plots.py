@@ -32,3 +32,38 @@ def test_plot_spectrum_writes_png(tmp_path):
     ev = np.concatenate([np.random.default_rng(0).uniform(0.01, 2.0, 200), [60.0]])
     out = plot_spectrum(tmp_path / "s.png", ev, {"outlier": 60.0}, title="t")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _axes_of(monkeypatch):
+    """Capture the axes of the next saved figure (labels and titles) without reading pixels."""
+    import matplotlib.figure
+
+    seen = []
+    original = matplotlib.figure.Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        seen.append([(ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) for ax in self.axes])
+        seen.append(self._suptitle.get_text() if self._suptitle is not None else "")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    return seen
+
+
+def test_spectral_report_draws_a_histogram_per_size(tmp_path, monkeypatch):
+    rep = sr.load("marchenko-pastur").verify(sizes=(50, 100, 200), trials=2, seed=0, ratio=0.5)
+    seen = _axes_of(monkeypatch)
+    rep.plot(tmp_path / "mp.png")
+    axes, title = seen
+    assert [a[2] for a in axes[:3]] == ["n = 50", "n = 100", "n = 200"]
+    assert all(x and y for x, y, _ in axes)  # every axis labelled
+    assert "ratio = 0.5" in title and rep.verdict in title
+
+
+def test_scalar_report_shows_theory_against_simulated_means(tmp_path, monkeypatch):
+    rep = sr.load("ridge").verify(sizes=(50, 100), trials=4, seed=0)
+    seen = _axes_of(monkeypatch)
+    rep.plot(tmp_path / "ridge.png")
+    axes, title = seen
+    assert len(axes) == 2 and axes[0][2] == "theory vs simulation along the ladder"
+    assert all(x and y for x, y, _ in axes) and "q = 0.5" in title

@@ -1,0 +1,134 @@
+"""Parameters of a derivation: a name, a default, a description and an allowed range.
+
+:class:`Parameter` checks one value exactly (SymPy rationals: a value just outside a bound never
+rounds onto it); :func:`checked_array` checks an array of values entry by entry for the
+vectorized ``solve`` of learning curves; :func:`plain` turns an exact value into a JSON number.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..errors import ParameterError
+from ..symbolic.laws import to_exact
+from ..symbolic.parsing import safe_sympify
+
+__all__ = ["Parameter", "checked_array", "plain"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named parameter with a default, a description and an allowed range.
+
+    Parameters
+    ----------
+    name : str
+        The keyword the derivation's ``solve``/``simulate``/``verify`` take.
+    default : number
+        Used when the caller does not give the parameter.
+    description : str
+        One line (``symrmt verify NAME --help`` lists it).
+    low, high : float or None
+        Bounds, exclusive unless ``low_inclusive``/``high_inclusive``.
+    integer : bool
+        Whether the value must be an integer.
+
+    Examples
+    --------
+    >>> Parameter("ratio", 0.5, "d/n", low=0).check(0.25)
+    1/4
+    """
+
+    name: str
+    default: Any
+    description: str = ""
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = False
+    high_inclusive: bool = False
+    integer: bool = False
+
+    @property
+    def allowed(self) -> str:
+        """The allowed range in words (``ratio > 0 and an integer``)."""
+        parts = []
+        if self.low is not None:
+            parts.append(f"{self.name} {'>=' if self.low_inclusive else '>'} {self.low}")
+        if self.high is not None:
+            parts.append(f"{self.name} {'<=' if self.high_inclusive else '<'} {self.high}")
+        if self.integer:
+            parts.append("an integer")
+        return " and ".join(parts) or "any real number"
+
+    def check(self, value: Any) -> sp.Expr:
+        """Return ``value`` as an exact SymPy number, or raise :class:`ParameterError`."""
+        if isinstance(value, Fraction):
+            value = sp.Rational(value.numerator, value.denominator)
+        v = to_exact(value, self.name)
+        if not (v.is_number and v.is_real):
+            raise ParameterError(f"{self.name}: expected a real number ({self.allowed}), got {v}")
+        try:
+            f = float(v)
+        except (OverflowError, TypeError, ValueError):
+            f = math.inf
+        if not math.isfinite(f):
+            raise ParameterError(f"{self.name}: {_short(v)} is not representable as a float64 (it overflows; "
+                                 f"|{self.name}| must be below 1.8e308)")
+        if f == 0 and v != 0:
+            raise ParameterError(f"{self.name}: {_short(v)} is not representable as a float64 (it underflows to 0; "
+                                 f"a nonzero |{self.name}| must be at least 5e-324)")
+        lo = None if self.low is None else _exact(self.low)
+        hi = None if self.high is None else _exact(self.high)
+        bad = (lo is not None and (v < lo or (v == lo and not self.low_inclusive))) or \
+              (hi is not None and (v > hi or (v == hi and not self.high_inclusive))) or \
+              (self.integer and not v.is_integer)
+        if bad:
+            raise ParameterError(f"{self.name}: must satisfy {self.allowed}, got {_short(v)}")
+        return v
+
+
+def checked_array(param: Parameter, value: Any) -> float | np.ndarray:
+    """A value for a vectorized ``solve``: a scalar checked by :meth:`Parameter.check` (range,
+    integrality, float representability) as a float; an array checked entry by entry.
+
+    ``inf`` is accepted for a parameter without an upper bound (the limit, e.g. an infinite
+    ensemble)."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        if isinstance(value, float) and value == np.inf and param.high is None:
+            return value
+        return float(param.check(value))
+    arr = np.asarray(value, dtype=float)
+    limit = (arr == np.inf) if param.high is None else np.zeros(arr.shape, dtype=bool)
+    bad = ~np.isfinite(arr) & ~limit
+    if param.low is not None:
+        bad |= (arr < param.low) if param.low_inclusive else (arr <= param.low)
+    if param.high is not None:
+        bad |= (arr > param.high) if param.high_inclusive else (arr >= param.high)
+    if param.integer:
+        bad |= (arr != np.round(arr)) & ~limit
+    if bad.any():
+        raise ParameterError(f"{param.name}: every entry must satisfy {param.allowed}, "
+                             f"got {arr[bad].ravel()[0]!r}")
+    return arr
+
+
+def plain(v: Any) -> Any:
+    """JSON-friendly form of an exact parameter value (int, or float)."""
+    v = safe_sympify(v, "parameter value")
+    return int(v) if v.is_integer else float(v)
+
+
+def _exact(bound: float) -> sp.Rational:
+    """A bound as the exact rational it is written as (``0.1`` → 1/10, not its binary value)."""
+    return sp.Rational(repr(bound)) if isinstance(bound, float) else sp.Rational(bound)
+
+
+def _short(v: sp.Expr) -> str:
+    """``v`` for a message: as is when short, else to 6 significant digits."""
+    text = str(v)
+    return text if len(text) <= 24 else str(sp.N(v, 6))

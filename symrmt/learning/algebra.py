@@ -1,0 +1,192 @@
+"""The S-transform algebra that turns a learning-model description into its equations.
+
+Notation: ``tr = (1/D) Tr`` in input space; for an operator X, ``df_X(κ) = tr X(X + κ)⁻¹``.
+Voiculescu's S-transform (docs/architecture.md: ``S(u) = χ(u)(1 + u)/u``) evaluated at
+``u = −df`` is ``S_X(−df) = (1 − df)/(κ_X df)`` where ``df_X(κ_X) = df``; S-transforms multiply
+under free multiplication, so all the factors of a free product share one ``df``.
+
+1. *Data.*  The features' sample covariance has the non-zero spectrum of
+   ``W_P ⊠ Σ ⊠ FᵀF`` in input space (``W_P`` the data Wishart of ratio ``q = D/P``, its
+   S-transform ``1/(1 − q df)``).  Its df at the ridge λ is ``df = df_Σ(κ)``, and the product of
+   S-transforms gives ``λ = κ (1 − q df) / S_{FᵀF}(−df)``: the κ equation.
+2. *Layers.*  ``T_ℓ = W_ℓᵀ T_{ℓ+1} W_ℓ`` (``T_{L+1} = I``) with ``W_ℓ = Z_ℓ C_ℓ^{1/2}``: moving the
+   Wishart ``Z_ℓ Z_ℓᵀ`` (ratio ``N_ℓ/N_{ℓ−1}``) between the spaces of N_ℓ and N_{ℓ−1} dimensions
+   rescales df, and one finds, with ``γ_ℓ = N_ℓ/D`` (``γ_0 = 1``),
+   ``1/S_{FᵀF}(−df) = γ_L Π_ℓ (1 − df/γ_ℓ) / S_{C_ℓ}(−df/γ_{ℓ−1})``.  An isotropic layer has
+   ``S_C = 1``; a structured one ``1/S_C(−d) = κ_C d/(1 − d)`` with the extra unknown κ_C tied
+   by ``df_C(κ_C) = d`` (an expectation over C's measure, compiled as a loop).
+3. *Errors.*  ``κ_L = κ/S_{FᵀF}(−df)`` is the renormalized ridge of the feature-space problem
+   (``λ = κ_L(1 − q df)``).  Conditional on the weights, the problem is ridge in input space
+   with covariance ``M = Σ^½FᵀFΣ^½``; by subordination ``κ_L(M + κ_L)⁻¹ ≍ κ(Σ + κ)⁻¹`` inside
+   ``Σ^½ · Σ^½``, so ``g = κ_L vᵀ(M + κ_L)⁻¹v ≍ signal·κ·df_w(κ)`` (``df_w`` weighted by the
+   target's source weights) and, differentiating in κ_L (``′ = d/dκ``),
+   ``E_1 = [noise + g − κ_L g′/κ_L′] / (1 − q (df − κ_L t2/κ_L′))``, ``t2 = tr Σ(Σ+κ)⁻²``.
+   Averaging over the weights first (``K = ∞``) leaves ridge at the same κ:
+   ``E_∞ = [κ² signal t2_w + noise]/(1 − q df2)``, ``df2 = df − κ t2``; an ensemble of K has
+   ``E_K = E_∞ + (E_1 − E_∞)/K`` (the predictors are i.i.d. given the data).
+4. *Train error and GCV* (one member): ``E_tr = (λ/κ_L)² E_1 = (1 − q df)² E_1``; the GCV
+   estimator ``E_tr/(1 − (1/P)Tr Φ̂(Φ̂+λ)⁻¹)² = E_tr/(1 − q df)²`` equals E_1: the data
+   S-transform ``S_{W_P}(−df)² = (κ_L/λ)²`` is the train–test gap.
+5. *Bias–variance by source* (AZP §5): ``bias = κ² signal t2_w`` (the error of the mean
+   predictor), ``variance_samples = bias·γ/(1 − γ)`` and ``variance_noise = noise·γ/(1 − γ)``
+   with ``γ = q df2`` (data drawn, weights averaged), ``variance_features = (E_1 − E_∞)/K``
+   (weights drawn, data fixed); ``test_error = bias + variance + noise``.
+
+At depth 0 the equations are ridge (AZP §2–3); at depth 1 with isotropic weights they are AZP's
+linear random features; isotropic chains are the deep linear random features of
+Zavatone-Veth & Pehlevan (arXiv 2303.00564) — shown in the tests against the hand-written
+solvers of :mod:`symrmt.equivalents`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..measures import Measure, expect
+from ..symbolic.system import System
+from .description import LearningModelData
+
+__all__ = ["SYMBOLS", "width_symbol", "weight_kappa_symbol", "build_system", "display_equations",
+           "ModelSystem"]
+
+SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("samples", "ridge")}
+SYMBOLS.update({name: sp.Symbol(name, nonnegative=True) for name in ("noise", "signal", "inv_ensemble")})
+KAPPA = sp.Symbol("kappa", positive=True)
+_T = sp.Symbol("t", positive=True)   # an eigenvalue of Σ
+_C = sp.Symbol("c", positive=True)   # an eigenvalue of a weights' row covariance
+
+
+def width_symbol(ell: int) -> sp.Symbol:
+    """The parameter ``width{ell}`` (``N_ℓ/D``, ℓ = 1..L)."""
+    return sp.Symbol(f"width{ell}", positive=True)
+
+
+def weight_kappa_symbol(ell: int) -> sp.Symbol:
+    """The unknown ``kappa_w{ell}``: the renormalized ridge of layer ℓ's row covariance."""
+    return sp.Symbol(f"kappa_w{ell}", positive=True)
+
+
+@dataclass(frozen=True)
+class ModelSystem:
+    """A derived System and what the solver wrapper needs to check the physical branch."""
+
+    system: System
+    depth: int
+
+
+def _weighted(expr: sp.Expr, data: Measure, power: float) -> sp.Expr:
+    """``E_target[expr] = E_Σ[t^power expr]/E_Σ[t^power]`` (the source-weighted trace)."""
+    if power == 0:
+        return expect(expr, _T, data)
+    pts, wts = data.arrays()
+    norm = float(np.sum(wts[wts > 0] * pts[wts > 0] ** power))
+    p = sp.Float(power, 17)
+    return expect(_T**p * expr, _T, data) / sp.Float(norm, 17)
+
+
+def build_system(desc: LearningModelData) -> ModelSystem:
+    """The equations of steps 1–5 (module docstring) as a :class:`~symrmt.symbolic.system.System`.
+
+    Unknowns ``kappa`` and ``kappa_w{ℓ}`` for each structured layer (all positive); parameters
+    ``samples``, ``ridge``, ``noise``, ``signal``, ``inv_ensemble`` (1/K) and ``width1..L``.
+    """
+    sa, lam, s2, sig, ik = (SYMBOLS[k] for k in ("samples", "ridge", "noise", "signal", "inv_ensemble"))
+    q = 1 / sa
+    k = KAPPA
+    data, power = desc.data, desc.target.power
+    D = expect(_T / (_T + k), _T, data)
+    t2 = expect(_T / (_T + k) ** 2, _T, data)
+    Dw = _weighted(_T / (_T + k), data, power)
+    t2w = _weighted(_T / (_T + k) ** 2, data, power)
+    gammas = [width_symbol(i + 1) for i in range(desc.depth)]
+    unknowns, equations, initial, domains = [k], [], {}, {k: "positive"}
+    # κ_L = κ · factor, and dlog κ_L/dκ = 1/κ + Σ (dlog factor_ℓ/dκ)
+    factor = gammas[-1] if gammas else sp.Integer(1)
+    dlog = 1 / k
+    k0 = lam / (gammas[-1] if gammas else 1) + 1 + 2 * q + sum(2 / g for g in gammas)
+    prev = sp.Integer(1)
+    for ell, (layer, g) in enumerate(zip(desc.layers, gammas), start=1):
+        factor *= 1 - D / g
+        dlog += (t2 / g) / (1 - D / g)
+        if layer.structured:
+            kw = weight_kappa_symbol(ell)
+            d = D / prev
+            dd = -t2 / prev                                   # d(d)/dκ
+            dfc = expect(_C / (_C + kw), _C, layer.weights)
+            t2c = expect(_C / (_C + kw) ** 2, _C, layer.weights)
+            dkw = -dd / t2c                                   # dκ_w/dκ = (dd/dκ)/(d df_C/dκ_w)
+            unknowns.append(kw)
+            equations.append(dfc - d)
+            domains[kw] = "positive"
+            initial[kw] = sp.Float(layer.weights.mean, 17) * prev * (1 + k0)
+            factor *= kw * d / (1 - d)
+            dlog += dkw / kw + dd / d + dd / (1 - d)
+        prev = g
+    kL = k * factor
+    dkL = kL * dlog
+    g_ = sig * k * Dw
+    dg = sig * (Dw - k * t2w)
+    df2 = D - k * t2
+    e_single = (s2 + g_ - kL * dg / dkL) / (1 - q * (D - kL * t2 / dkL))
+    bias = k**2 * sig * t2w
+    gam = q * df2
+    e_inf = (bias + s2) / (1 - gam)
+    if not desc.layers:
+        e_single = e_inf  # the same expression (κ_L = κ), written once: no weights, no feature variance
+    var_f = (e_single - e_inf) * ik
+    test = e_inf + var_f
+    train = (1 - q * D) ** 2 * e_single
+    obs = {"test_error": test, "test_error_single": e_single, "test_error_inf": e_inf,
+           "train_error": train, "gcv": e_single, "bias": bias,
+           "variance": bias * gam / (1 - gam) + s2 * gam / (1 - gam) + var_f,
+           "variance_samples": bias * gam / (1 - gam), "variance_noise": s2 * gam / (1 - gam),
+           "variance_features": var_f, "kappa_features": kL, "df1": D, "df2": df2,
+           "train_test_gap": (1 - q * D) ** 2}
+    initial[k] = k0
+    system = System([kL * (1 - q * D) - lam, *equations], unknowns, [sa, lam, s2, sig, ik, *gammas],
+                    observables=obs, domains=domains, initial=initial,
+                    name=f"learning_model_L{desc.depth}")
+    return ModelSystem(system, desc.depth)
+
+
+def display_equations(desc: LearningModelData) -> list[tuple[str, sp.Basic]]:
+    """The derived equations as a referee reads them, with ``df = df_Σ(κ)``, ``t2``, the
+    target-weighted ``df_w``, ``t2_w`` and the layers' ``S_{C_ℓ}`` as symbols."""
+    sa, lam, s2, sig, ik = (SYMBOLS[k] for k in ("samples", "ridge", "noise", "signal", "inv_ensemble"))
+    df, t2, dfw, t2w = sp.symbols("df t_2 df_w t_{2w}", positive=True)
+    k, kL, dkL = KAPPA, sp.Symbol("kappa_L", positive=True), sp.Symbol("kappa_L'")
+    q = 1 / sa
+    gammas = [width_symbol(i + 1) for i in range(desc.depth)]
+    inv_s = gammas[-1] if gammas else sp.Integer(1)
+    prev = sp.Integer(1)
+    for ell, (layer, g) in enumerate(zip(desc.layers, gammas), start=1):
+        inv_s *= 1 - df / g
+        if layer.structured:
+            inv_s /= sp.Function(f"S_C{ell}")(-df / prev)
+        prev = g
+    t, K = sp.Symbol("t", positive=True), sp.Symbol("kappa", positive=True)
+    out = [("df of the data covariance", sp.Eq(df, sp.Integral(t / (t + K), (t, sp.Symbol("Sigma"))))),
+           ("S-transform of the data Wishart", sp.Eq(sp.Function("S_W")(-df), 1 / (1 - q * df))),
+           ("1/S-transform of the feature chain F^T F", sp.Eq(1 / sp.Function("S_F")(-df), inv_s)),
+           ("kappa equation (S-transforms multiply)", sp.Eq(lam, k * (1 - q * df) * inv_s)),
+           ("feature-space ridge kappa_L", sp.Eq(kL, k * inv_s))]
+    for ell, layer in enumerate(desc.layers, start=1):
+        if layer.structured:
+            d, kw = sp.Symbol("d", positive=True), weight_kappa_symbol(ell)
+            out.append((f"S-transform of layer {ell}'s row covariance",
+                        sp.Eq(sp.Function(f"S_C{ell}")(-d), (1 - d) / (kw * d))))
+    g = sig * k * dfw
+    dg = sig * (dfw - k * t2w)
+    e1 = (s2 + g - kL * dg / dkL) / (1 - q * (df - kL * t2 / dkL))
+    einf = (k**2 * sig * t2w + s2) / (1 - q * (df - k * t2))
+    E1, Einf = sp.symbols("E_1 E_inf")
+    out += [("test error, one model", sp.Eq(E1, e1)),
+            ("test error, infinite ensemble", sp.Eq(Einf, einf)),
+            ("test error, ensemble of K", sp.Eq(sp.Symbol("E_K"), Einf + (E1 - Einf) * ik)),
+            ("train error (one model)", sp.Eq(sp.Symbol("E_train"), (1 - q * df) ** 2 * E1)),
+            ("GCV (train error over the squared train-test gap)", sp.Eq(sp.Symbol("GCV"), E1)),
+            ("bias (error of the mean predictor)", sp.Eq(sp.Symbol("B"), k**2 * sig * t2w)),
+            ("variance over the weights (data fixed)", sp.Eq(sp.Symbol("V_F"), (E1 - Einf) * ik))]
+    return out

@@ -1,0 +1,132 @@
+"""The results of a sweep as an :class:`xarray.Dataset`.
+
+Dimensions: the swept parameters (grid) or ``point`` (a set of points, with the parameters as
+coordinates along it), then ``size`` and ``trial``.  Variables:
+
+* ``theory`` — the theory's value at each point (NaN where it is not a number, e.g. a law);
+* ``measurement`` — the per-trial statistic the derivation measures (a signed relative deviation
+  for learning curves, a Kolmogorov–Smirnov distance for spectra); NaN for trials not run;
+* ``simulated`` — for signed relative deviations, the simulated quantity per trial;
+* ``mean``, ``stderr`` — the statistic's mean and standard error at each size;
+* ``deviation``, ``se`` — the deviation extrapolated to n → ∞ and its standard error;
+  ``zscore = deviation / se``; ``verdict`` — "agrees", "disagrees", "inconclusive" (or "no
+  theory" / "not run");
+* ``done`` — which trials were run; ``seed`` — each (point, size, batch) task's seed.
+
+Attributes: the derivation's name and source hash, the versions of the libraries, the base seed
+and how task seeds are derived, the device and dtype, sizes, trials, batch, the grid and the fixed
+and theory parameters (nested values as JSON text, so that Zarr and netCDF both hold them).
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["grid_dataset", "points_dataset", "open_sweep"]
+
+SEED_RULE = "task seed = symrmt.simulate.derive_seed(seed, *stream, point, size, batch)"
+
+
+def _variables(d: Any, shape: tuple, dims: tuple, sizes: Sequence[int], out: Mapping) -> dict:
+    from ..verify import mean_ci
+
+    P, S, T = out["errors"].shape
+    err = out["errors"]
+    mean = np.full((P, S), np.nan)
+    se = np.full((P, S), np.nan)
+    for p in range(P):
+        for j in range(S):
+            x = err[p, j][np.isfinite(err[p, j])]
+            if x.size:
+                e = mean_ci(x)
+                mean[p, j], se[p, j] = e.value, (e.stderr if x.size > 1 else np.nan)
+    fits = out["fits"]
+    dev = np.array([f["deviation"] for f in fits], dtype=float)
+    dse = np.array([f["se"] for f in fits], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(dse > 0, dev / dse, np.nan)
+    verdict = np.array([f["verdict"] for f in fits], dtype="<U12")
+    theory = np.asarray(out["theory"], dtype=float)
+    full = dims + ("size", "trial")
+    v = {
+        "theory": (dims, theory.reshape(shape)),
+        "measurement": (full, err.reshape(shape + (S, T))),
+        "mean": (dims + ("size",), mean.reshape(shape + (S,))),
+        "stderr": (dims + ("size",), se.reshape(shape + (S,))),
+        "deviation": (dims, dev.reshape(shape)),
+        "se": (dims, dse.reshape(shape)),
+        "zscore": (dims, z.reshape(shape)),
+        "verdict": (dims, verdict.reshape(shape)),
+        "done": (full, np.isfinite(err).reshape(shape + (S, T))),
+        "seed": (dims + ("size", "batch"), out["seeds"].reshape(shape + out["seeds"].shape[1:])),
+    }
+    if getattr(d, "scaling_model", None) == "bias":
+        v["simulated"] = (full, (theory[:, None, None] + err * np.abs(theory)[:, None, None]).reshape(shape + (S, T)))
+    return v
+
+
+def _attrs(d: Any, sizes, per, batch, manifest: Mapping, device, dtype, seconds: float, out: Mapping) -> dict:
+    from ..verify import environment
+
+    return {
+        "derivation": d.name, "summary": getattr(d, "summary", ""), "reference": getattr(d, "reference", ""),
+        "derivation_source_hash": manifest["source_hash"], "symrmt_version": manifest["symrmt"],
+        "versions": json.dumps(environment(device, dtype), sort_keys=True),
+        "statistic": getattr(d, "statistic", "error"), "scaling_model": getattr(d, "scaling_model", "power"),
+        "quantity": str(getattr(d, "quantity", "")), "expected_rate": float(getattr(d, "expected_rate", 1.0)),
+        "seed": int(manifest["seed"]), "seed_rule": SEED_RULE, "device": str(device),
+        "dtype": str(dtype).replace("torch.", ""), "sizes": [int(n) for n in sizes],
+        "trials": json.dumps({str(n): int(per[n]) for n in sizes}), "batch": int(batch),
+        "grid": json.dumps(manifest.get("grid")), "params": json.dumps(manifest.get("params", {})),
+        "theory_params": json.dumps(manifest.get("theory_params", {})), "engine": manifest.get("engine", ""),
+        "tasks_run": int(out["ran"]), "tasks_reused": int(out["reused"]),
+        "task_seconds": float(out["seconds"]), "wall_seconds": float(seconds),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def grid_dataset(d: Any, grid: Any, sizes, per, batch, out: Mapping, manifest: Mapping, device, dtype,
+                 seconds: float):
+    """The Dataset of a grid sweep (dims: the swept parameters, size, trial)."""
+    import xarray as xr
+
+    coords = {a.name: np.asarray(a.values) for a in grid.axes}
+    coords.update(size=np.asarray(sizes, dtype=np.int64), trial=np.arange(out["errors"].shape[2]),
+                  batch=np.arange(out["seeds"].shape[2]))
+    ds = xr.Dataset(_variables(d, grid.shape, grid.names, sizes, out), coords=coords,
+                    attrs=_attrs(d, sizes, per, batch, manifest, device, dtype, seconds, out))
+    for a in grid.axes:
+        ds[a.name].attrs["log"] = int(a.log)
+    return ds
+
+
+def points_dataset(d: Any, points: Sequence[Mapping[str, float]], sizes, per, batch, out: Mapping,
+                   manifest: Mapping, device, dtype, seconds: float):
+    """The Dataset of a set of points (dims: point, size, trial; parameters as coordinates)."""
+    import xarray as xr
+
+    names = list(points[0]) if points else []
+    coords = {k: ("point", np.array([p[k] for p in points], dtype=float)) for k in names}
+    coords.update(point=np.arange(len(points)), size=np.asarray(sizes, dtype=np.int64),
+                  trial=np.arange(out["errors"].shape[2]), batch=np.arange(out["seeds"].shape[2]))
+    return xr.Dataset(_variables(d, (len(points),), ("point",), sizes, out), coords=coords,
+                      attrs=_attrs(d, sizes, per, batch, manifest, device, dtype, seconds, out))
+
+
+def open_sweep(store: Any):
+    """The Dataset a finished sweep wrote to ``store`` (``STORE/dataset.zarr``), loaded in memory."""
+    from pathlib import Path
+
+    import xarray as xr
+
+    from ..errors import ParameterError
+    path = Path(store)
+    zpath = path / "dataset.zarr"
+    if not zpath.is_dir():
+        raise ParameterError(f"store: {str(path)!r} holds no finished sweep (no dataset.zarr); rerun the sweep "
+                             "to finish it")
+    with xr.open_zarr(zpath) as ds:
+        return ds.load()

@@ -1,0 +1,172 @@
+"""The unit of work of a sweep: one (point, size, trial batch), run where a worker is.
+
+:func:`plan` lists the tasks of a set of points; each task's seed is derived from the base seed,
+the point's index, the size and the batch with :func:`symrmt.simulate.derive_seed` (a stable hash),
+so the numbers do not depend on the number of workers or the order in which tasks finish.
+:func:`run_task` is the function a worker runs: it simulates one batch and measures it against
+the theory with ``Derivation.measure_size`` (the step ``verify`` runs at each size).
+
+A derivation reaches a worker as its registry name when ``symrmt.load(name)`` gives it back (the
+worker loads it once per process), else as the object itself (pickled).  The theory reaches it as
+a number when it is one; otherwise (a spectral law's solver) the worker computes it once per
+process and point — the generated solver comes from the on-disk cache (``SYMRMT_CACHE_DIR``),
+which workers on other hosts share through a shared filesystem, so nothing is compiled twice.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["Task", "plan", "run_task", "warm", "derivation_spec"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One batch of trials at one point and size.
+
+    Attributes
+    ----------
+    point : int
+        Index of the point (row-major in a grid).
+    n : int
+        The size.
+    batch : int
+        Index of the trial batch at this point and size.
+    first : int
+        Index of the batch's first trial.
+    trials : int
+        Trials in the batch.
+    seed : int
+        The batch's seed (derived, see :func:`plan`).
+    """
+
+    point: int
+    n: int
+    batch: int
+    first: int
+    trials: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        """A name for the task's record: ``p<point>-n<n>-b<batch>``."""
+        return f"p{self.point}-n{self.n}-b{self.batch}"
+
+
+def plan(points: int, sizes: Sequence[int], trials: Mapping[int, int], batch: int, seed: int,
+         stream: Sequence[int] = ()) -> list[Task]:
+    """Tasks for ``points`` points × ``sizes`` × trial batches of at most ``batch`` trials.
+
+    Parameters
+    ----------
+    points : int
+        Number of points.
+    sizes : sequence of int
+        The sizes.
+    trials : mapping size -> int
+        Trials at each size.
+    batch : int
+        Most trials in one task.
+    seed : int
+        Base seed.
+    stream : sequence of int
+        Extra keys of the seed (a falsification round uses its own stream of seeds).
+
+    Returns
+    -------
+    list of Task
+        Largest sizes first (the longest tasks start first), seeds
+        ``derive_seed(seed, *stream, point, n, batch)``.
+    """
+    from ..simulate.device import derive_seed
+
+    out = []
+    for n in sorted(sizes, reverse=True):
+        t_n = int(trials[n])
+        for p in range(points):
+            for b, first in enumerate(range(0, t_n, batch)):
+                k = min(batch, t_n - first)
+                out.append(Task(p, int(n), b, first, k, derive_seed(seed, *stream, p, int(n), b)))
+    return out
+
+
+def derivation_spec(derivation: Any) -> Any:
+    """What is sent to a worker for ``derivation``: ``("name", name)`` when the registry gives the
+    same object back, else the object itself."""
+    from ..registry import load
+
+    try:
+        if load(derivation.name) is derivation:
+            return ("name", derivation.name)
+    except Exception:  # noqa: BLE001 - not in the registry: send the object
+        pass
+    return derivation
+
+
+_LOADED: dict[str, Any] = {}
+_THEORY: dict[tuple, Any] = {}
+
+
+def _resolve(spec: Any) -> Any:
+    if isinstance(spec, tuple) and len(spec) == 2 and spec[0] == "name":
+        if spec[1] not in _LOADED:
+            from ..registry import load
+
+            _LOADED[spec[1]] = load(spec[1])
+        return _LOADED[spec[1]]
+    return spec
+
+
+def warm(spec: Any, threads: int | None = None) -> None:
+    """Prepare a worker process: torch imported (with ``threads`` threads) and the derivation loaded."""
+    import torch
+
+    if threads and torch.get_num_threads() != threads:
+        torch.set_num_threads(int(threads))
+    _resolve(spec)
+
+
+def run_task(spec: Any, params: Mapping[str, Any], theory_params: Mapping[str, Any], theory: Any, n: int,
+             trials: int, seed: int, device: Any = None, dtype: Any = None, threads: int | None = None) -> dict:
+    """Simulate one batch and measure it against the theory (runs on a worker).
+
+    Parameters
+    ----------
+    spec : see :func:`derivation_spec`
+    params : mapping
+        The point's parameters (as given to ``simulate``).
+    theory_params : mapping
+        The parameters of the theory (``params`` unless a control overrides some).
+    theory : object or None
+        The theory (a number, or the object ``Derivation.theory`` returns); None: computed here,
+        once per process and point.
+    n, trials, seed : int
+        Size, trials and seed of the batch.
+    device, dtype
+        As for ``Derivation.simulate``.
+    threads : int or None
+        torch threads for this process (None: unchanged).
+
+    Returns
+    -------
+    dict
+        ``{"errors": per-trial statistic (list), "seconds": float}``.
+    """
+    t0 = time.perf_counter()
+    der = _resolve(spec)
+    if threads:
+        import torch
+
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(int(threads))
+    if theory is None:
+        key = (id(der), tuple(sorted((k, float(v)) for k, v in theory_params.items())))
+        if key not in _THEORY:
+            _THEORY[key] = der.theory(**der.bind(**theory_params))
+        theory = _THEORY[key]
+    row = der.measure_size(n, trials, seed, theory, device=device, dtype=dtype, **params)
+    errors = np.asarray(row["per_trial"], dtype=float).ravel()
+    return {"errors": errors.tolist(), "seconds": time.perf_counter() - t0}

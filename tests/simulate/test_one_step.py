@@ -1,0 +1,137 @@
+"""Two-layer networks after one large gradient step, simulated (:mod:`symrmt.simulate.one_step`),
+against the spiked random-features theory (Cui et al., arXiv 2402.04980; Dandi et al., arXiv
+2410.18938): test errors, spike parameters measured on W1, the outlier and the bulk of FᵀF/n.
+"""
+import numpy as np
+import pytest
+
+from symrmt.equivalents import solve_one_step, spike_values, spiked_feature_cdf
+from symrmt.errors import ParameterError
+from symrmt.simulate import simulate_one_step
+
+from .conftest import within
+
+
+def test_spiked_model_needs_its_spike():
+    with pytest.raises(ParameterError, match="spike"):
+        simulate_one_step(8, 2.0, 2.0, 1.0, 0.1, trials=1, device="cpu", n_test=10, model="spiked")
+    with pytest.raises(ParameterError, match="spike"):
+        simulate_one_step(8, 2.0, 2.0, 1.0, 0.1, trials=1, device="cpu", n_test=10, model="spiked", spike=(1.0, 2.0))
+
+
+def test_theory_vs_spiked_model_simulation():
+    """The sRF model simulated (d = 300, 6 trials, seed 3; tanh/tanh, α = 1, α0 = 2, η̃ = 2,
+    λ = 0.05): the theory lies within 4 standard errors plus an O(1/d) finite-size allowance."""
+    th = float(solve_one_step(1.0, 2.0, 2.0, 0.05)["test_error"])
+    sim = simulate_one_step(300, 1.0, 2.0, 2.0, 0.05, trials=6, seed=3, device="cpu", model="spiked",
+                            spike=spike_values(2.0, 2.0))
+    assert within(th, sim, "test_error", 300)
+
+
+def test_theory_vs_network_simulation_and_outlier():
+    """The actual network (one gradient step), d = 300, 6 trials, seed 4: test error within the
+    same allowance; λ_max(FᵀF/n)/p → E μ0(κ)² with O(1/√n + 1/p) relative error (6 %)."""
+    res = solve_one_step(2.0, 2.0, 2.0, 0.05)
+    sim = simulate_one_step(300, 2.0, 2.0, 2.0, 0.05, trials=6, seed=4, device="cpu", spectrum=True)
+    assert within(float(res["test_error"]), sim, "test_error", 300)
+    assert abs(sim.mean("outlier") / float(res["outlier"]) - 1) < 0.06
+    assert abs(sim.mean("r") / float(res["r"]) - 1) < 0.05
+    # the second eigenvalue is O(1), far below the O(p) outlier
+    assert sim.mean("second") < 0.05 * 300 * float(res["outlier"])
+
+
+@pytest.mark.slow
+def test_slow_learning_curve_spiked_model():
+    """d = 1500, 4 trials per α, seed 11: the sRF model's test error along α within
+    4 SE + 3/d·E (tanh/tanh, α0 = 2, η̃ = 2, λ = 0.05)."""
+    alphas = [0.5, 1.0, 2.0, 3.0]
+    th = solve_one_step(np.array(alphas), 2.0, 2.0, 0.05)["test_error"]
+    for a, t in zip(alphas, th):
+        sim = simulate_one_step(1500, a, 2.0, 2.0, 0.05, trials=4, seed=11, device="cpu", model="spiked",
+                            spike=spike_values(2.0, 2.0))
+        assert within(float(t), sim, "test_error", 1500), (a, float(t), sim.mean("test_error"))
+
+
+@pytest.mark.slow
+def test_slow_network_close_to_spiked_equivalent():
+    """The actual network at d = 1500 (4 trials, seed 11, α = 1, η̃ = 2) vs the sRF theory: the
+    equivalence is exact only as the batch grows (Dandi et al. prove it for large batch); at
+    d = 1000 with 32 trials we measured +3.5 ± 0.9 % (α0 = 1), +2.6 ± 1.0 % (α0 = 2) and
+    −0.6 ± 0.9 % (α0 = 8).  We assert agreement within 10 % at α0 = 2 and 8, and that the
+    network's r, c, γ match the formulas within 3 %."""
+    for a0 in (2.0, 8.0):
+        th = solve_one_step(1.0, a0, 2.0, 0.05)
+        sim = simulate_one_step(1500, 1.0, a0, 2.0, 0.05, trials=4, seed=11, device="cpu")
+        assert abs(sim.mean("test_error") / float(th["test_error"]) - 1) < 0.10
+        for k in ("r", "c", "gamma"):
+            assert abs(sim.mean(k) / float(th[k]) - 1) < 0.03, k
+
+
+@pytest.mark.slow
+def test_slow_network_learning_curve_at_large_batch():
+    """The trained network (not the sRF model) along a learning curve in α at α0 = 8, where the
+    equivalence holds: d = 1000, 8 trials per α, seed 17 (tanh/tanh, η̃ = 2, λ = 0.05); the
+    theory within 4 SE + 3/d·E at every α (measured z = +2.2, +0.2, −0.3, +0.9)."""
+    alphas = [0.5, 1.0, 2.0, 4.0]
+    th = solve_one_step(np.array(alphas), 8.0, 2.0, 0.05)["test_error"]
+    for a, t in zip(alphas, th):
+        sim = simulate_one_step(1000, a, 8.0, 2.0, 0.05, trials=8, seed=17, device="cpu")
+        assert within(float(t), sim, "test_error", 1000), (a, float(t), sim.mean("test_error"))
+
+
+@pytest.mark.slow
+def test_slow_outlier_vs_top_eigenvalue():
+    """d = p = 2000, n = 2d, 2 trials, seed 12: λ_max(FᵀF/n)/p within 2 % of E μ0(κ)²."""
+    th = float(solve_one_step(2.0, 2.0, 3.0, 0.05)["outlier"])
+    sim = simulate_one_step(2000, 2.0, 2.0, 3.0, 0.05, trials=2, seed=12, device="cpu", spectrum=True,
+                            n_test=2000)
+    assert abs(sim.mean("outlier") / th - 1) < 0.02
+
+
+def _ks(eigenvalues, cdf) -> float:
+    ev = np.sort(np.asarray(eigenvalues, float))
+    F, n = cdf(ev), ev.size
+    return float(max(np.max(np.arange(1, n + 1) / n - F), np.max(F - np.arange(n) / n)))
+
+
+@pytest.mark.parametrize("model", ["spiked", "network"])
+def test_bulk_against_simulated_feature_spectrum(model):
+    """d = p = 300, n = 2d, 2 trials, seed 3 (α0 = 2, η̃ = 2): the KS distance of the p
+    eigenvalues of FᵀF/n to the bulk CDF is O(1/p) (rigidity; the one outlier adds 1/p):
+    measured p·KS ≈ 3–4 from d = 200 to 800, so p·KS < 8.  Power: the bulk without the step
+    (η̃ = 0) is 3x farther (measured KS ≈ 0.06–0.07 against 0.01–0.016)."""
+    sim = simulate_one_step(300, 2.0, 2.0, 2.0, 0.05, trials=2, seed=3, device="cpu", model=model,
+                            spike=spike_values(2.0, 2.0) if model == "spiked" else None,
+                            spectrum=True, n_test=100)
+    right, wrong = spiked_feature_cdf(2.0, 2.0, 2.0), spiked_feature_cdf(2.0, 0.0, 2.0)
+    for ev in sim["eigenvalues"]:
+        assert 300 * _ks(ev, right) < 8
+        assert _ks(ev, wrong) > 3 * _ks(ev, right)
+
+
+def test_bulk_ks_decreases_with_size():
+    """The trained network (α0 = 2, η̃ = 2, n = 2d), d = 200 … 1600, 2 trials each, seed 13: the KS
+    distance to the bulk CDF decreases with a fitted log–log slope below −0.45 and stays under
+    0.6·p^-0.6 (measured: 0.0155, 0.0080, 0.0081, 0.0036; slope −0.63; the spiked model gives
+    −0.74 and 0.0020 at d = 3200).  Exact rigidity would give ≈ 1/p; the slower decay comes with
+    a ≈ 0.3 % excess of the bulk's mean at d = 1600–3200 (λ_max/p is 0.85 % below E μ0² there:
+    part of the mean direction's weight sits in the bulk at finite p; d ≤ 3200 does not settle
+    whether this vanishes)."""
+    cdf = spiked_feature_cdf(2.0, 2.0, 2.0)
+    sizes, ks = [200, 400, 800, 1600], []
+    for d in sizes:
+        sim = simulate_one_step(d, 2.0, 2.0, 2.0, 0.05, trials=2, seed=13, device="cpu", spectrum=True, n_test=100)
+        ks.append(np.mean([_ks(ev, cdf) for ev in sim["eigenvalues"]]))
+        assert ks[-1] < 0.6 * d**-0.6, (d, ks[-1])
+    slope = np.polyfit(np.log(sizes), np.log(ks), 1)[0]
+    assert slope < -0.45, (slope, ks)
+
+
+@pytest.mark.gpu
+def test_gpu_simulation():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    th = float(solve_one_step(1.0, 2.0, 2.0, 0.05)["test_error"])
+    sim = simulate_one_step(2000, 1.0, 2.0, 2.0, 0.05, trials=4, seed=5, device="cuda")
+    assert within(th, sim, "test_error", 2000)
