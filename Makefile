@@ -21,10 +21,10 @@ demo: $(STAMP)
 	$(VENV)/bin/symrmt demo --out report
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 test-slow: $(STAMP)
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest -m slow -n auto --dist loadfile
 
 test-gpu: $(STAMP)
 	$(PY) -m pytest -m gpu

@@ -170,6 +170,7 @@ def test_demo_prints_a_line_per_derivation(capsys, tmp_path, monkeypatch):
     assert "%|" not in err
 
 
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 def test_demo_in_parallel_gives_the_serial_numbers(capsys, tmp_path, monkeypatch):
     """Two worker processes (spawned) verify the same runs with the same seeds as one process."""
     import json

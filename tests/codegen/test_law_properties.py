@@ -133,6 +133,7 @@ ratios = st.sampled_from(["1/10", "1/2", "1", "2", "3", "10"]).map(sp.Rational)
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 @settings(max_examples=4, phases=NO_SHRINK, **SETTINGS)
 @given(ts=st.lists(st.integers(1, 16), min_size=1, max_size=4, unique=True), ratio=ratios)
 def test_silverstein_laws_small(ts, ratio):

@@ -181,6 +181,7 @@ def test_linear_recursion_spectrum_vs_free_law():
 
 
 # ---------------------------------------------------------------------- deep linear random features
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 def test_deep_linear_one_layer_equals_linear_random_features():
     """L = 1 vs the existing linear-random-features derivation (AZP): φ = W x has √γ times AZP's
     features, so E(α, γ, λ) = E_AZP(α_AZP = 1/α, β = 1/γ, λ/γ)."""

@@ -120,6 +120,7 @@ def test_node_kernel_against_quadrature(name):
         assert np.allclose(got, ref, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 @pytest.mark.parametrize("act,tgt", [("relu", "tanh"), ("tanh", "tanh"), ("relu", "relu"), ("tanh", "relu")])
 @pytest.mark.parametrize("width", [0.6, 1.0, 2.0])
 def test_random_features_limit_is_mei_montanari(act, tgt, width):
@@ -212,6 +213,7 @@ def test_slow_kappa_quadrature_converged():
 
 
 # ---------------------------------------------------------------------- bulk of the feature spectrum
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 @pytest.mark.parametrize("act,alpha,width", [("tanh", 2.0, 1.0), ("relu", 1.0, 2.0)])
 def test_bulk_without_step_is_the_free_probability_law(act, alpha, width):
     """η̃ = 0: the bulk of FᵀF/n is the sample covariance (ratio p/n) of the population

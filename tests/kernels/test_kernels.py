@@ -287,6 +287,7 @@ def test_relu_with_bias_against_arc_cosine():
 
 @pytest.mark.parametrize("act, kind, w, b", [("erf", "ntk", 1, sp.Rational(1, 2)), ("sign", "nngp", 2, 0),
                                              ("relu", "ntk", sp.sqrt(2), sp.Rational(1, 3))])
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 def test_series_consistent_with_closed_form_depth2(act, kind, w, b):
     k = dot_product_kernel(act, kind, 2, w_std=w, b_std=b)
     a = k.coefficients(3, exact=True)

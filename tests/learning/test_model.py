@@ -65,6 +65,7 @@ def test_structured_data_lrf_all_ensembles():
         np.testing.assert_allclose(res["test_error"], ref["test_error"], rtol=1e-10, atol=0)
 
 
+@pytest.mark.slow  # minutes with a cold solver cache; run by make test-slow
 def test_structured_weights_with_one_atom_are_isotropic_rescaled():
     """A row covariance c·I is an isotropic layer with features scaled by √c: ridge λ ↦ λ/c."""
     c = 2.5
