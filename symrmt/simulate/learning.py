@@ -68,9 +68,7 @@ def simulate_ridge(N: int, q: float, ridge: float, noise: float = 0.0, signal: f
     eig = torch.as_tensor(_spectrum_eigs(spectrum, N), dtype=torch.float64, device=dev)
     rows = []
     for _ in range(integer("trials", trials, low=1)):
-        X = torch.randn(P, N, generator=gen, device=dev, dtype=torch.float64) * eig.sqrt()
-        wbar = torch.randn(N, generator=gen, device=dev, dtype=torch.float64)
-        wbar *= math.sqrt(sig) / wbar.norm()
+        X, wbar = _draw_data(torch, gen, dev, P, eig, sig)
         eps = math.sqrt(s2) * torch.randn(P, generator=gen, device=dev, dtype=torch.float64)
         A = X.T @ X / P + lam * torch.eye(N, device=dev, dtype=torch.float64)
         rhs = torch.stack([X.T @ (X @ wbar), X.T @ eps], 1) / P
@@ -110,9 +108,7 @@ def simulate_linear_random_features(D: int, alpha: float, beta: float, ridge: fl
     eig = torch.as_tensor(_spectrum_eigs(spectrum, D), dtype=torch.float64, device=dev)
     rows = []
     for _ in range(integer("trials", trials, low=1)):
-        X = torch.randn(P, D, generator=gen, device=dev, dtype=torch.float64) * eig.sqrt()
-        wbar = torch.randn(D, generator=gen, device=dev, dtype=torch.float64)
-        wbar *= math.sqrt(sig) / wbar.norm()
+        X, wbar = _draw_data(torch, gen, dev, P, eig, sig)
         y = X @ wbar + math.sqrt(s2) * torch.randn(P, generator=gen, device=dev, dtype=torch.float64)
         total = torch.zeros(D, device=dev, dtype=torch.float64)
         single = None
@@ -212,3 +208,12 @@ def simulate_powerlaw_ridge(n: int, p: int, a: float, b: float, noise: float, ri
         rows.append({"test_error": float((omega * (w - theta) ** 2).sum()) + s2, "train_error": train,
                      "gcv": train / (tr_i_minus_s / n) ** 2})
     return Measurement.from_rows(rows, sizes={"n": n, "p": p})
+
+
+def _draw_data(torch, gen, dev, P: int, eig, signal: float):
+    """One trial's Gaussian data ``X`` (P × N, population eigenvalues ``eig``) and a target
+    ``w̄`` of norm² ``signal`` uniform on its sphere, drawn in this order from ``gen``."""
+    X = torch.randn(P, eig.numel(), generator=gen, device=dev, dtype=torch.float64) * eig.sqrt()
+    wbar = torch.randn(eig.numel(), generator=gen, device=dev, dtype=torch.float64)
+    wbar *= math.sqrt(signal) / wbar.norm()
+    return X, wbar

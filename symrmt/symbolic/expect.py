@@ -100,7 +100,7 @@ class Expect(sp.Function):
     nargs = 3
 
     @classmethod
-    def eval(cls, expr, var, ref):
+    def eval(cls, expr, var, ref):  # safe: SymPy's Function.eval hook (canonicalization), not Python's eval
         if not isinstance(ref, MeasureRef):
             raise ParameterError(f"measure: expected a MeasureRef, got {ref!r}")
         if not isinstance(var, sp.Symbol):
