@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,plot]'
+	$(PY) -m pip install -q -e '.[test,plot,data]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 # the documentation site (Sphinx + MyST) -> docs/_build/html; any warning fails the build
 $(DOCSTAMP): $(STAMP) pyproject.toml
-	$(PY) -m pip install -q -e '.[test,plot,docs]'
+	$(PY) -m pip install -q -e '.[test,plot,data,docs]'
 	touch $(DOCSTAMP)
 
 docs: $(DOCSTAMP)

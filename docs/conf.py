@@ -4,8 +4,9 @@ Pages are Markdown (MyST). Three groups of pages are generated here at build tim
 that version control ignores, so they always match the code:
 
 * ``api/`` — one page per public package face that exists (autodoc + napoleon, numpy style);
-* ``gallery/`` — one page per ``examples/*.py``: its docstring and its code (the examples are
-  run by the tests, not by the documentation build);
+* ``gallery/`` — one page per ``examples/*.py``: its docstring, its code, and what it printed
+  and drew when the build ran it (``gallery/_output/<name>/``, re-run only when the script
+  changed; ``SYMRMT_DOCS_EXAMPLES=0`` skips running them: the pages then show the code alone);
 * ``_placeholders/`` — a stand-in page for a topic page that is not written yet.
 """
 from __future__ import annotations
@@ -67,11 +68,13 @@ API_MODULES = [
     ("symrmt.symbolic.system", "Systems of equations with unknowns, parameters and observables."),
     ("symrmt.measures", "Empirical, power-law and law-backed measures."),
     ("symrmt.learning", "Learning models composed like laws: equations by S-transforms."),
+    ("symrmt.matrices", "Random-matrix expressions, linear pencils and their deterministic equivalents."),
     ("symrmt.codegen", "Generated, cached, self-checked numba solvers and standalone export."),
     ("symrmt.equivalents", "Deterministic equivalents of learning curves."),
     ("symrmt.kernels", "NNGP and NTK of dot-product kernels; activations from kernels."),
     ("symrmt.odes", "Tableaux, B-series, modified equations and IMDEs."),
     ("symrmt.simulate", "Every torch simulation."),
+    ("symrmt.data", "Risk prediction from data: measured spectra, GCV, power-law fits."),
     ("symrmt.verify", "Statistics with confidence intervals, finite-size scaling, verdicts, reports."),
     ("symrmt.derivation", "The Derivation base class, its kinds, parameters and discovery."),
     ("symrmt.registry", "The registry face of symrmt.derivation."),
@@ -111,8 +114,8 @@ def _clean(folder: Path, keep: set[str]) -> None:
 
 
 #: names the top-level package resolves lazily (its ``__getattr__``), listed on its page when they resolve
-LAZY_ROOT = ["System", "expect", "load", "available", "Derivation", "sweep", "symbolic", "measures", "codegen",
-             "equivalents", "kernels", "odes", "simulate", "verify", "derivation", "registry", "limits", "errors"]
+LAZY_ROOT = ["System", "expect", "deterministic_equivalent", "load", "available", "Derivation", "sweep", "symbolic", "measures", "codegen",
+             "equivalents", "kernels", "odes", "matrices", "data", "simulate", "verify", "derivation", "registry", "limits", "errors"]
 
 
 def _exports(module: str) -> dict[str, object]:
@@ -210,21 +213,65 @@ def _docstring(path: Path) -> tuple[str, str]:
     return head, doc
 
 
+#: output lines of an example shown on its gallery page (the end of what it printed)
+_OUTPUT_LINES = 40
+
+
+def run_example(script: Path) -> tuple[str, list[Path]] | None:
+    """Run ``script`` in its own output folder (``gallery/_output/<stem>/``, the figures it saves
+    land there) and return ``(the end of its output, its figures)``; reused while the script's
+    source is unchanged.  None when running is switched off; a failure is reported as a build
+    warning (which fails ``make docs``)."""
+    import hashlib
+    import shutil
+    import subprocess
+
+    if os.environ.get("SYMRMT_DOCS_EXAMPLES", "1") == "0":
+        return None
+    out = DOCS / "gallery" / "_output" / script.stem
+    stamp, log = out / "source.sha256", out / "output.txt"
+    digest = hashlib.sha256(script.read_bytes()).hexdigest()
+    if not (stamp.is_file() and stamp.read_text() == digest and log.is_file()):
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        env = {**os.environ, "MPLBACKEND": "Agg",
+               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        try:
+            proc = subprocess.run([sys.executable, str(script)], cwd=out, env=env, capture_output=True,
+                                  text=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            _BROKEN.append(f"examples/{script.name} did not finish within 900 s")
+            return None
+        if proc.returncode != 0:
+            _BROKEN.append(f"examples/{script.name} failed: {(proc.stderr or proc.stdout)[-400:]}")
+            return None
+        log.write_text("\n".join(proc.stdout.rstrip().splitlines()[-_OUTPUT_LINES:]) + "\n", encoding="utf-8")
+        stamp.write_text(digest)
+    return log.read_text(encoding="utf-8"), sorted(out.rglob("*.png"))
+
+
 def write_gallery_pages() -> list[str]:
     folder = DOCS / "gallery"
     names = []
     lines = ["# Gallery\n",
              "Short scripts in `examples/`, each asserting its own claims; the test suite runs "
-             "every one of them (`tests/test_examples.py`). Run one with "
+             "every one of them (`tests/test_examples.py`), and this page shows what each printed "
+             "and drew when the documentation was built. Run one with "
              "`.venv/bin/python examples/NAME.py`.\n"]
     for script in sorted((ROOT / "examples").glob("*.py")):
         title, body = _docstring(script)
         names.append(script.stem)
         lines.append(f"- [{title}]({script.stem}.md) — `examples/{script.name}`")
+        ran = run_example(script)
+        shown = ""
+        if ran is not None:
+            text, figures = ran
+            shown = "## Output\n\n" + (f"```text\n{text}```\n\n" if text.strip() else "(no output)\n\n")
+            shown += "".join(f"![{fig.stem}]({fig.relative_to(folder).as_posix()})\n\n" for fig in figures)
         _write(folder / f"{script.stem}.md",
                f"# {title}\n\n```{{eval-rst}}\n{body}\n```\n\n"
                f"Run: `.venv/bin/python examples/{script.name}`\n\n"
-               f"```{{literalinclude}} ../../examples/{script.name}\n:language: python\n```\n")
+               f"```{{literalinclude}} ../../examples/{script.name}\n:language: python\n```\n\n{shown}")
     toc = "\n".join(names)
     _write(folder / "index.md", "\n".join(lines) + f"\n\n```{{toctree}}\n:hidden:\n\n{toc}\n```\n")
     _clean(folder, {f"{n}.md" for n in names} | {"index.md"})

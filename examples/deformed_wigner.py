@@ -25,3 +25,4 @@ print(f"verdict: {report.verdict}; slope {report.scaling['slope']:.2f}")
 for reason in report.reasons:
     print("  -", reason)
 assert report.verdict == "agrees"
+report.plot("deformed_wigner.png")   # histograms under the density at every size, KS against n

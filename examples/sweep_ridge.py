@@ -1,5 +1,5 @@
 """A ridge learning curve swept over q = N/P: theory against trained models at every point, with
-a resumable store and the figure (the theory curve with simulated means and 95 % CIs per size).
+a resumable store, a netCDF copy and the figure (the theory curve with simulated means and 95 % CIs per size).
 
 The sweep runs in this process here (``client="serial"``) to stay short; drop that argument to
 run the same tasks on an embedded Dask LocalCluster, or pass ``client="tcp://host:8786"`` for an
@@ -30,5 +30,8 @@ if __name__ == "__main__":  # Dask's worker processes re-import this file: keep 
 
     # the theory is right: no point's extrapolated deviation is far from 0 in units of its SE
     assert bool(ds["done"].all()) and float(np.abs(ds["zscore"]).max()) < 5
+    # the same Dataset as a netCDF file, read back identical
+    nc = sr.sweep.to_netcdf(ds, out / "ridge-q.nc")
+    np.testing.assert_array_equal(open_sweep(nc)["seed"].values, ds["seed"].values)
     png = plot_sweep(ds, out / "ridge-q.png")
     print(f"figure: {png}\ndataset: {store / 'dataset.zarr'}")

@@ -15,3 +15,4 @@ print("mean:", law.moments(1)[0])   # n₁/(n₁ + n₂) = 1/3 for n₁ = 2d, n�
 report = from_law(law, name="wachter").verify(sizes=(50, 100, 200, 400), trials=4, seed=0)
 print(f"verdict: {report.verdict}; KS at n = 400: {report.scaling['errors'][-1]:.4f}")
 assert report.verdict == "agrees"
+report.plot("wachter.png")   # histograms under the density at every size, KS against n

@@ -10,6 +10,7 @@ from .errors import (CodegenError, ConvergenceError, DerivationError, ParameterE
 from .symbolic import laws, transforms
 from .symbolic.free import compress, free_add, free_multiply, free_power, mobius
 from .symbolic.laws import AlgebraicLaw
+from .symbolic.operations import block_diagonal, square, transpose
 from .symbolic.from_transforms import from_r_transform, from_s_transform
 
 from ._version import __version__
@@ -17,6 +18,7 @@ from ._version import __version__
 __all__ = [
     "laws", "transforms", "AlgebraicLaw", "free_add", "free_multiply", "mobius", "free_power",
     "sample_covariance", "expect", "compress", "from_r_transform", "from_s_transform",
+    "square", "transpose", "block_diagonal",
     "SymrmtError", "ParameterError", "DerivationError", "ConvergenceError", "CodegenError",
 ]
 
@@ -32,12 +34,15 @@ def __getattr__(name: str):
     if name in ("expect", "sample_covariance"):  # any population: a law, an empirical or power-law measure
         from . import measures
         return getattr(measures, name)
+    if name == "deterministic_equivalent":  # a trace of a rational matrix expression -> a System
+        from .matrices import deterministic_equivalent
+        return deterministic_equivalent
     if name == "learning":
         import importlib
         importlib.import_module(".derivation.from_model", __name__)  # binds model.simulate / model.verify
         return importlib.import_module(".learning", __name__)
     if name in ("odes", "equivalents", "codegen", "simulate", "verify", "registry", "derivation", "kernels",
-                "limits", "sweep", "measures", "learning"):
+                "limits", "sweep", "measures", "learning", "matrices", "data"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'symrmt' has no attribute {name!r}")

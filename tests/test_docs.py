@@ -20,8 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
-#: the pages whose code blocks are executed (the tutorials, the guide)
-PAGES = sorted(DOCS.glob("tutorials/*.md")) + [DOCS / "guide.md"]
+#: the pages whose code blocks are executed (the tutorials, the guide, the runnable topic pages)
+#: topic pages written to be run as they stand (others quote fragments)
+RUNNABLE_TOPICS = ["data.md", "operations.md", "sweep.md"]
+PAGES = sorted(DOCS.glob("tutorials/*.md")) + [DOCS / "guide.md"] + [DOCS / name for name in RUNNABLE_TOPICS]
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)\n", re.M)
 

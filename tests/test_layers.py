@@ -19,7 +19,7 @@ PKG = ROOT / "symrmt"
 
 FOUNDATION = {"symrmt.errors", "symrmt._version", "symrmt._checks", "symrmt._numbers", "symrmt.limits", "symrmt._progress",
               "symrmt._importing"}
-THEORY = {"measures", "equivalents", "learning", "kernels", "odes"}
+THEORY = {"measures", "equivalents", "learning", "kernels", "odes", "matrices"}
 # stage -> the stages it may import (besides the foundation and itself)
 ALLOWED = {
     "foundation": set(),
@@ -27,16 +27,17 @@ ALLOWED = {
     "codegen": {"symbolic"},
     **{t: {"symbolic", "codegen"} | THEORY for t in THEORY},
     "simulate": {"symbolic", "codegen", "odes", "measures"},
+    "data": {"symbolic", "codegen", "simulate"} | THEORY,
     "verify": {"symbolic", "codegen", "simulate"} | THEORY,
-    "derivation": {"symbolic", "codegen", "simulate", "verify"} | THEORY,
+    "derivation": {"symbolic", "codegen", "simulate", "verify", "data"} | THEORY,
     "registry": {"derivation"},
-    "sweep": {"symbolic", "codegen", "simulate", "verify", "derivation", "registry"} | THEORY,
-    "cli": {"symbolic", "codegen", "simulate", "verify", "derivation", "registry", "sweep"} | THEORY,
+    "sweep": {"symbolic", "codegen", "simulate", "verify", "derivation", "registry", "data"} | THEORY,
+    "cli": {"symbolic", "codegen", "simulate", "verify", "derivation", "registry", "sweep", "data"} | THEORY,
     "root": None,  # the package face: anything, lazily
 }
 #: the documented upward reach: symbolic objects compile themselves lazily
 LAZY_EXCEPTIONS = {("symrmt.symbolic.algebraic_law", "codegen"), ("symrmt.symbolic.system", "codegen")}
-NO_TORCH = {"symbolic", "measures", "equivalents", "learning", "kernels", "odes"}
+NO_TORCH = {"symbolic", "measures", "equivalents", "learning", "kernels", "odes", "matrices"}
 FACES = {"symrmt", "symrmt.derivation", "symrmt.errors", "symrmt.limits"}
 
 

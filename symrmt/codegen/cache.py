@@ -44,7 +44,7 @@ from .._importing import import_file
 from ..errors import CodegenError
 
 __all__ = ["cache_dir", "digest", "file_lock", "atomic_write", "load_module", "cached_module",
-           "module_path"]
+           "module_path", "interpreted"]
 
 _TRAILER = "# sha256: "
 _REQUEST = "_SYMRMT_REQUEST"
@@ -183,11 +183,21 @@ def file_lock(path: Path) -> Iterator[None]:
             os.close(fd)
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, text: str | bytes, *, shared: bool = False) -> None:
     """Write ``text`` (or bytes) to ``path`` atomically (readers see the old file or the whole new
-    one).  File system errors propagate (:class:`OSError`)."""
+    one).  ``shared``: the file gets the permissions of a normally created file (``0666`` under
+    the umask, e.g. ``0644``) instead of the private ``0600`` of a temporary file -- for files a
+    user writes out (standalone modules).  File system errors propagate (:class:`OSError`)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
+        if shared:
+            os.fchmod(fd, 0o666 & ~_umask())
         with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as fh:
             fh.write(text)
             fh.flush()
@@ -384,6 +394,29 @@ def _import(name: str, path: Path) -> ModuleType:
 def _forget(name: str, path: Path) -> None:
     _LOADED.pop(f"{name}@{path}", None)
     sys.modules.pop(name, None)
+
+
+_NJIT_IMPORT = "from numba import njit\n"
+_NJIT_IDENTITY = ("def njit(*args, **kwargs):  # interpreted twin: the decorator does nothing\n"
+                  "    return args[0] if len(args) == 1 and callable(args[0]) and not kwargs else (lambda f: f)\n")
+
+
+def interpreted(module: ModuleType) -> ModuleType:
+    """A pure-Python twin of a generated module: its own source run with ``njit`` as the identity.
+
+    The self-checks compare the generated expressions with SymPy at a few points; running the
+    twin checks the same printed source without compiling the checked functions a second time
+    with CPython wrappers (numba compiles the kernels, and the cores they call, once, at the
+    first solve).  Only functions of the generated source are reached: nothing user-supplied.
+    """
+    src = Path(module.__file__).read_text(encoding="utf-8")
+    if _NJIT_IMPORT not in src:
+        raise CodegenError(f"{module.__name__}: not a generated module (no numba import)")
+    twin = ModuleType(module.__name__ + "_interpreted")
+    twin.__file__ = module.__file__
+    code = compile(src.replace(_NJIT_IMPORT, _NJIT_IDENTITY, 1), module.__file__, "exec")
+    exec(code, twin.__dict__)  # safe: the generated module's own source (as its import runs it)
+    return twin
 
 
 def load_module(source: str, options: str = "", check: Callable[[ModuleType], None] | None = None) -> ModuleType:

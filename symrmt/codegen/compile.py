@@ -26,13 +26,14 @@ from ..symbolic.parsing import check_code_names, safe_sympify
 from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 from ..symbolic.expect import MeasureRef, expand_expectations, expectations, has_expect, measure_refs
 from . import templates as tpl
-from .cache import cached_module
+from .cache import cached_module, interpreted
 from .printer import RECIP_HELPER, emit_expect_function, emit_function
+from .solved import pack_measures
 
 __all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
            "canonical_system", "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "4"  # bump: old cache files are regenerated
+GENERATOR_VERSION = "5"  # bump: old cache files are regenerated
 _CHECK_POINTS = 3
 _CHECK_RTOL = 1e-9
 
@@ -266,6 +267,7 @@ def _law_check(law) -> Callable[[ModuleType], None]:
     """The self-check of a freshly generated law module (symbolic work deferred to the call)."""
 
     def check(mod: ModuleType) -> None:
+        mod = interpreted(mod)  # the printed source, run by Python: no second compile of the checked functions
         params, P, disc, lead = _law_parts(law)
         exprs = [P, sp.diff(P, M_SYM), sp.diff(P, Z_SYM)]
         exprs2 = [sp.diff(P, M_SYM), sp.diff(P, M_SYM, 2)]
@@ -365,6 +367,18 @@ def canonical_system(system) -> tuple[Any, list]:
     return canon, [r.measure for r in refs]
 
 
+def measure_dims(system) -> tuple[int, ...]:
+    """Coordinates per atom of each measure slot of a canonical ``system`` (1, or ``k`` for a joint
+    measure read through ``k`` variables); a slot read with different numbers of variables is refused."""
+    dims: dict = {}
+    for node in expectations([*system.residuals, *system.observables.values()]):
+        k = len(node.variables)
+        if dims.setdefault(node.measure.index, k) != k:
+            raise ParameterError(f"equations: measure slot {node.measure.index} of {system.name} is read with "
+                                 f"{dims[node.measure.index]} and with {k} variables")
+    return tuple(dims[j] for j in sorted(dims))
+
+
 def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list):
     """Source of ``_ex<name>`` (the expectations in ``exprs``, one loop per measure) and the map
     from each ``Expect`` node to the symbol standing for its value; None without expectations."""
@@ -409,7 +423,8 @@ def system_source(system, spectral: Any = None) -> str:
     obs_names = list(system.observables)
     meta = {"kind": "system", "name": system.name, "parameters": tuple(p.name for p in ps),
             "unknowns": tuple(u.name for u in us), "observables": tuple(obs_names),
-            "domains": tuple(system.domains[u] for u in us), "measures": len(measures)}
+            "domains": tuple(system.domains[u] for u in us), "measures": len(measures),
+            "measure_dims": measure_dims(system)}
     parts = [
         _header(f"solver of the system {system.name}", meta,
                 "Damped Newton with the analytic Jacobian; warm starts along the grid."),
@@ -434,14 +449,17 @@ def system_source(system, spectral: Any = None) -> str:
 _CHECK_ATOMS = ((0.35, 0.8, 1.45), (0.25, 0.35, 0.4))
 
 
-def check_measures(n: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict, dict]:
-    """The packed arrays of ``n`` small test measures and their points/weights by slot."""
-    pts = {MeasureRef.slot(j): [x * (1 + 0.1 * j) for x in _CHECK_ATOMS[0]] for j in range(n)}
-    wts = {MeasureRef.slot(j): list(_CHECK_ATOMS[1]) for j in range(n)}
-    mx = np.array([x for j in range(n) for x in pts[MeasureRef.slot(j)]], dtype=np.float64)
-    mw = np.array([w for j in range(n) for w in wts[MeasureRef.slot(j)]], dtype=np.float64)
-    mo = np.arange(0, 3 * n + 1, 3, dtype=np.int64)
-    return (mx, mw, mo), pts, wts
+def check_measures(dims: Sequence[int]) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict, dict]:
+    """The packed arrays of small test measures (coordinates per atom ``dims[j]`` for slot ``j``)
+    and their points/weights by slot; a joint slot's coordinate ``c`` is the 1-d atoms scaled by
+    ``1 + 0.3 c`` (distinct coordinates)."""
+    pts, wts = {}, {}
+    for j, k in enumerate(dims):
+        one = [x * (1 + 0.1 * j) for x in _CHECK_ATOMS[0]]
+        pts[MeasureRef.slot(j)] = one if k == 1 else [tuple(x * (1 + 0.3 * c) for c in range(k)) for x in one]
+        wts[MeasureRef.slot(j)] = list(_CHECK_ATOMS[1])
+    return pack_measures([(pts[MeasureRef.slot(j)], wts[MeasureRef.slot(j)]) for j in range(len(dims))]), pts, wts
+
 
 
 def _system_check(system) -> Callable[[ModuleType], None]:
@@ -451,10 +469,11 @@ def _system_check(system) -> Callable[[ModuleType], None]:
     """
 
     def check(mod: ModuleType) -> None:
+        mod = interpreted(mod)  # the printed source, run by Python: no second compile of the checked functions
         canon, measures = canonical_system(system)
         us, ps = list(canon.unknowns), list(canon.parameters)
         J = canon.jacobian()
-        ms, mpts, mwts = check_measures(len(measures))
+        ms, mpts, mwts = check_measures(measure_dims(canon))
 
         def explicit(e):
             return expand_expectations(e, mpts, mwts) if measures else e

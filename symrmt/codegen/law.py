@@ -7,37 +7,16 @@ matrices", for the branch rule).
 """
 from __future__ import annotations
 
-import functools
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
+from .law_runtime import LawNumerics
 from .solved import check_parameter_names
 
 __all__ = ["CompiledLaw"]
-
-_GL_NODES = 64   # Gauss–Legendre nodes on [0, θ(u)] for a few upper limits u
-_PANELS = 32     # many upper limits: uniform panels in θ per piece ...
-_GL_PANEL = 16   # ... of this many Gauss–Legendre nodes, interpolated within a panel
-_FEW = 8
-_MEMO = 64       # pieces and panel rules kept per CompiledLaw (parameter rows)
-
-
-@functools.lru_cache(maxsize=8)
-def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.polynomial.legendre.leggauss(n)
-
-
-@functools.lru_cache(maxsize=8)
-def _antiderivative_matrix(n: int) -> np.ndarray:
-    """``A`` with ``(A @ f)`` the Legendre coefficients of ``∫_{-1}^{s} p(t) dt``, ``p`` the
-    degree ``n - 1`` interpolant of values ``f`` at the Gauss–Legendre nodes."""
-    t, _ = _gauss_legendre(n)
-    V = np.polynomial.legendre.legvander(t, n - 1)
-    inv = np.linalg.inv(V)
-    return np.array([np.polynomial.legendre.legint(inv[:, j], lbnd=-1.0) for j in range(n)]).T
 
 
 def _as_array(value: Any, name: str, dtype) -> np.ndarray:
@@ -81,7 +60,7 @@ class CompiledLaw:
         self.module = module
         self.parameter_names: tuple[str, ...] = tuple(module.META["parameters"])
         self.degree: int = int(module.META["degree"])
-        self._memo: dict = {}  # (what, parameter row) -> pieces / panel rules
+        self._numerics = LawNumerics(module, law.name, ConvergenceError)
 
     def __repr__(self) -> str:
         return f"CompiledLaw({self.law.name}; parameters {list(self.parameter_names)})"
@@ -124,17 +103,6 @@ class CompiledLaw:
                 bad = np.asarray(v)[~good] if np.ndim(v) else v
                 raise ParameterError(f"{label}: must satisfy {label} {rel} ({label} = {expr}), "
                                      f"got {np.ravel(bad)[:3]}")
-
-    def _run(self, zf: np.ndarray, pv: np.ndarray, tol: float = 1e-14, eta0: float = 1e-10):
-        n = zf.shape[0]
-        out = np.empty(n, np.complex128)
-        conv = np.zeros(n, np.bool_)
-        res = np.empty(n, np.float64)
-        err = np.full(n, np.inf)
-        its = np.zeros(n, np.int64)
-        if n:
-            self.module.stieltjes_kernel(zf, pv, out, conv, res, err, its, tol, eta0)
-        return out, conv, res, its, err
 
     @staticmethod
     def _finish(values: np.ndarray, conv: np.ndarray, pts: np.ndarray, strict: bool, what: str) -> np.ndarray:
@@ -184,7 +152,6 @@ class CompiledLaw:
         vals = self._finish(out, conv, zf, strict, f"density of {self.law.name}")
         return (np.maximum(vals.imag, 0.0) / np.pi).reshape(shape)
 
-    # ------------------------------------------------------------------ support, atoms, cdf
     def _scalar_params(self, params: dict) -> np.ndarray:
         _, _, pv = self._prepare(0.0, params, "x", real=True)
         if pv.shape[0] != 1:
@@ -192,260 +159,14 @@ class CompiledLaw:
                                  "(cdf accepts arrays)")
         return pv[0]
 
-    def _scale(self, pv: np.ndarray) -> float:
-        """The law's length scale at ``pv``: its standard deviation (else ``|mean|``, else 1).
-
-        The same value the generated kernels use; every length threshold below is relative to it,
-        so a law scaled by ``s`` gives the same answers rescaled by ``s``.
-        """
-        var, m1 = (complex(v).real for v in self.module._moments2(tuple(pv)))
-        if 0.0 < var < np.inf:
-            return float(np.sqrt(var))
-        if 0.0 < abs(m1) < np.inf:
-            return float(abs(m1))
-        return 1.0
-
-    @staticmethod
-    def _real_roots(coeffs: tuple, scale: float, near: bool = False, exact_zero: bool = False) -> np.ndarray:
-        """Real roots of ``Σ c_k z^k`` (``coeffs`` highest power first), found in ``t = z/scale``.
-
-        Exact zero roots (trailing zero coefficients) are split off first; the remaining
-        polynomial is rescaled so that its coefficients are balanced (a wide spread of their
-        magnitudes, e.g. 1e53..1e72 for a discriminant of degree 16, would otherwise drop the
-        leading coefficient), its roots taken from the companion matrix and the real ones polished
-        by Newton.  ``near``: the real parts of all roots (panel breakpoints).
-        """
-        c = np.array([complex(v) for v in coeffs])
-        if c.size == 0 or not np.any(c != 0):
-            return np.empty(0)
-        c = c[np.flatnonzero(c != 0)[0]:]
-        nzero = c.size - 1 - np.flatnonzero(c != 0)[-1]
-        c = c[:c.size - nzero]
-        deg = c.size - 1
-        zeros = np.zeros(nzero) if not exact_zero else np.zeros(min(nzero, 1))
-        if deg < 1:
-            return zeros
-        # balance: t = z / scale, then the geometric mean of the root moduli for the rest
-        k = np.arange(deg, -1, -1, dtype=float)
-        with np.errstate(divide="ignore"):
-            lg = np.log(np.abs(c)) + k * np.log(scale)
-        nz = np.isfinite(lg)
-        rs = np.exp((lg[-1] - lg[0]) / deg)  # |c_0 / c_d|^(1/d) in units of scale
-        rs = rs if np.isfinite(rs) and rs > 0 else 1.0
-        lg2 = lg + k * np.log(rs)
-        cs = np.zeros_like(c)
-        cs[nz] = np.exp(lg2[nz] - lg2[nz].max()) * np.exp(1j * np.angle(c[nz]))
-        lead = np.flatnonzero(np.abs(cs) > 1e-13)[0]
-        cs = cs[lead:]
-        if cs.size < 2:
-            return zeros
-        r = np.roots(cs)
-        unit = scale * rs
-        if near:
-            return np.sort(np.concatenate([zeros, r.real * unit]))
-        keep = np.abs(r.imag) <= 1e-6 * (1.0 + np.abs(r.real))
-        t = r.real[keep]
-        if np.all(cs.imag == 0):
-            cr = cs.real
-            dc = np.polyder(cr)
-            for _ in range(4):  # polish simple roots by Newton (multiple roots: keep as found)
-                d = np.polyval(dc, t)
-                ok = np.abs(d) > 1e-8 * np.polyval(np.abs(dc), np.abs(t))
-                t = np.where(ok, t - np.polyval(cr, t) / np.where(ok, d, 1.0), t)
-            # a last Newton step in z itself (no rounding from the change of variable)
-            x = t * unit
-            c0 = c.real / np.max(np.abs(c.real))
-            with np.errstate(all="ignore"):
-                px, dx = np.polyval(c0, x), np.polyval(np.polyder(c0), x)
-                xn = x - px / dx
-                better = np.isfinite(xn) & (np.abs(np.polyval(c0, xn)) <= np.abs(px)) & (np.abs(xn - x) <= 1e-8 * unit)
-            return np.sort(np.concatenate([zeros, np.where(better, xn, x)]))
-        return np.sort(np.concatenate([zeros, t * unit]))
-
-    def _lead_roots(self, pv: np.ndarray, s: float) -> np.ndarray:
-        """Distinct real roots of the leading coefficient in ``m`` (clusters of a multiple root,
-        within ``1e-4 s``, replaced by their mean)."""
-        roots = self._real_roots(self.module._lead(tuple(pv)), s)
-        groups: list[list[float]] = []
-        for x in roots:
-            if groups and x - groups[-1][-1] <= 1e-4 * s:
-                groups[-1].append(x)
-            else:
-                groups.append([x])
-        return np.array([0.0 if any(v == 0.0 for v in g) else float(np.mean(g)) for g in groups])
-
-    def _residue_candidates(self, x0: float, pv: np.ndarray, s: float) -> np.ndarray:
-        """Masses ``w`` in (0, 1] that a pole ``m ~ -w/(z - x0)`` of some branch can have.
-
-        With ``z = x0 + s δ`` and ``m = -w/(s δ)``, ``δ^d P`` is a polynomial in ``δ`` whose
-        lowest non-vanishing coefficient (Newton polygon of ``P`` at ``m = ∞``) is a polynomial in
-        ``w``; its roots are the residues of the branches with a simple pole at ``x0``.  A branch
-        with a weaker singularity (a hard edge, ``m ~ (z - x0)^(-1/2)``) gives none.
-        """
-        d = self.degree
-        D = int(self.module.META["degree_z"])
-        cf = np.array([complex(v) for v in self.module._coeffs(tuple(pv))]).reshape(d + 1, D + 1)
-        # Taylor coefficients of a_j(x0 + s δ) in δ, and the same for |coefficients| at |x0| (rounding)
-        U = np.zeros((d + 1, D + 1), complex)
-        A = np.zeros((d + 1, D + 1))
-        fact = 1.0
-        for kk in range(D + 1):
-            if kk:
-                fact *= kk
-            for j in range(d + 1):
-                low = cf[j]
-                dj = np.polynomial.polynomial.polyder(low, kk) if kk else low
-                da = np.polynomial.polynomial.polyder(np.abs(low), kk) if kk else np.abs(low)
-                sc = s ** (kk - j) / fact
-                U[j, kk] = np.polynomial.polynomial.polyval(x0, dj) * sc if dj.size else 0.0
-                A[j, kk] = np.polynomial.polynomial.polyval(abs(x0), da) * sc if da.size else 0.0
-        top = A.max()
-        if not top > 0:
-            return np.empty(0)
-        U = np.where(np.abs(U) > 1e-9 * A + 1e-14 * top, U, 0.0)
-        for n in range(d + D + 1):
-            row = np.zeros(d + 1, complex)  # coefficient of (-w)^j
-            for j in range(d + 1):
-                kk = n - d + j
-                if 0 <= kk <= D:
-                    row[j] = U[j, kk]
-            if np.any(row != 0):
-                if np.count_nonzero(row) < 2:
-                    return np.empty(0)
-                poly = row[::-1] * (-1.0) ** np.arange(d + 1)[::-1]
-                return self._cluster_roots(poly)
-        return np.empty(0)
-
-    @staticmethod
-    def _cluster_roots(poly: np.ndarray) -> np.ndarray:
-        """Real roots in (0, 1] of ``poly`` (highest power first), a multiple root counted once.
-
-        A ``k``-fold root comes out of the companion matrix as ``k`` roots spread by
-        ``~eps^(1/k)``; they are grouped (within 5 %), and the group's mean is polished by Newton
-        on the ``(k-1)``-th derivative, of which it is a simple root.
-        """
-        r = np.roots(poly)
-        r = r[np.abs(r) > 1e-14]
-        groups: list[list[complex]] = []
-        for v in sorted(r, key=lambda c: c.real):
-            for g in groups:
-                if abs(v - np.mean(g)) <= 0.05 * abs(np.mean(g)):
-                    g.append(v)
-                    break
-            else:
-                groups.append([v])
-        out = []
-        for g in groups:
-            w = complex(np.mean(g))
-            q = np.polyder(poly, len(g) - 1) if len(g) > 1 else poly
-            dq = np.polyder(q)
-            for _ in range(3):
-                dv = np.polyval(dq, w)
-                if dv == 0:
-                    break
-                w = w - np.polyval(q, w) / dv
-            if abs(w.imag) <= 1e-8 * (1 + abs(w)) and 1e-14 < w.real <= 1 + 1e-8:
-                out.append(w.real)
-        return np.sort(np.array(out, dtype=float))
-
-    def _atoms(self, pv: np.ndarray) -> list[tuple[float, float]]:
-        """Atoms: poles of the physical branch at real roots ``x0`` of the leading coefficient.
-
-        The mass is the residue ``w = lim -(z - x0) m(z)``: a root of the Newton-polygon
-        polynomial (:meth:`_residue_candidates`), accepted when ``-iη m(x0 + iη)`` at
-        ``η = 1e-6 s`` and ``1e-10 s`` agrees with it (within 10 %) (a hard edge, where this tends to 0 like
-        ``η^(1/2)``, is not an atom).
-        """
-        s = self._scale(pv)
-        found = []
-        for x0 in self._lead_roots(pv, s):
-            cands = self._residue_candidates(float(x0), pv, s)
-            if cands.size == 0:
-                continue
-            etas = np.array([1e-6, 1e-10]) * s
-            out, conv, *_ = self._run(x0 + 1j * etas, np.repeat(pv[None, :], 2, axis=0))
-            # the roots may be flagged as ill-conditioned (several branches share the pole):
-            # a 10 % agreement with an exact candidate is all that is asked of them
-            if not np.all(np.isfinite(out)):
-                continue
-            g = (-1j * etas * out).real
-            w = cands[np.argmin(np.abs(cands - g[1]))]
-            # tolerance 10 %: near a pole shared by several branches (a Silverstein law with
-            # c > 1 at 0) the computed m is only good to a few per cent; a hard edge has g ~ η^(1/2)
-            if abs(g[1] - w) <= 0.1 * w and abs(g[0] - w) <= 0.1 * w:
-                found.append((float(x0), float(min(w, 1.0))))
-        return found
+    # ------------------------------------------------------------------ support, atoms, cdf
+    # (the numerics live in :mod:`symrmt.codegen.law_runtime`, shared with standalone modules)
+    def _run(self, zf: np.ndarray, pv: np.ndarray, tol: float = 1e-14, eta0: float = 1e-10):
+        return self._numerics.run(zf, pv, tol, eta0)
 
     def atoms(self, **params: Any) -> list[tuple[float, float]]:
         """Atoms ``[(x, mass), ...]`` of the law (poles of the physical branch on the real axis)."""
-        return self._atoms(self._scalar_params(params))
-
-    def _refine_edges(self, xs: np.ndarray, pv: np.ndarray, s: float) -> np.ndarray:
-        """Real roots of the discriminant refined as folds of ``P``: ``P = P_m = 0`` at ``(m, x)``.
-
-        A root of a discriminant of high degree is only as good as the cancellation among its
-        coefficients allows (2.7e-9 relative for a Silverstein law of 8 atoms); alternating Newton
-        steps for the critical point of ``P(., x)`` (``P_m = 0``) and for ``x`` (``P = 0``, slope
-        ``P_z``), from the physical ``m(x)``, reach the rounding level of ``P`` itself.  A refined
-        value is kept only if it moved by less than ``1e-7 (s + |x|)`` (else the candidate is not
-        a fold of the physical branch, e.g. a hard edge, and stays as found).
-        """
-        if xs.size == 0:
-            return xs
-        out, conv, *_ = self._run(xs.astype(np.complex128), np.repeat(pv[None, :], xs.size, axis=0))
-        pt = tuple(pv)
-        res = xs.copy()
-        for i, (x0, m0, ok) in enumerate(zip(xs, out, conv)):
-            if not ok or not np.isfinite(m0):
-                continue
-            x, m = complex(x0), complex(m0.real, 0.0)
-            for _ in range(4):
-                pm_, pmm = self.module._pmm(m, x, pt)
-                if pmm == 0:
-                    break
-                m = m - pm_ / pmm
-                p, _, pz = self.module._pm(m, x, pt)
-                if pz == 0:
-                    break
-                x = complex(x.real - (p / pz).real, 0.0)
-            if np.isfinite(x.real) and abs(x.real - x0) <= 1e-7 * (s + abs(x0)):
-                res[i] = x.real
-        return res
-
-    def _memoized(self, what: str, pv: np.ndarray, extra: tuple, build):
-        key = (what, np.asarray(pv, dtype=np.float64).tobytes(), extra)
-        if key not in self._memo:
-            if len(self._memo) >= _MEMO:
-                self._memo.pop(next(iter(self._memo)))
-            self._memo[key] = build()
-        return self._memo[key]
-
-    def _pieces(self, pv: np.ndarray) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-        """Elementary intervals between breakpoints carrying density, and the atoms (memoized
-        per parameter row)."""
-        return self._memoized("pieces", pv, (), lambda: self._pieces_uncached(pv))
-
-    def _pieces_uncached(self, pv: np.ndarray) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-        atoms = self._atoms(pv)
-        s = self._scale(pv)
-        disc = self.module._disc(tuple(pv))
-        edges = np.concatenate([self._refine_edges(self._real_roots(disc, s, exact_zero=True), pv, s),
-                                self._lead_roots(pv, s)])
-        cand = np.concatenate([edges, self._real_roots(disc, s, near=True)])
-        if edges.size:  # complex branch points only refine panels inside the real candidates' range
-            cand = cand[(cand >= edges.min()) & (cand <= edges.max())]
-        cand = np.sort(cand)
-        if cand.size:
-            keep = np.concatenate([[True], np.diff(cand) > 1e-12 * (s + np.abs(cand[1:]))])
-            cand = cand[keep]
-        if cand.size < 2:
-            return [], atoms
-        mids = 0.5 * (cand[1:] + cand[:-1])
-        out, conv, *_ = self._run(mids.astype(np.complex128), np.repeat(pv[None, :], mids.size, axis=0))
-        dens = np.where(conv, np.maximum(out.imag, 0.0), 0.0)
-        thr = 1e-10 * max(dens.max(), 1e-300)
-        pieces = [(float(a), float(b)) for a, b, d in zip(cand[:-1], cand[1:], dens) if d > thr and b > a]
-        return pieces, atoms
+        return self._numerics.atoms(self._scalar_params(params))
 
     def support(self, **params: Any) -> list[tuple[float, float]]:
         """Support as sorted intervals ``[(a, b), ...]``; atoms outside them appear as ``(x, x)``.
@@ -453,100 +174,13 @@ class CompiledLaw:
         Edges are the real roots of the discriminant of ``P`` in ``m`` (and of its leading
         coefficient) where the density switches on or off.
         """
-        pieces, atoms = self._pieces(self._scalar_params(params))
-        merged: list[list[float]] = []
-        for a, b in pieces:
-            if merged and abs(a - merged[-1][1]) <= 1e-12 * (1 + abs(a)):
-                merged[-1][1] = b
-            else:
-                merged.append([a, b])
-        out = [(a, b) for a, b in merged]
-        for x0, _ in atoms:
-            if not any(a <= x0 <= b for a, b in out):
-                out.append((x0, x0))
-        return sorted(out)
-
-    def _piece_integral(self, a: float, b: float, upper: np.ndarray, pv: np.ndarray) -> np.ndarray:
-        """∫_a^{u} ρ for each u in ``upper`` (a <= u <= b), Gauss–Legendre in θ with x = a + (b-a)(1-cos θ)/2.
-
-        The substitution absorbs square-root edges (ρ sin θ is smooth), giving spectral accuracy.
-        """
-        # θ(u) = 2 arcsin sqrt((u - a)/(b - a)) and x(θ) = a + (b - a) sin²(θ/2), written so that
-        # points within rounding of either end keep their distance to it (a hard edge, where
-        # ρ ~ |x - a|^(-1/2), is never evaluated at the edge itself)
-        theta_u = 2.0 * np.arcsin(np.sqrt(np.clip((upper - a) / (b - a), 0.0, 1.0)))
-        if theta_u.size <= _FEW:  # one Gauss–Legendre rule on [0, θ(u)] for each u
-            t, w = _gauss_legendre(_GL_NODES)
-            th = 0.5 * theta_u[:, None] * (t[None, :] + 1.0)
-            return 0.5 * theta_u * (self._theta_integrand(a, b, th, pv) * w[None, :]).sum(axis=1)
-        # many u: a fixed rule for the piece (uniform panels in θ, Gauss–Legendre on each; the
-        # same density evaluations for any number of u, memoized), the cumulative integral at the
-        # panel ends, and within a panel the exact integral of the degree-15 interpolant
-        brk, cum, anti = self._memoized("panels", pv, (a, b), lambda: self._panel_rule(a, b, pv))
-        k = np.clip(np.searchsorted(brk, theta_u, side="right") - 1, 0, _PANELS - 1)
-        h = brk[k + 1] - brk[k]
-        sl = np.clip(2.0 * (theta_u - brk[k]) / h - 1.0, -1.0, 1.0)
-        # Legendre series of each u's panel antiderivative, evaluated at its local coordinate
-        vals = np.polynomial.legendre.legvander(sl, _GL_PANEL)
-        return cum[k] + 0.5 * h * np.einsum("ij,ij->i", vals, anti[k])
-
-    def _panel_rule(self, a: float, b: float, pv: np.ndarray):
-        """Panel ends in θ, the cumulative integral there, and per panel the Legendre
-        coefficients of the antiderivative of the integrand's interpolant."""
-        brk = np.linspace(0.0, np.pi, _PANELS + 1)
-        lo, hi = brk[:-1], brk[1:]
-        t, w = _gauss_legendre(_GL_PANEL)
-        th = lo[:, None] + 0.5 * (hi - lo)[:, None] * (t[None, :] + 1.0)
-        f = self._theta_integrand(a, b, th, pv)
-        panel = 0.5 * (hi - lo) * (f * w[None, :]).sum(axis=1)
-        cum = np.concatenate([[0.0], np.cumsum(panel)])
-        anti = f @ _antiderivative_matrix(_GL_PANEL).T  # (panels, _GL_PANEL + 1)
-        return brk, cum, anti
-
-    def _theta_integrand(self, a: float, b: float, th: np.ndarray, pv: np.ndarray) -> np.ndarray:
-        """ρ(x(θ)) dx/dθ at the nodes ``th``, x(θ) = a + (b - a) sin²(θ/2)."""
-        x = np.where(th <= 0.5 * np.pi, a + (b - a) * np.sin(0.5 * th) ** 2, b - (b - a) * np.cos(0.5 * th) ** 2)
-        out, conv, *_ = self._run(x.ravel().astype(np.complex128), np.repeat(pv[None, :], x.size, axis=0))
-        if not np.all(conv):
-            raise ConvergenceError(f"cdf of {self.law.name}: density evaluation failed inside ({a}, {b})")
-        rho = np.maximum(out.imag, 0.0).reshape(x.shape) / np.pi
-        return rho * 0.5 * (b - a) * np.sin(th)
-
-    def _cdf_one(self, x: np.ndarray, pv: np.ndarray) -> np.ndarray:
-        pieces, atoms = self._pieces(pv)
-        total = np.zeros_like(x)
-        for a, b in pieces:
-            full = x >= b
-            if np.any(full):
-                total[full] += self._piece_integral(a, b, np.array([b]), pv)[0]
-            part = (x > a) & (x < b)
-            if np.any(part):
-                total[part] += self._piece_integral(a, b, x[part], pv)
-        # an atom found at x0 (a computed root, good to a few ulps) counts from x0 minus its
-        # rounding error: F is right-continuous at the exact atom
-        s = self._scale(pv)
-        for x0, w in atoms:
-            total[x >= x0 - 16 * np.finfo(float).eps * (s + abs(x0))] += w
-        return total
+        return self._numerics.support(self._scalar_params(params))
 
     def cdf(self, x: Any, **params: Any) -> np.ndarray:
         """Cumulative distribution ``F(x) = μ((-∞, x])``, atoms included (right-continuous)."""
         shape, zf, pv = self._prepare(x, params, "x", real=True)
-        xs = zf.real
-        out = np.empty_like(xs)
-        if pv.shape[1] == 0:
-            out[:] = self._cdf_one(xs, np.empty(0))
-        else:
-            uniq, inv = np.unique(pv, axis=0, return_inverse=True)
-            inv = inv.ravel()
-            for k, row in enumerate(uniq):
-                sel = inv == k
-                out[sel] = self._cdf_one(xs[sel], row)
-        return out.reshape(shape)
+        return self._numerics.cdf(zf.real, pv).reshape(shape)
 
     def mass(self, **params: Any) -> float:
         """Total mass: the density integrated over the support plus the atoms (1 for a law)."""
-        pv = self._scalar_params(params)
-        pieces, atoms = self._pieces(pv)
-        cont = sum(self._piece_integral(a, b, np.array([b]), pv)[0] for a, b in pieces)
-        return float(cont + sum(w for _, w in atoms))
+        return self._numerics.mass(self._scalar_params(params))

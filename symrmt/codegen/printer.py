@@ -253,8 +253,9 @@ def _recip(x):
 
 
 def _loop_body(reps, reduced, printer, xs, indent, acc, zero, recip):
-    """Lines before the loop, lines inside it, and the accumulation lines."""
-    variant = {xs}
+    """Lines before the loop, lines inside it, and the accumulation lines (``xs``: the loop's
+    atom symbols)."""
+    variant = set(xs)
     before, inside = [], []
     for sym, val in reps:
         v = _with_recip(val) if recip else val
@@ -275,6 +276,8 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
 
     Each group ``(slot, var, bodies)`` is one loop over the atoms ``mx[i]`` with weights ``mw[i]``,
     ``i`` in ``range(mo[slot], mo[slot + 1])``, accumulating ``Σ_i mw[i] body(mx[i])`` for every
+    body; a tuple ``var`` of ``k`` symbols (a joint measure) reads the atom's coordinates
+    ``mx[i], ..., mx[i + k - 1]`` and steps by ``k`` (the packed weights are repeated ``k`` times),
     body (common subexpressions shared; those free of ``var`` are computed once, before the
     loop).  When every body is a rational function with real coefficients, a second copy of
     the loop in real arithmetic runs whenever the arguments it uses are real (a real solve, e.g.
@@ -287,9 +290,12 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
     names = {a: sp.Symbol(f"a{i}") for i, a in enumerate(allargs)}
     xs = sp.Symbol("xatom")
     used: set = set()
+    def atom_vars(var):
+        return tuple(var) if isinstance(var, (tuple, sp.Tuple)) else (var,)
+
     for _, var, bodies in groups:
         for b in bodies:
-            used |= b.free_symbols - {var}
+            used |= b.free_symbols - set(atom_vars(var))
     extra = used - set(allargs)
     if extra:
         raise CodegenError(f"expectation(s) use symbol(s) {sorted(map(str, extra))} that are not "
@@ -309,22 +315,28 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
     k = 0
     try:
         for g, (slot, var, bodies) in enumerate(groups):
+            vs = atom_vars(var)
+            xsyms = [xs] if len(vs) == 1 else [sp.Symbol(f"{xs.name}{c}") for c in range(len(vs))]
             ren = dict(names)
-            ren[var] = xs
+            ren.update(zip(vs, xsyms))
             renamed = [b.xreplace(ren) for b in bodies]
             reps, reduced = sp.cse(renamed, symbols=sp.numbered_symbols(f"g{g}t"), optimizations=None)
-            allowed = {s.name for s in names.values()} | {s.name for s, _ in reps} | {xs.name}
+            allowed = {s.name for s in names.values()} | {s.name for s, _ in reps} | {x.name for x in xsyms}
             accs = [f"s{k + i}" for i in range(len(reduced))]
-            loop = [f"for i in range(mo[{int(slot)}], mo[{int(slot) + 1}]):",
-                    f"    {xs} = mx[i]", "    wgt = mw[i]"]
-            before, inside, body = _loop_body(reps, reduced, _LoopPrinter(True, allowed), xs, "    ", accs, "0j", True)
+            if len(vs) == 1:
+                loop = [f"for i in range(mo[{int(slot)}], mo[{int(slot) + 1}]):", f"    {xs} = mx[i]"]
+            else:
+                loop = [f"for i in range(mo[{int(slot)}], mo[{int(slot) + 1}], {len(vs)}):"]
+                loop += [f"    {x} = mx[i{' + ' + str(c) if c else ''}]" for c, x in enumerate(xsyms)]
+            loop.append("    wgt = mw[i]")
+            before, inside, body = _loop_body(reps, reduced, _LoopPrinter(True, allowed), xsyms, "    ", accs, "0j", True)
             lines.extend(before)
             lines.extend(f"    {a} = 0j" for a in accs)
             lines.extend("    " + ln for ln in loop)
             lines.extend(inside)
             lines.extend(body)
             if real_ok:
-                rb, ri, rbody = _loop_body(reps, reduced, _SymbolPrinter(False, allowed | {"_re"}), xs,
+                rb, ri, rbody = _loop_body(reps, reduced, _SymbolPrinter(False, allowed | {"_re"}), xsyms,
                                            "        ", accs, "0.0", False)
                 real_lines.extend(rb)
                 real_lines.extend(f"        {a} = 0.0" for a in accs)
@@ -344,7 +356,7 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
         body_txt = "\n".join(real_lines)
         for n in sorted(rn, key=len, reverse=True):
             body_txt = re.sub(rf"\b{n}\b", rn[n], body_txt)
-        body_txt = re.sub(r"\b(g\d+t\d+|xatom|wgt)\b", r"r\1", body_txt)
+        body_txt = re.sub(r"\b(g\d+t\d+|xatom\d*|wgt)\b", r"r\1", body_txt)
         acc_ren = {o: f"q{o}" for o in outs}
         for o in sorted(acc_ren, key=len, reverse=True):
             body_txt = re.sub(rf"\b{o}\b", acc_ren[o], body_txt)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -101,15 +101,17 @@ def _failure_message(name: str, conv: np.ndarray, res: np.ndarray, grid: dict) -
             f"flags (converged, residual) and NaN there")
 
 
-def _pack_measures(measures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The run-time measure input of a generated module: all points, all weights (float64) and
-    the int64 offsets of each measure's atoms, in slot order."""
-    pts = [np.ascontiguousarray(mu.points, dtype=np.float64) for mu in measures]
-    wts = [np.ascontiguousarray(mu.weights, dtype=np.float64) for mu in measures]
+def pack_measures(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The run-time measure input of a generated module from ``(points, weights)`` pairs in slot
+    order: all coordinates (row-major for a joint measure's ``(atoms, k)`` points), the weights
+    (repeated ``k`` times: the loops step by ``k``), and the int64 element offsets of each slot."""
+    pts = [np.ascontiguousarray(p, dtype=np.float64) for p, _ in pairs]
+    wts = [np.repeat(np.ascontiguousarray(w, dtype=np.float64).ravel(), p.shape[1] if p.ndim == 2 else 1)
+           for p, (_, w) in zip(pts, pairs)]
     off = np.zeros(len(pts) + 1, np.int64)
     for j, p in enumerate(pts):
         off[j + 1] = off[j] + p.size
-    mx = np.concatenate(pts) if pts else np.zeros(0, np.float64)
+    mx = np.concatenate([p.ravel() for p in pts]) if pts else np.zeros(0, np.float64)
     mw = np.concatenate(wts) if wts else np.zeros(0, np.float64)
     return mx, mw, off
 
@@ -137,7 +139,7 @@ class CompiledSystem:
         self.system = system
         self.module = module
         self.measures = tuple(measures)
-        self._ms = _pack_measures(self.measures)
+        self._ms = pack_measures([(mu.points, mu.weights) for mu in self.measures])
         self.maxit, self.tol, self.ftol = maxit, tol, ftol
         self.parameter_names: tuple[str, ...] = tuple(module.META["parameters"])
         self.unknown_names: tuple[str, ...] = tuple(module.META["unknowns"])
@@ -146,6 +148,28 @@ class CompiledSystem:
 
     def __repr__(self) -> str:
         return f"CompiledSystem({self.system.name}; unknowns {list(self.unknown_names)})"
+
+    def with_measures(self, *measures: Any) -> "CompiledSystem":
+        """The same solver (the same generated module: nothing is compiled) with other measures
+        in its slots, in slot order: e.g. one population per grid region.
+
+        Raises
+        ------
+        ParameterError
+            Another number of measures than the System has, or a measure whose coordinates per
+            atom differ from its slot's (a joint measure where a 1-d one is read, or vice versa).
+        """
+        dims = tuple(self.module.META.get("measure_dims", (1,) * len(self.measures)))
+        if len(measures) != len(dims):
+            raise ParameterError(f"measures: {self.system.name} has {len(dims)} measure slot(s), got {len(measures)}")
+        for j, (mu, k) in enumerate(zip(measures, dims)):
+            if not (hasattr(mu, "points") and hasattr(mu, "weights")):
+                raise ParameterError(f"measures[{j}]: expected a measure (symrmt.measures), got {type(mu).__name__}")
+            if int(getattr(mu, "dim", 1)) != k:
+                raise ParameterError(f"measures[{j}]: slot {j} reads {k} coordinate(s) per atom, the measure has "
+                                     f"{int(getattr(mu, 'dim', 1))}")
+        return CompiledSystem(self.system, self.module, maxit=self.maxit, tol=self.tol, ftol=self.ftol,
+                              measures=measures)
 
     def _grid(self, params: dict) -> dict:
         """Checked, broadcast parameter arrays by name."""

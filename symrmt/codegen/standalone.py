@@ -1,7 +1,10 @@
 """Standalone solver modules: the generated source, needing only numpy and numba.
 
-A user drops the file into a project and calls ``stieltjes(z, **params)`` / ``density(x, **params)``
-(laws) or ``solve(**params)`` (systems); see the module's docstring for its conventions.
+A user drops the file into a project and calls ``stieltjes(z, **params)``, ``density(x, **params)``,
+``cdf(x, **params)``, ``support(**params)``, ``atoms(**params)`` (laws) or ``solve(**params)``
+(systems); see the module's docstring for its conventions.  A law module carries the text of
+:mod:`symrmt.codegen.law_runtime` (the numerics behind ``CompiledLaw.support``/``cdf``/``atoms``,
+the same code) followed by the thin wrappers :data:`LAW_FACE`.
 """
 from __future__ import annotations
 
@@ -10,9 +13,64 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
-from .cache import atomic_write, seal, standalone_text
+from . import law_runtime
+from .cache import _TRAILER, atomic_write, seal, standalone_text
 
 __all__ = ["standalone_source", "write_standalone"]
+
+#: the first line of the part of :mod:`symrmt.codegen.law_runtime` a standalone law module embeds
+RUNTIME_MARKER = "# --- law runtime: the text from here on is embedded in standalone law modules ---"
+
+#: the law functions of a standalone module on top of the embedded runtime (its own module's
+#: kernels, parameters checked by the generated ``_broadcast_law``)
+LAW_FACE = '''
+
+class _Here:
+    """This module's own functions, as the law runtime above reads them."""
+
+    def __getattr__(self, name):
+        try:
+            return globals()[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_NUMERICS = LawNumerics(_Here(), META["name"], RuntimeError)
+
+
+def _scalar_row(params):
+    _, _, pv = _broadcast_law(0.0, params)
+    if pv.shape[0] != 1:
+        raise ValueError("support/atoms take scalar parameters; loop over parameter values (cdf accepts arrays)")
+    return pv[0]
+
+
+def atoms(**params):
+    """Atoms [(x, mass), ...] of the law: poles of the physical branch on the real axis."""
+    return _NUMERICS.atoms(_scalar_row(params))
+
+
+def support(**params):
+    """Support as sorted intervals [(a, b), ...]; atoms outside them appear as (x, x)."""
+    return _NUMERICS.support(_scalar_row(params))
+
+
+def cdf(x, **params):
+    """Cumulative distribution F(x) = mu((-inf, x]), atoms included (right-continuous)."""
+    shape, zf, pv = _broadcast_law(np.asarray(x, dtype=np.float64), params)
+    return _NUMERICS.cdf(np.ascontiguousarray(zf.real), pv).reshape(shape)
+'''
+
+
+def _runtime_text() -> str:
+    text = Path(law_runtime.__file__).read_text(encoding="utf-8")
+    return text[text.index(RUNTIME_MARKER):]
+
+
+def _with_law_runtime(sealed: str) -> str:
+    """A sealed law module with the runtime and :data:`LAW_FACE` appended, sealed again."""
+    body = sealed.rpartition(_TRAILER)[0] if _TRAILER in sealed else sealed
+    return seal(body.rstrip("\n") + "\n\n\n" + _runtime_text().rstrip("\n") + "\n" + LAW_FACE)
 
 
 def standalone_source(obj: Any) -> str:
@@ -23,21 +81,48 @@ def standalone_source(obj: Any) -> str:
     from .law import CompiledLaw
     from .solved import CompiledSystem
 
-    if isinstance(obj, (CompiledLaw, CompiledSystem)):
+    if isinstance(obj, CompiledLaw):
+        return _with_law_runtime(standalone_text(Path(obj.module.__file__)))
+    if isinstance(obj, CompiledSystem):
         return standalone_text(Path(obj.module.__file__))
     if isinstance(obj, AlgebraicLaw):
-        return seal(law_source(obj))
+        return _with_law_runtime(seal(law_source(obj)))
     if isinstance(obj, System):
         return seal(system_source(obj))
     raise ParameterError(f"obj: expected an AlgebraicLaw, a System or a compiled one, got {type(obj).__name__}")
 
 
 def write_standalone(obj: Any, path: str | os.PathLike) -> Path:
-    """Write :func:`standalone_source` of ``obj`` to ``path`` (atomically); returns the path."""
+    """Write the standalone solver module of ``obj`` to ``path``; returns the path.
+
+    Parameters
+    ----------
+    obj
+        An :class:`~symrmt.symbolic.algebraic_law.AlgebraicLaw` with bound parameters, a
+        :class:`~symrmt.symbolic.system.System`, or their compiled forms.  A System with
+        expectations over measures (``sr.expect``) takes the measures at solve time:
+        ``solve(measures_=[(points, weights), ...], **params)`` in slot order.
+    path
+        A ``.py`` file in an existing directory.  It is written atomically, with the
+        permissions of a normally created file (``0666`` under the umask, e.g. ``0644``).
+
+    Raises
+    ------
+    ParameterError
+        An object of another type, a path not ending in ``.py`` or in a missing directory.
+
+    Examples
+    --------
+    >>> import sympy as sp, tempfile, pathlib
+    >>> import symrmt as sr
+    >>> from symrmt.codegen import write_standalone
+    >>> law = sr.laws.marchenko_pastur(sp.Rational(1, 2))
+    >>> out = write_standalone(law, pathlib.Path(tempfile.mkdtemp()) / "mp_half.py")  # doctest: +SKIP
+    """
     p = Path(path)
     if p.suffix != ".py":
         raise ParameterError(f"path: must end in .py (an importable module), got {str(p)!r}")
     if not p.parent.is_dir():
         raise ParameterError(f"path: directory {str(p.parent)!r} does not exist")
-    atomic_write(p, standalone_source(obj))
+    atomic_write(p, standalone_source(obj), shared=True)
     return p

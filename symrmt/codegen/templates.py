@@ -862,17 +862,26 @@ def observables_kernel(sol, params, obs, ms):
 SYSTEM_WRAPPERS = '''
 
 def _measure_arrays(measures_):
-    """(points, weights, offsets) of the measures in slot order: flat float64 arrays, int64 offsets."""
+    """(points, weights, offsets) of the measures in slot order: flat float64 arrays (a joint
+    measure's (atoms, k) points row-major, its weights repeated k times), int64 element offsets."""
     if measures_ is None:
         measures_ = ()
     if len(measures_) != META["measures"]:
         raise ValueError("measures_: expected %d (points, weights) pairs, got %d" % (META["measures"], len(measures_)))
-    pts = [np.ascontiguousarray(p, dtype=np.float64).ravel() for p, w in measures_]
-    wts = [np.ascontiguousarray(w, dtype=np.float64).ravel() for p, w in measures_]
+    pts, wts = [], []
+    for j, (p, w) in enumerate(measures_):
+        k = META["measure_dims"][j]
+        p = np.ascontiguousarray(p, dtype=np.float64)
+        w = np.ascontiguousarray(w, dtype=np.float64).ravel()
+        if (k == 1 and p.ndim != 1) or (k > 1 and (p.ndim != 2 or p.shape[1] != k)):
+            raise ValueError("measures_[%d]: expected points of shape %s, got %s"
+                             % (j, "(atoms,)" if k == 1 else "(atoms, %d)" % k, p.shape))
+        if w.shape[0] != p.shape[0]:
+            raise ValueError("measures_[%d]: points and weights differ in length" % j)
+        pts.append(p.ravel())
+        wts.append(np.repeat(w, k))
     off = np.zeros(len(pts) + 1, np.int64)
     for j, p in enumerate(pts):
-        if wts[j].shape != p.shape:
-            raise ValueError("measures_[%d]: points and weights differ in length" % j)
         off[j + 1] = off[j] + p.shape[0]
     mx = np.concatenate(pts) if pts else np.zeros(0, np.float64)
     mw = np.concatenate(wts) if wts else np.zeros(0, np.float64)

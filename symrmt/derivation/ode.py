@@ -91,7 +91,8 @@ class IMDEReport(Report):
 
 class IMDEDerivation(Derivation):
     """Base class: subclasses set ``name``, ``summary``, ``system`` (a name of
-    :data:`symrmt.odes.SYSTEM_NAMES`), ``method`` (a tableau name) and the default step."""
+    :data:`symrmt.odes.SYSTEM_NAMES`), ``method`` (a tableau name, or a linear multistep method of
+    :data:`symrmt.odes.MULTISTEP_NAMES`, trained with the multistep loss) and the default step."""
 
     reference = "Zhu, Jin, Zhu & Tang, ICML 2022, arXiv 2206.07335"
     system: str = "pendulum"
@@ -151,12 +152,16 @@ class IMDEDerivation(Derivation):
         ``6·n·width²`` operations per layer and stage), Adam plus L-BFGS (up to 1.25 evaluations per
         step); the autograd graph holds ``n·width`` activations per layer and stage."""
         from ..limits import Cost
-        from ..odes import as_tableau
+        from ..odes import MULTISTEP_NAMES, as_tableau, multistep
 
         self.bind(**params)
         quick = n <= self.quick_n_train
         width, evals = (32, 800 + 1.25 * 300) if quick else (64, 3000 + 1.25 * 1500)
-        stages, layers = as_tableau(self.method).stages, 3
+        if isinstance(self.method, str) and self.method.lower() in MULTISTEP_NAMES:
+            stages = multistep(self.method).steps + 1  # the network at every point of a window
+        else:
+            stages = as_tableau(self.method).stages
+        layers = 3
         per_eval = 6.0 * n * width * width * layers * stages
         return Cost(memory=4 * 8.0 * n * width * layers * stages, work=float(trials) * evals * per_eval)
 

@@ -22,9 +22,14 @@ __all__ = ["SpectralDerivation", "SpectralTheory", "from_law"]
 
 
 class SpectralTheory:
-    """The solved law at bound parameters: fast CDF (tabulated), density, support and exact moments."""
+    """The solved law at bound parameters: fast CDF (tabulated), density, support and exact moments.
 
-    def __init__(self, law: AlgebraicLaw, n_moments: int = 4, grid_points: int = 4001):
+    ``law`` is an :class:`AlgebraicLaw`, or any law object with ``name``, ``moments(k)`` and a
+    ``compile()`` giving ``support()``, ``density`` and ``cdf`` (e.g. the sample covariance of a
+    measure, :func:`symrmt.measures.sample_covariance`).
+    """
+
+    def __init__(self, law: Any, n_moments: int = 4, grid_points: int = 4001):
         from ..verify import grid_cdf
 
         self.law = law

@@ -86,11 +86,11 @@ from ..symbolic.system import System
 from .._checks import broadcast, checked
 
 __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_system",
-           "solve_one_step", "node_values", "spiked_feature_spectrum", "spiked_feature_density",
+           "solve_one_step", "node_values", "node_population", "spiked_feature_spectrum", "spiked_feature_density",
            "spiked_feature_cdf",
            "SPIKE_SYMBOLS", "NODES"]
 
-#: Gauss–Hermite nodes of the κ integral in the compiled system.
+#: Gauss–Hermite nodes of the κ integral (the population of the compiled system: data, not code).
 NODES = 40
 SPIKE_SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("eta", "alpha0")}
 
@@ -325,53 +325,62 @@ def node_values(r: np.ndarray, c: np.ndarray, gamma: np.ndarray, activation: Any
 
 
 # ---------------------------------------------------------------------- the fixed point
-def _node_symbols(nodes: int) -> dict:
-    return {k: [sp.Symbol(f"{k}_{j}", real=True) for j in range(nodes)] for k in ("mu1", "mu2")}
+def node_population(nv: dict, index: Any = ()) -> Any:
+    """The joint measure of ``(μ1(κ_j)², μ2(κ_j)²)`` with the Gauss–Hermite weights of the κ
+    integral (the population of the conditional Gaussian equivalent), from :func:`node_values`
+    (``index`` picks one point of a grid of node values)."""
+    from ..measures import joint
+
+    m1, m2 = (np.asarray(nv[k])[index] ** 2 for k in ("mu1", "mu2"))
+    return joint(np.stack([m1, m2], axis=-1), np.asarray(nv["weight"]), names=("mu1_sq", "mu2_sq"))
 
 
-def spiked_rf_system(nodes: int = NODES, spectral: bool = False) -> System:
+def spiked_rf_system(population: Any = None, spectral: bool = False) -> System:
     """The nonlinear part of the conditional-GET fixed point (Cui et al., arXiv 2402.04980, §3)
     as a System: ``V1 = tr ΩS⁻¹``, ``V2 = tr S⁻¹`` with ``S = λ + V̂1 Ω + V̂2``.
 
     Unknowns ``V1, V2, Vh1, Vh2`` (V̂1, V̂2) and ``mA = tr (A + t)⁻¹``, the Marchenko–Pastur
     (ratio ``width``) Stieltjes transform at ``−t``, ``t = (λ + V̂2)/(c²V̂1)``, tied to t by the
     law's polynomial (all positive; the polynomial has a unique positive root).  Parameters ``a``
-    (= α/width), ``ridge`` (λ), ``width``, ``c`` and the node values ``mu1_j, mu2_j``
-    (:func:`node_values`); the Gauss–Hermite nodes and weights of the κ integral are constants.
+    (= α/width), ``ridge`` (λ), ``width``, ``c``.  The κ integral is an expectation over
+    ``population``, the joint measure of ``(μ1(κ_j)², μ2(κ_j)²)`` at the Gauss–Hermite nodes
+    ``κ_j`` with their weights (:func:`node_population`; default: unit coefficients at 40 nodes,
+    a placeholder — the generated module reads the measure as data, so one module serves every
+    activation, target, spike and node count: :meth:`CompiledSystem.with_measures`).
     Observables: ``t`` and the traces ``T0 = tr S⁻¹``, ``T1 = tr ΩS⁻¹``, ``T00 = tr S⁻²``,
     ``T01 = tr ΩS⁻²``, ``T11 = tr Ω²S⁻²``.  The remaining overlaps (θ, m, ψ, q1, q2) solve
     linear equations given these (:func:`solve_one_step`).
 
-    ``spectral=True``: the same equations with ``λ = −z``, z a complex spectral parameter.  With
-    ``K = FᵀF/p`` the kernel matrix of the readout (F = σ(XW1ᵀ), n×p), ``S⁻¹`` is the
-    deterministic equivalent of the resolvent ``(K − z)⁻¹`` (conditional GET: given κ the
+    ``spectral=True``: the same equations with ``λ = −z``, z a complex spectral parameter, and the
+    population's means ``e1 = E μ1²``, ``e2 = E μ2²`` as parameters (the initial guess at large
+    ``|z|``).  With ``K = FᵀF/p`` the kernel matrix of the readout (F = σ(XW1ᵀ), n×p), ``S⁻¹`` is
+    the deterministic equivalent of the resolvent ``(K − z)⁻¹`` (conditional GET: given κ the
     features have covariance ``μ1(κ)²Ω + μ2(κ)²I``, a family that commutes with Ω, so the
     sample covariance of n such vectors has ``(−z + a E_κ[C(κ)/(1 + tr C(κ)S⁻¹)])⁻¹`` as its
     resolvent equivalent; Dandi et al., arXiv 2410.18938): ``V2(z) = tr (K − z)⁻¹`` is the
     Stieltjes transform of K's bulk (``"upper"`` branch, continued from ``Im z = ∞``).  The finite-
     rank mean part (μ0(κ) 1 and the κ direction) leaves the bulk unchanged and makes the outliers.
     """
+    from ..measures import expect, joint
     from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 
-    _, w = _gh(nodes)
-    S = _node_symbols(nodes)
+    if population is None:
+        _, w = _gh(NODES)
+        population = joint(np.ones((NODES, 2)), w, names=("mu1_sq", "mu2_sq"))
     V1, V2, Vh1, Vh2, mA = sp.symbols("V1 V2 Vh1 Vh2 mA")
     a, width, c = (sp.Symbol(n, positive=True) for n in ("a", "width", "c"))
     zs = sp.Symbol("z")
     lam_sym = sp.Symbol("ridge", positive=True)
     lam = -zs if spectral else lam_sym
-    Wt = [sp.Float(float(x), 17) for x in w]
-    mu1, mu2 = S["mu1"], S["mu2"]
-    D = [1 + mu1[j] ** 2 * V1 + mu2[j] ** 2 * V2 for j in range(nodes)]
+    m1, m2 = sp.symbols("m1 m2", nonnegative=True)  # μ1(κ)², μ2(κ)² at a node
+    D = 1 + m1 * V1 + m2 * V2
     c2 = c**2
     t = (lam + Vh2) / (Vh1 * c2)
     P = laws.marchenko_pastur(ratio=width, variance=1).polynomial.as_expr()
     mp_eq = sp.expand(P.subs({M_SYM: mA, Z_SYM: -(lam + Vh2) / (Vh1 * c2)}) * Vh1 * c2)
     dmA = (-sp.diff(P, Z_SYM) / sp.diff(P, M_SYM)).subs({M_SYM: mA, Z_SYM: -t})  # tr (A + t)^{-2}
-    E1 = sp.Add(*[Wt[j] * mu1[j] ** 2 for j in range(nodes)])
-    E2 = sp.Add(*[Wt[j] * mu2[j] ** 2 for j in range(nodes)])
-    eqs = [Vh1 - a * sp.Add(*[Wt[j] * mu1[j] ** 2 / D[j] for j in range(nodes)]),
-           Vh2 - a * sp.Add(*[Wt[j] * mu2[j] ** 2 / D[j] for j in range(nodes)]),
+    eqs = [Vh1 - a * expect(m1 / D, (m1, m2), population),
+           Vh2 - a * expect(m2 / D, (m1, m2), population),
            mp_eq,
            V1 * Vh1 - 1 + t * mA,      # V1 = tr Ω S^{-1} = (1 − t mA)/V̂1
            V2 * Vh1 * c2 - mA]         # V2 = tr S^{-1} = mA/(c²V̂1)
@@ -379,19 +388,51 @@ def spiked_rf_system(nodes: int = NODES, spectral: bool = False) -> System:
            "T01": (mA - t * dmA) / (Vh1**2 * c2), "T11": (1 - 2 * t * mA + t**2 * dmA) / Vh1**2}
     unknowns = [V1, V2, Vh1, Vh2, mA]
     if spectral:
+        e1, e2 = sp.symbols("e1 e2", positive=True)
         domains = {V1: "upper", V2: "upper"}
-        initial = {V1: -c2 / zs, V2: -1 / zs, Vh1: a * E1, Vh2: a * E2, mA: c2 * a * E1 / (a * E2 - zs)}
-        return System(eqs, unknowns, [zs, a, width, c] + S["mu1"] + S["mu2"], observables=obs,
-                      domains=domains, initial=initial, name=f"one_step_spiked_rf_{nodes}_spectral")
+        initial = {V1: -c2 / zs, V2: -1 / zs, Vh1: a * e1, Vh2: a * e2, mA: c2 * a * e1 / (a * e2 - zs)}
+        return System(eqs, unknowns, [zs, a, width, c, e1, e2], observables=obs,
+                      domains=domains, initial=initial, name="one_step_spiked_rf_spectral")
     g0 = 1 / (lam + a + 1)
-    return System(eqs, unknowns, [a, lam_sym, width, c] + S["mu1"] + S["mu2"], observables=obs,
+    return System(eqs, unknowns, [a, lam_sym, width, c], observables=obs,
                   domains={u: "positive" for u in unknowns},
                   initial={V1: g0, V2: g0, Vh1: a / 2, Vh2: a / 2, mA: 1 / (2 * lam / a + 2)},
-                  name=f"one_step_spiked_rf_{nodes}")
+                  name="one_step_spiked_rf")
 
 
-def _compiled(nodes: int = NODES, spectral: bool = False):
-    return spiked_rf_system(nodes, spectral).compile(spectral="z" if spectral else False, maxit=200)
+@lru_cache(maxsize=2)
+def _compiled(spectral: bool = False):
+    """The compiled fixed point (one module for every population; see :func:`spiked_rf_system`)."""
+    return spiked_rf_system(spectral=spectral).compile(spectral="z" if spectral else False, maxit=200)
+
+
+def _solve_by_population(grid: dict, nv_u: dict, which: np.ndarray):
+    """Solve the fixed point on ``grid`` (arrays of one shape), point ``i`` with the population of
+    the node values ``nv_u[...][which[i]]`` (one solve per distinct population)."""
+    from ..codegen.solved import SolveResult
+
+    shape = which.shape
+    flat = {k: np.broadcast_to(np.asarray(v), shape).ravel() for k, v in grid.items()}
+    idx = which.ravel()
+    cs = _compiled(False)
+    parts = {}
+    for u in np.unique(idx):
+        sel = np.flatnonzero(idx == u)
+        sub = {k: v[sel] for k, v in flat.items()}
+        parts[int(u)] = (sel, _solve_with_continuation(cs.with_measures(node_population(nv_u, int(u))), sub))
+
+    def gather(get):
+        first = get(next(iter(parts.values()))[1])
+        out = np.empty(idx.size, dtype=np.asarray(first).dtype)
+        for sel, r in parts.values():
+            out[sel] = np.asarray(get(r))
+        return out.reshape(shape)
+
+    any_res = next(iter(parts.values()))[1]
+    unknowns = {k: gather(lambda r, k=k: r.unknowns[k]) for k in any_res.unknowns}
+    observables = {k: gather(lambda r, k=k: r.observables[k]) for k in any_res.observables}
+    return SolveResult(unknowns, observables, gather(lambda r: r.residual), gather(lambda r: r.converged),
+                       gather(lambda r: r.iterations), dict(grid))
 
 
 def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:
@@ -447,7 +488,7 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
     eta : >= 0, η̃ (η̃ = 0: random features);  ridge : > 0, λ in ``‖y − Fw/√p‖² + λ‖w‖²``
     width : > 0, p/d
     activation, target : σ and σ* (names or SymPy expressions)
-    nodes : Gauss–Hermite nodes of the κ integral (each count is a separately compiled solver)
+    nodes : Gauss–Hermite nodes of the κ integral (data: every count shares one compiled solver)
     strict : raise :class:`~symrmt.errors.ConvergenceError` if a point does not converge
 
     Returns
@@ -478,11 +519,9 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
     nv_u = node_values(uniq[:, 0], uniq[:, 1], uniq[:, 2], activation, target, nodes)
     nv = {k: nv_u[k][inv.ravel()].reshape(shape + (nodes,)) for k in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
     a = vals["alpha"] / vals["width"]
-    grid = {"a": a, "ridge": vals["ridge"], "width": vals["width"], "c": c}
-    for k in ("mu1", "mu2"):
-        for j in range(nodes):
-            grid[f"{k}_{j}"] = nv[k][..., j]
-    res = _solve_with_continuation(_compiled(nodes), grid)
+    grid = {k: np.broadcast_to(np.asarray(v, dtype=float), shape)
+            for k, v in {"a": a, "ridge": vals["ridge"], "width": vals["width"], "c": c}.items()}
+    res = _solve_by_population(grid, nv_u, inv.reshape(shape))
     kap, wts = _gh(nodes)
     T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T11")}
     lin = _linear_part(a, vals["width"], c, np.asarray(res["V1"], float), np.asarray(res["V2"], float),
@@ -592,11 +631,10 @@ def spiked_feature_density(x: Any, alpha: Any, eta: Any, alpha0: Any, width: Any
     nv = node_values(np.array(r), np.array(c), np.array(g if r > 0 else 0.0), activation, target, nodes)
     a = float(vals["alpha"] / vals["width"])
     z = a * (np.atleast_1d(xs) + 1j * eps * np.maximum(1.0, np.abs(np.atleast_1d(xs))))
-    grid = {"z": z, "a": a, "width": float(vals["width"]), "c": c}
-    for k in ("mu1", "mu2"):
-        for j in range(nodes):
-            grid[f"{k}_{j}"] = float(nv[k][j])
-    res = _compiled(nodes, spectral=True).solve(strict=False, **grid)
+    pop = node_population(nv)
+    e1, e2 = (float(v) for v in pop.mean)
+    grid = {"z": z, "a": a, "width": float(vals["width"]), "c": c, "e1": e1, "e2": e2}
+    res = _compiled(spectral=True).with_measures(pop).solve(strict=False, **grid)
     m = a * np.asarray(res["V2"], complex)
     atom = max(0.0, 1.0 - a)
     zx = z / a

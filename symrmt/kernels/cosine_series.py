@@ -6,7 +6,8 @@ inner coefficients exactly.  Instead the elementary functions that the closed-fo
 of are composed with a series directly:
 
 * ``F = (1 − s²)^{-1/2}`` solves the linear ODE ``(1 − s²) F′ = s s′ F`` — solved term by term;
-* ``acos s = acos s_0 − ∫ s′ F``, ``asin s = asin s_0 + ∫ s′ F``, ``(1 − s²)^{1/2} = (1 − s²) F``.
+* ``acos s = acos s_0 − ∫ s′ F``, ``asin s = asin s_0 + ∫ s′ F``, ``(1 − s²)^{1/2} = (1 − s²) F``;
+* ``E = exp s`` solves ``E′ = s′ E`` (the exponential, Gaussian and trigonometric duals).
 
 Two fields carry the coefficients:
 
@@ -63,6 +64,9 @@ class MpField:
     def asin(self, x):
         return self.ctx.asin(x)
 
+    def exp(self, x):
+        return self.ctx.exp(x)
+
     def to_sympy(self, x) -> sp.Expr:
         return sp.Float(str(x), self.ctx.dps)
 
@@ -79,7 +83,7 @@ class ExactField:
     """
 
     _KINDS = {"sqrt": lambda a: sp.sqrt(a), "inv_sqrt": lambda a: 1 / sp.sqrt(a), "inv": lambda a: 1 / a,
-              "acos": sp.acos, "asin": sp.asin}
+              "acos": sp.acos, "asin": sp.asin, "exp": sp.exp}
 
     def __init__(self, generators: int = 96):
         names = ["PI", "IPI"] + [f"g{i}" for i in range(generators)]
@@ -153,6 +157,11 @@ class ExactField:
         if not x:
             return self.zero
         return self._new("asin", x)
+
+    def exp(self, x):
+        if not x:
+            return self.one
+        return self._new("exp", x)
 
     def _value(self, i: int) -> sp.Expr:
         if i not in self._values:
@@ -267,6 +276,18 @@ class Series:
     def asin(self) -> "Series":
         return (self.derivative() * self.inv_sqrt_one_minus_square()).integral(self.field.asin(self.c[0]))
 
+    def exp(self) -> "Series":
+        """``exp s`` by ``F′ = s′ F`` solved term by term."""
+        f = self.field
+        ds = self.derivative()
+        out = [f.exp(self.c[0])]
+        for n in range(self.order):
+            num = f.zero
+            for j in range(n + 1):
+                num = num + ds.c[j] * out[n - j]
+            out.append(num * f.rat(1, n + 1))
+        return Series(out, f)
+
 
 # ---------------------------------------------------------------------- operation sets
 class NumpyOps:
@@ -294,6 +315,14 @@ class NumpyOps:
     @staticmethod
     def asin(x):
         return np.arcsin(np.clip(x, -1.0, 1.0))
+
+    @staticmethod
+    def sqrt(x):
+        return np.sqrt(x)
+
+    @staticmethod
+    def exp(x):
+        return np.exp(x)
 
     @staticmethod
     def sqrt_one_minus_square(x):
@@ -335,6 +364,12 @@ class SeriesOps:
     def asin(self, x):
         return x.asin() if isinstance(x, Series) else self.field.asin(x)
 
+    def sqrt(self, x):
+        return self.field.sqrt(x)
+
+    def exp(self, x):
+        return x.exp() if isinstance(x, Series) else self.field.exp(x)
+
     def sqrt_one_minus_square(self, x):
         if isinstance(x, Series):
             return x.sqrt_one_minus_square()
@@ -375,6 +410,8 @@ class SympyOps:
 
     acos = staticmethod(sp.acos)
     asin = staticmethod(sp.asin)
+    sqrt = staticmethod(sp.sqrt)
+    exp = staticmethod(sp.exp)
 
     @staticmethod
     def sqrt_one_minus_square(x):

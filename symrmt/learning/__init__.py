@@ -9,7 +9,8 @@ the generated solver and the simulation.
 >>> res["test_error"].shape
 (2,)
 
-* :mod:`~symrmt.learning.description` — :func:`model`'s fields, :func:`linear`, :func:`source`;
+* :mod:`~symrmt.learning.description` — :func:`model`'s fields, :func:`linear`, :func:`source`,
+  :class:`Activation` (Gaussian-equivalent linearization of a layer's nonlinearity);
 * :mod:`~symrmt.learning.algebra` — the S-transform algebra that derives the equations;
 * :mod:`~symrmt.learning.model` — :class:`LearningModel`: equations, solve, simulation inputs.
 
@@ -18,8 +19,8 @@ docs/learning.md.
 """
 from __future__ import annotations
 
-from .description import Layer, Source, check_ensemble, linear, source
+from .description import Activation, Layer, Source, check_ensemble, linear, linearize_activation, source
 from .model import LearningModel, SimulationInputs, model, set_derivation_factory
 
-__all__ = ["model", "linear", "source", "LearningModel", "Layer", "Source", "SimulationInputs",
-           "check_ensemble", "set_derivation_factory"]
+__all__ = ["model", "linear", "source", "LearningModel", "Layer", "Source", "Activation", "SimulationInputs",
+           "check_ensemble", "linearize_activation", "set_derivation_factory"]

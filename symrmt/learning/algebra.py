@@ -32,6 +32,35 @@ under free multiplication, so all the factors of a free product share one ``df``
    with ``γ = q df2`` (data drawn, weights averaged), ``variance_features = (E_1 − E_∞)/K``
    (weights drawn, data fixed); ``test_error = bias + variance + noise``.
 
+6. *Nonlinear layers* (Gaussian equivalence; Mei & Montanari, arXiv 1908.05355; Schröder et
+   al., arXiv 2402.13999): the centred features ``σ(h) − κ0`` of a layer act as ``κ1 h + κ* z``
+   (:class:`~symrmt.learning.description.Activation`), so its covariance is
+   ``Ω_ℓ = κ1²(M_ℓ + a)`` with ``M_ℓ = W_ℓ Ω_{ℓ−1} W_ℓᵀ`` and ``a = κ*²/κ1²``: a free additive
+   shift, not a free product, so df is no longer shared across it.  Walking up the chain from
+   the input space (ridge κ, ``df = df_Σ(κ)``): a free product (``C_ℓ``, then ``Z_ℓ``)
+   multiplies the ridge at the same df (step 2), ``ρ_ℓ = ρ_{ℓ−1}(γ_ℓ/γ_{ℓ−1})(1 − df/γ_ℓ)/S_{C_ℓ}``;
+   the shift maps ``Ω + ρ' = κ1²(M + ρ)`` so ``ρ' = κ1²(ρ − a)`` and
+   ``df' = tr Ω(Ω + ρ')⁻¹ = df + a(γ_ℓ − df)/ρ``.  Every step is explicit in κ (with the
+   structured layers' κ_w), so the chain is still one κ equation ``λ = κ_L(1 − q df_L)``.  The
+   target is seen through the linear parts only: with ``c_ℓ = κ1 W_ℓ c_{ℓ−1}``, push-through and
+   ``Wᵀ(WΩWᵀ + ρ)⁻¹W ≍ (Ω + ρ_{ℓ−1})⁻¹`` give ``c_Lᵀ(Ω_L + κ_L)⁻¹c_L ≍ w̄ᵀΣ(Σ + κ)⁻¹Σw̄``, so
+   ``g`` is that of step 3 and ``E_1 = [noise + g − κ_L g′/κ_L′]/(1 − q(df_L + κ_L df_L′/κ_L′))``.
+   One layer on isotropic data is Mei–Montanari's random features.  Only a single model (K = 1)
+   is derived: the members of an ensemble share the data, and their nonlinear parts ``z`` are
+   not free of one another given it.
+
+7. *Per-layer split of the feature variance* (AZP's fine-grained decomposition; Adlam &
+   Pennington, arXiv 2011.03321): ``variance_layer{ℓ} = E_1 − E_1^{(¬ℓ)}``, the variance of one
+   member over the draws of ``Z_ℓ`` with the data, the other layers and ``C_ℓ`` fixed.  With
+   ``A = W_L ⋯ W_{ℓ+1}`` and ``B = C_ℓ^{1/2} W_{ℓ−1} ⋯ W_1`` fixed, ``F = A Z_ℓ B`` and
+   ``Aᵀ(A M Aᵀ + λ)⁻¹A = (M + λ(AᵀA)⁻¹)⁻¹`` on A's row space, so the average over ``Z_ℓ`` is
+   ``E[(Ŝ_B + T⁻¹)⁻¹]`` with ``T = Z_ℓᵀAᵀAZ_ℓ/λ`` free of ``Ŝ_B = BŜBᵀ``: ridge on the features
+   ``Bx`` at the ridge ``1/S_T(−df)``.  The layers above ℓ enter only through ``T``'s S-transform,
+   so they are averaged as well: ``E_1^{(¬ℓ)}`` is ``E_1`` of the chain below ``Z_ℓ`` (layers
+   ``< ℓ`` and ``C_ℓ``), at the same κ.  For ℓ = 1 with isotropic weights it is ``E_∞`` (the
+   first layer's draw carries all of the feature variance); for ℓ = L it drops ``(1 − df/γ_L)``
+   only.  The terms are not additive (the draws interact).
+
 At depth 0 the equations are ridge (AZP §2–3); at depth 1 with isotropic weights they are AZP's
 linear random features; isotropic chains are the deep linear random features of
 Zavatone-Veth & Pehlevan (arXiv 2303.00564) — shown in the tests against the hand-written
@@ -102,18 +131,18 @@ def build_system(desc: LearningModelData) -> ModelSystem:
     t2w = _weighted(_T / (_T + k) ** 2, data, power)
     gammas = [width_symbol(i + 1) for i in range(desc.depth)]
     unknowns, equations, initial, domains = [k], [], {}, {k: "positive"}
-    # κ_L = κ · factor, and dlog κ_L/dκ = 1/κ + Σ (dlog factor_ℓ/dκ)
-    factor = gammas[-1] if gammas else sp.Integer(1)
-    dlog = 1 / k
+    # Walk up the chain from the input space, where the ridge is κ and df = df_Σ(κ): each free
+    # product multiplies the ridge (same df), each activation shifts the covariance (new df).
+    # Tracked: ρ (the ridge at the current level), dlog ρ/dκ, df and d(df)/dκ.
+    acts = desc.activations
+    rho, dlog, df, ddf = k, 1 / k, D, -t2
     k0 = lam / (gammas[-1] if gammas else 1) + 1 + 2 * q + sum(2 / g for g in gammas)
     prev = sp.Integer(1)
-    for ell, (layer, g) in enumerate(zip(desc.layers, gammas), start=1):
-        factor *= 1 - D / g
-        dlog += (t2 / g) / (1 - D / g)
+    wishart_dlog, cov_dlog = [], []     # each layer's dlog ρ/dκ: Wishart (1 − df/γ_ℓ), row covariance
+    for ell, (layer, g, act) in enumerate(zip(desc.layers, gammas, acts), start=1):
         if layer.structured:
             kw = weight_kappa_symbol(ell)
-            d = D / prev
-            dd = -t2 / prev                                   # d(d)/dκ
+            d, dd = df / prev, ddf / prev
             dfc = expect(_C / (_C + kw), _C, layer.weights)
             t2c = expect(_C / (_C + kw) ** 2, _C, layer.weights)
             dkw = -dd / t2c                                   # dκ_w/dκ = (dd/dκ)/(d df_C/dκ_w)
@@ -121,33 +150,53 @@ def build_system(desc: LearningModelData) -> ModelSystem:
             equations.append(dfc - d)
             domains[kw] = "positive"
             initial[kw] = sp.Float(layer.weights.mean, 17) * prev * (1 + k0)
-            factor *= kw * d / (1 - d)
-            dlog += dkw / kw + dd / d + dd / (1 - d)
+            rho *= kw * d / (1 - d)
+            cov_dlog.append(dkw / kw + dd / d + dd / (1 - d))
+            dlog += cov_dlog[-1]
+        else:
+            cov_dlog.append(sp.Integer(0))
+        rho *= (g / prev) * (1 - df / g)
+        wishart_dlog.append((-ddf / g) / (1 - df / g))
+        dlog += wishart_dlog[-1]
+        if act is not None:
+            # Ω = κ1²(M + a), a = κ*²/κ1²: ρ ↦ κ1²(ρ − a), df ↦ df + a(γ_ℓ − df)/ρ (step 6)
+            c1, a = sp.Float(act.kappa1**2, 17), sp.Float(act.ratio, 17)
+            drho = rho * dlog
+            df, ddf = df + a * (g - df) / rho, ddf + a * (-ddf / rho - (g - df) * drho / rho**2)
+            rho = c1 * (rho - a)
+            dlog = c1 * drho / rho
+            k0 = k0 + a / g + lam * (1 / c1 - 1) / g
         prev = g
-    kL = k * factor
-    dkL = kL * dlog
+    kL, dkL, Df, dDf = rho, rho * dlog, df, ddf
     g_ = sig * k * Dw
     dg = sig * (Dw - k * t2w)
     df2 = D - k * t2
-    e_single = (s2 + g_ - kL * dg / dkL) / (1 - q * (D - kL * t2 / dkL))
-    bias = k**2 * sig * t2w
-    gam = q * df2
-    e_inf = (bias + s2) / (1 - gam)
-    if not desc.layers:
-        e_single = e_inf  # the same expression (κ_L = κ), written once: no weights, no feature variance
-    var_f = (e_single - e_inf) * ik
-    test = e_inf + var_f
-    train = (1 - q * D) ** 2 * e_single
-    obs = {"test_error": test, "test_error_single": e_single, "test_error_inf": e_inf,
-           "train_error": train, "gcv": e_single, "bias": bias,
-           "variance": bias * gam / (1 - gam) + s2 * gam / (1 - gam) + var_f,
-           "variance_samples": bias * gam / (1 - gam), "variance_noise": s2 * gam / (1 - gam),
-           "variance_features": var_f, "kappa_features": kL, "df1": D, "df2": df2,
-           "train_test_gap": (1 - q * D) ** 2}
+    e_single = (s2 + g_ - kL * dg / dkL) / (1 - q * (Df + kL * dDf / dkL))
+    train = (1 - q * Df) ** 2 * e_single
+    obs = {"test_error": e_single, "test_error_single": e_single, "train_error": train, "gcv": e_single,
+           "kappa_features": kL, "df1": D, "df_features": Df, "train_test_gap": (1 - q * Df) ** 2}
+    if not desc.nonlinear:
+        bias = k**2 * sig * t2w
+        gam = q * df2
+        e_inf = (bias + s2) / (1 - gam)
+        if not desc.layers:
+            e_single = e_inf  # the same expression (κ_L = κ), written once: no weights, no feature variance
+        var_f = (e_single - e_inf) * ik
+        # step 7: Z_ℓ averaged with the rest fixed keeps only the factors below Z_ℓ (layers < ℓ
+        # and C_ℓ); E_1 depends on κ_L only through dlog κ_L/dκ
+        for ell in range(1, desc.depth + 1):
+            rest = 1 / k + sum(wishart_dlog[: ell - 1]) + sum(cov_dlog[:ell])
+            e_wo = (s2 + g_ - dg / rest) / (1 - q * (D - t2 / rest))
+            obs[f"variance_layer{ell}"] = e_single - e_wo
+        obs.update({"test_error": e_inf + var_f, "test_error_single": e_single, "test_error_inf": e_inf,
+                    "train_error": (1 - q * D) ** 2 * e_single, "gcv": e_single, "bias": bias,
+                    "variance": bias * gam / (1 - gam) + s2 * gam / (1 - gam) + var_f,
+                    "variance_samples": bias * gam / (1 - gam), "variance_noise": s2 * gam / (1 - gam),
+                    "variance_features": var_f, "df2": df2})
     initial[k] = k0
-    system = System([kL * (1 - q * D) - lam, *equations], unknowns, [sa, lam, s2, sig, ik, *gammas],
+    system = System([kL * (1 - q * Df) - lam, *equations], unknowns, [sa, lam, s2, sig, ik, *gammas],
                     observables=obs, domains=domains, initial=initial,
-                    name=f"learning_model_L{desc.depth}")
+                    name=f"learning_model_L{desc.depth}" + ("_nonlinear" if desc.nonlinear else ""))
     return ModelSystem(system, desc.depth)
 
 
@@ -172,6 +221,30 @@ def display_equations(desc: LearningModelData) -> list[tuple[str, sp.Basic]]:
            ("1/S-transform of the feature chain F^T F", sp.Eq(1 / sp.Function("S_F")(-df), inv_s)),
            ("kappa equation (S-transforms multiply)", sp.Eq(lam, k * (1 - q * df) * inv_s)),
            ("feature-space ridge kappa_L", sp.Eq(kL, k * inv_s))]
+    df_ = df
+    if desc.nonlinear:
+        df_ = sp.Symbol("df_Omega", positive=True)
+        rho = sp.Function("rho")
+        out[2:5] = [("the walk starts in input space", sp.Eq(sp.Tuple(rho(0), sp.Function("df")(0)), sp.Tuple(k, df))),
+                    ("kappa equation (Gaussian-equivalent features)", sp.Eq(lam, kL * (1 - q * df_))),
+                    ("feature-space ridge kappa_L and df_Omega: the chain walked up from (kappa, df)",
+                     sp.Eq(sp.Tuple(kL, df_), sp.Tuple(rho(desc.depth), sp.Function("df")(desc.depth))))]
+        prev = sp.Integer(1)
+        for ell, (layer, g, act) in enumerate(zip(desc.layers, gammas, desc.activations), start=1):
+            dl = sp.Function("df")(ell - 1)
+            step = rho(ell - 1) * (g / prev) * (1 - dl / g)
+            if layer.structured:
+                step /= sp.Function(f"S_C{ell}")(-dl / prev)
+            if act is None:
+                out.append((f"layer {ell} (linear): free product, df unchanged",
+                            sp.Eq(sp.Tuple(rho(ell), sp.Function("df")(ell)), sp.Tuple(step, dl))))
+            else:
+                a, k1 = sp.Float(act.ratio, 12), sp.Float(act.kappa1, 12)
+                out.append((f"layer {ell} ({act.function}: kappa_1 = {float(k1):.6g}, a = kappa_*^2/kappa_1^2 = "
+                            f"{float(a):.6g}): free product, then the additive shift of Omega = kappa_1^2 (M + a)",
+                            sp.Eq(sp.Tuple(rho(ell), sp.Function("df")(ell)),
+                                  sp.Tuple(k1**2 * (step - a), dl + a * (g - dl) / step))))
+            prev = g
     for ell, layer in enumerate(desc.layers, start=1):
         if layer.structured:
             d, kw = sp.Symbol("d", positive=True), weight_kappa_symbol(ell)
@@ -179,9 +252,14 @@ def display_equations(desc: LearningModelData) -> list[tuple[str, sp.Basic]]:
                         sp.Eq(sp.Function(f"S_C{ell}")(-d), (1 - d) / (kw * d))))
     g = sig * k * dfw
     dg = sig * (dfw - k * t2w)
+    E1, Einf = sp.symbols("E_1 E_inf")
+    if desc.nonlinear:
+        e1 = (s2 + g - kL * dg / dkL) / (1 - q * (df_ + kL * sp.Symbol("df_Omega'") / dkL))
+        return out + [("test error, one model", sp.Eq(E1, e1)),
+                      ("train error", sp.Eq(sp.Symbol("E_train"), (1 - q * df_) ** 2 * E1)),
+                      ("GCV (train error over the squared train-test gap)", sp.Eq(sp.Symbol("GCV"), E1))]
     e1 = (s2 + g - kL * dg / dkL) / (1 - q * (df - kL * t2 / dkL))
     einf = (k**2 * sig * t2w + s2) / (1 - q * (df - k * t2))
-    E1, Einf = sp.symbols("E_1 E_inf")
     out += [("test error, one model", sp.Eq(E1, e1)),
             ("test error, infinite ensemble", sp.Eq(Einf, einf)),
             ("test error, ensemble of K", sp.Eq(sp.Symbol("E_K"), Einf + (E1 - Einf) * ik)),

@@ -2,8 +2,9 @@
 
 A :class:`LearningModel` is plain data, checked when it is built (:func:`model`): the spectrum
 of the input covariance Σ (a :class:`~symrmt.measures.Measure`), the target's spectral weights in
-Σ's eigenbasis (:func:`source`), a chain of linear random-feature layers (:func:`linear`), the
-label noise, the signal strength and the ensemble size.  Its equations are derived from this
+Σ's eigenbasis (:func:`source`), a chain of random-feature layers (:func:`linear`) with optional
+activations (linearized by Gaussian equivalence, :class:`Activation`), the label noise, the
+signal strength and the ensemble size.  Its equations are derived from this
 description by :mod:`symrmt.learning.algebra` (products of S-transforms); its solver, simulation
 and verification are reached through its methods (:mod:`symrmt.learning.model`).
 
@@ -24,12 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
+import sympy as sp
 
 from .._checks import finite_real, nonnegative, positive
 from ..errors import ParameterError
 from ..measures import Measure, as_measure, empirical
+from ..symbolic.hermite import activation_expr, gaussian_moments, hermite_coefficients, numpy_function
 
-__all__ = ["Layer", "Source", "LearningModelData", "linear", "source", "model_data", "check_ensemble"]
+__all__ = ["Layer", "Source", "Activation", "LearningModelData", "linear", "source", "model_data",
+           "check_ensemble", "linearize_activation"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,86 @@ class Source:
     @property
     def isotropic(self) -> bool:
         return self.power == 0
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A nonlinearity on a layer, linearized by Gaussian equivalence.
+
+    With ``h`` a layer's preactivation (variance ``r`` per unit) and ``G ~ N(0, 1)``:
+    ``κ0 = Eσ(√r G)``, ``κ1 = E[Gσ(√r G)]/√r``, ``κ*² = Eσ(√r G)² − κ0² − r κ1²`` (the Hermite
+    coefficients μ0, μ1, μ* of ``σ(√r ·)``, :mod:`symrmt.symbolic.hermite`), and the centred
+    features ``σ(h) − κ0`` are replaced by ``κ1 h + κ* z`` with ``z ~ N(0, I)`` independent of
+    the input (Mei & Montanari, arXiv 1908.05355; Schröder et al., arXiv 2402.13999).
+
+    Attributes
+    ----------
+    function : str or sympy.Expr
+        The activation as given (a name or a SymPy expression in one variable).
+    variance : float
+        ``r``, the preactivation variance of the layer: ``r_ℓ = mean(C_ℓ) · v_{ℓ−1}`` with
+        ``v_0 = mean(Σ)``, ``v_ℓ = r_ℓ`` after a linear layer and ``κ1² r_ℓ + κ*²`` after a
+        nonlinear one (the variance of its centred features).
+    kappa0, kappa1, kappastar : float
+        The linearization coefficients.
+    """
+
+    function: Any
+    variance: float
+    kappa0: float
+    kappa1: float
+    kappastar: float
+
+    @property
+    def ratio(self) -> float:
+        """``κ*²/κ1²``: the ridge the nonlinear part adds to the linear features."""
+        return self.kappastar**2 / self.kappa1**2
+
+
+def linearize_activation(activation: Any, variance: float) -> Activation:
+    """The Gaussian-equivalent linearization of ``activation`` at preactivation variance ``variance``.
+
+    Parameters
+    ----------
+    activation : str or sympy.Expr
+        ``"relu"``, ``"tanh"``, ``"erf"``, ``"sign"``, ``"linear"`` or a SymPy expression in one
+        variable (:func:`symrmt.symbolic.hermite.activation_expr`).
+    variance : float, > 0
+        ``r``, the variance of the preactivation.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ParameterError
+        Unknown activation, ``E σ(G)² = ∞``, or ``κ1 = 0`` (the features carry no linear part of
+        the input, so a linear target is not learned and the route has no κ equation).
+
+    Examples
+    --------
+    >>> from symrmt.learning.description import linearize_activation
+    >>> round(linearize_activation("relu", 1.0).kappa1, 12)
+    0.5
+    """
+    r = positive("variance", variance)
+    expr, var = activation_expr(activation)
+    if r != 1.0:
+        expr = expr.xreplace({var: sp.sqrt(sp.Float(r, 17)) * var})
+    try:
+        mu0, mu1, mus = hermite_coefficients(expr).as_floats()
+    except ParameterError:
+        if r == 1.0:
+            raise
+        # σ(√r ·) can defeat Gauss–Hermite rules (poles of tanh move to the real axis); adaptive
+        e0, e1, e2 = gaussian_moments(numpy_function(expr, var), smooth=False)
+        mu0, mu1, mus = float(e0), float(e1), math.sqrt(max(float(e2 - e0**2 - e1**2), 0.0))
+    k1 = mu1 / math.sqrt(r)
+    if not abs(k1) > 1e-12:
+        raise ParameterError(f"activation: {activation!r} has κ1 = E[Gσ(√r G)]/√r = 0 at the preactivation "
+                             f"variance r = {r:g}; allowed: activations with a linear part (κ1 ≠ 0)")
+    return Activation(activation, r, mu0, k1, mus)
 
 
 def linear(width: Any, weights: Any = None) -> Layer:
@@ -144,13 +228,23 @@ class LearningModelData:
     signal: float
     noise: float
     layers: tuple[Layer, ...]
-    activation: Any
+    activations: tuple
     ensemble: float
     identity_data: bool = field(default=False)
 
     @property
     def depth(self) -> int:
         return len(self.layers)
+
+    @property
+    def activation(self) -> Activation | None:
+        """The last layer's activation (None: linear)."""
+        return self.activations[-1] if self.activations else None
+
+    @property
+    def nonlinear(self) -> bool:
+        """Whether some layer has an activation."""
+        return any(a is not None for a in self.activations)
 
 
 def model_data(data: Any = None, target: Any = None, signal: Any = 1, noise: Any = 0,
@@ -179,10 +273,39 @@ def model_data(data: Any = None, target: Any = None, signal: Any = 1, noise: Any
         if not isinstance(layer, Layer):
             raise ParameterError(f"layers[{i}]: expected symrmt.learning.linear(width=..., weights=...), "
                                  f"got {layer!r}")
-    if activation is not None:
-        raise ParameterError("activation: only linear feature chains (activation=None) are derived so far; "
-                             "nonlinear random features are the 'random-features' derivation "
-                             "(symrmt.load('random-features'))")
+    K = check_ensemble(ensemble)
     return LearningModelData(mu, tgt, nonnegative("signal", signal), nonnegative("noise", noise),
-                             tuple(layers), activation, check_ensemble(ensemble), identity)
+                             tuple(layers), _activations(activation, layers, mu, K, ensemble), K, identity)
 
+
+def _activations(activation: Any, layers: Sequence[Layer], mu: Measure, K: float, ensemble: Any) -> tuple:
+    """One entry per layer (None or Activation), linearized at each layer's preactivation variance."""
+    if activation is None:
+        return (None,) * len(layers)
+    if not layers:
+        raise ParameterError("activation: a nonlinearity acts on a layer; give at least one "
+                             "layer (layers=[symrmt.learning.linear(width=...)])")
+    if isinstance(activation, (list, tuple)):
+        if len(activation) != len(layers):
+            raise ParameterError(f"activation: a list needs one entry (None or an activation) per layer, "
+                                 f"{len(layers)} here, got {len(activation)}")
+        given = list(activation)
+    else:
+        given = [None] * (len(layers) - 1) + [activation]
+    if all(a is None for a in given):
+        return (None,) * len(layers)
+    if K != 1:
+        raise ParameterError(f"ensemble: with an activation only a single model (ensemble=1) is derived, "
+                             f"got {ensemble!r} (the members' nonlinear parts are not free of each other "
+                             "given the data)")
+    out, v = [], mu.mean
+    for layer, a in zip(layers, given):
+        r = v * (layer.weights.mean if layer.structured else 1.0)
+        if a is None:
+            out.append(None)
+            v = r
+        else:
+            act = linearize_activation(a, r)
+            out.append(act)
+            v = act.kappa1**2 * r + act.kappastar**2
+    return tuple(out)

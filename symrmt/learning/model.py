@@ -56,14 +56,21 @@ class LearningModel:
     noise = property(lambda self: self._desc.noise)
     layers = property(lambda self: self._desc.layers)
     ensemble = property(lambda self: self._desc.ensemble)
+    activation = property(lambda self: self._desc.activation,
+                          doc="None, or the last layer's linearized Activation (κ0, κ1, κ*).")
+    activations = property(lambda self: self._desc.activations,
+                           doc="Per layer: None (linear) or its linearized Activation.")
+    nonlinear = property(lambda self: self._desc.nonlinear, doc="Whether some layer has an activation.")
     depth = property(lambda self: self._desc.depth)
 
     def __repr__(self) -> str:
         layers = ", ".join(f"linear(width={l.width:g}{', structured' if l.structured else ''})"
                            for l in self.layers)
         k = "inf" if math.isinf(self.ensemble) else f"{self.ensemble:g}"
+        act = "" if not self.nonlinear else \
+            f", activation={[None if a is None else a.function for a in self.activations]!r}"
         return (f"LearningModel(data={self.data.description} ({self.data.size} atoms), "
-                f"target=source(power={self.target.power:g}), layers=[{layers}], ensemble={k})")
+                f"target=source(power={self.target.power:g}), layers=[{layers}]{act}, ensemble={k})")
 
     # ------------------------------------------------------------ equations
     def system(self):
@@ -116,10 +123,14 @@ class LearningModel:
             ``res["kappa"]``, ``res["test_error"]``, ``res["train_error"]``, ``res["gcv"]``,
             ``res["bias"]``, ``res["variance"]``, ``res["variance_samples"]``,
             ``res["variance_noise"]``, ``res["variance_features"]``, ``res["test_error_single"]``,
-            ``res["test_error_inf"]``, ``res["kappa_features"]``, ``res.converged``.
+            ``res["test_error_inf"]``, ``res["kappa_features"]``, ``res.converged``.  With an
+            activation the bias, variance and ``test_error_inf`` entries are absent (one model).
         """
         if not isinstance(strict, (bool, np.bool_)):
             raise ParameterError(f"strict: must be True or False, got {strict!r}")
+        if self.nonlinear and ensemble is not None and np.any(_inv_ensemble(ensemble) != 1):
+            raise ParameterError(f"ensemble: a model with an activation is derived for ensemble=1 only, "
+                                 f"got {ensemble!r}")
         allowed = {f"width{i + 1}" for i in range(self.depth)}
         unknown = sorted(set(widths) - allowed)
         if unknown:
@@ -152,8 +163,11 @@ class LearningModel:
         -------
         SimulationInputs
             ``eigenvalues`` (d,) of Σ (quantiles of the data measure), ``target`` (d,) the
-            source weights ``w̄_i² · d/signal`` (mean 1), ``widths`` (tuple of ``N_ℓ/D``) and
-            ``weights`` (per layer: None or the N_{ℓ−1} eigenvalues of ``C_ℓ``), ``ensemble``.
+            source weights ``w̄_i² · d/signal`` (mean 1), ``widths`` (tuple of ``N_ℓ/D``),
+            ``weights`` (per layer: None or the N_{ℓ−1} eigenvalues of ``C_ℓ``), ``ensemble``,
+            ``activations`` (per layer: None or the activation as given) and
+            ``activation_shifts`` (per layer: κ0, the Gaussian mean the simulation subtracts from
+            that layer's features; 0 for a linear layer).
         """
         from .._checks import integer
 
@@ -169,8 +183,10 @@ class LearningModel:
         dims = [d] + [max(1, int(round(w * d))) for w in ws]
         weights = tuple(None if l.weights is None else l.weights.population(dims[i])
                         for i, l in enumerate(self.layers))
-        return SimulationInputs(eigenvalues=eig, target=tgt, widths=ws, weights=weights,
-                                ensemble=self.ensemble)
+        acts = self.activations
+        return SimulationInputs(eigenvalues=eig, target=tgt, widths=ws, weights=weights, ensemble=self.ensemble,
+                                activations=tuple(None if a is None else a.function for a in acts),
+                                activation_shifts=tuple(0.0 if a is None else a.kappa0 for a in acts))
 
     # ------------------------------------------------------------ through the derivation
     def derivation(self, name: str = "learning-model"):
@@ -228,7 +244,7 @@ def _physical(res, vals: dict, desc: LearningModelData) -> np.ndarray:
     ok = np.asarray(res.converged, dtype=bool).copy()
     df = np.asarray(res["df1"]).real
     with np.errstate(invalid="ignore", divide="ignore"):
-        ok &= 1 - df / vals["samples"] > 0
+        ok &= 1 - np.asarray(res["df_features"]).real / vals["samples"] > 0
         for i in range(desc.depth):
             ok &= 1 - df / vals[f"width{i + 1}"] > 0
         for name in ("test_error", "test_error_single", "kappa_features"):
@@ -255,10 +271,17 @@ def model(data: Any = None, target: Any = None, signal: Any = 1, noise: Any = 0,
         Label-noise variance.
     layers : list of Layer
         Linear random-feature layers (:func:`~symrmt.learning.linear`); empty: ridge on x.
-    activation : None
-        Only linear chains are derived (a nonlinearity raises ParameterError).
+    activation : None, str, sympy.Expr or list
+        A nonlinearity on the last layer (``"relu"``, ``"tanh"``, ``"erf"``, ``"sign"``,
+        ``"linear"`` or a SymPy expression in one variable), or a list with one entry (None or an
+        activation) per layer; each is linearized by Gaussian equivalence at its layer's
+        preactivation variance and the features are centred by their Gaussian mean κ0
+        (:class:`~symrmt.learning.description.Activation`).  With one layer on isotropic data
+        this is Mei–Montanari random features (arXiv 1908.05355) with ``psi1 = width``,
+        ``psi2 = samples`` and their ridge ``ridge/width``.  Needs at least one layer and
+        ``ensemble=1``.
     ensemble : int or "inf"
-        K models with independent weights averaged.
+        K models with independent weights averaged (1 with an activation).
 
     Returns
     -------

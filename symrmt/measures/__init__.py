@@ -7,14 +7,17 @@ weights -- the eigenvalues of a data covariance (:func:`empirical`), the spectru
 :func:`expect`, which the code generator compiles as a loop over the atoms with the arrays as
 run-time inputs: the measure's size enters neither the symbolic work nor the compile time.
 :func:`sample_covariance` is Silverstein's equation for any population measure, as a compiled
-System law (Stieltjes transform, density on the real axis, support, cdf).
+System law (Stieltjes transform, density on the real axis, support, cdf).  A
+:func:`joint` measure holds atoms in ``R^k`` (e.g. an eigenvalue with the target's weight on its
+eigenvector) for expectations of several coupled coordinates, ``expect(expr, (x, y), mu)``.
 
 Conventions: docs/architecture.md (``m(z) = ∫ ρ(x)/(x − z) dx``, Herglotz).
 """
 from .convert import as_measure, expect
 from .law_measure import from_law
+from .joint import JointMeasure, joint
 from .measure import Measure, empirical, power_law
 from .silverstein import CompiledSampleCovariance, SampleCovariance, sample_covariance
 
-__all__ = ["Measure", "empirical", "power_law", "from_law", "as_measure", "expect", "sample_covariance",
+__all__ = ["Measure", "JointMeasure", "empirical", "power_law", "joint", "from_law", "as_measure", "expect", "sample_covariance",
            "SampleCovariance", "CompiledSampleCovariance"]

@@ -15,6 +15,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..symbolic.expect import MeasureRef, expect as _expect_node
 from .law_measure import from_law
+from .joint import JointMeasure
 from .measure import Measure, empirical
 
 __all__ = ["as_measure", "expect"]
@@ -71,7 +72,7 @@ def as_measure(value: Any, name: str = "measure", *, nonnegative: bool = False) 
     return mu
 
 
-def expect(expr: Any, var: sp.Symbol, measure: Any) -> sp.Expr:
+def expect(expr: Any, var: Any, measure: Any) -> sp.Expr:
     """``E_{var ~ measure}[expr]``: a SymPy node usable in System equations and observables.
 
     Compiled as a loop over the measure's atoms (or quadrature nodes) inside the generated
@@ -84,10 +85,11 @@ def expect(expr: Any, var: sp.Symbol, measure: Any) -> sp.Expr:
     expr
         A SymPy expression in ``var`` (and unknowns, parameters).
     var
-        The integration variable (a SymPy Symbol).
+        The integration variable (a SymPy Symbol); for a :func:`~symrmt.measures.joint` measure
+        a tuple of Symbols, one per coordinate.
     measure
         Anything :func:`as_measure` accepts: a Measure, an AlgebraicLaw, ``(points, weights)``
-        or an array of points.
+        or an array of points; or a :class:`~symrmt.measures.joint.JointMeasure`.
 
     Examples
     --------
@@ -97,6 +99,13 @@ def expect(expr: Any, var: sp.Symbol, measure: Any) -> sp.Expr:
     >>> df1 = measures.expect(t / (t + k), t, measures.power_law(1.5, 10000))
     >>> df1.free_symbols == {k}
     True
+    >>> w, th = sp.symbols("omega theta", positive=True)
+    >>> pairs = measures.joint([[1.0, 0.2], [0.5, 0.8]])   # (eigenvalue, target weight) per atom
+    >>> measures.expect(th * w / (w + k), (w, th), pairs).free_symbols == {k}
+    True
     """
-    mu = measure if isinstance(measure, MeasureRef) else as_measure(measure, "measure")
+    if isinstance(measure, (MeasureRef, JointMeasure)):
+        mu = measure
+    else:
+        mu = as_measure(measure, "measure")
     return _expect_node(expr, var, mu)

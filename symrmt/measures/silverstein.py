@@ -66,6 +66,24 @@ def _inverse_system(population: Measure) -> System:
                   initial={_V: 1}, name="silverstein_inverse")
 
 
+def moments_from_free_cumulants(kappa: np.ndarray) -> np.ndarray:
+    """Moments ``m_1..m_k`` from free cumulants ``κ_1..κ_k`` (floats) by the recursion
+    ``m_n = Σ_{s=1}^{n} κ_s [x^{n−s}] M(x)^s``, ``M(x) = 1 + Σ_j m_j x^j`` (Speicher's
+    moment–cumulant formula summed over the first block)."""
+    k = len(kappa)
+    m = np.zeros(k + 1)
+    m[0] = 1.0
+    for n in range(1, k + 1):
+        power = np.zeros(n)        # coefficients of M(x)^s below x^n, s = 1, 2, ...
+        power[0] = 1.0
+        total = 0.0
+        for s in range(1, n + 1):
+            power = np.convolve(power, m[:n])[:n]
+            total += kappa[s - 1] * power[n - s]
+        m[n] = total
+    return m[1:]
+
+
 class SampleCovariance:
     """The limit spectral law of ``Σ^{1/2} XᵀX Σ^{1/2}/n`` for a population measure (c = d/n).
 
@@ -97,24 +115,21 @@ class SampleCovariance:
         return self.population.mean
 
     def moments(self, k: int) -> np.ndarray:
-        """The first ``k`` moments, by the free multiplicative convolution with Marchenko–Pastur
-        (moment–cumulant recursion on the population's moments; exact for the limit law)."""
+        """The first ``k`` moments ``[m_1, ..., m_k]`` of the limit law (``k <= 200``).
+
+        ``m_n = Σ_{π ∈ NC(n)} c^{|π| − 1} Π_{B ∈ π} h_{|B|}`` (the free multiplicative convolution
+        of the population ``H`` with Marchenko–Pastur of ratio ``c``; ``h_j`` the population's
+        moments): the numbers ``c·m_n`` are the moments whose free cumulants are ``c·h_j``, so
+        they follow from the moment–cumulant recursion in ``O(k³)`` operations.
+        """
         from .._checks import integer
 
-        k = integer("k", k, low=1)
+        k = integer("k", k, low=1, high=200)
         h = self.population.moments(k)
-        # m_j of H ⊠ MP(c): sum over non-crossing partitions; for k <= 4, closed forms
-        c = self.ratio
-        out = [h[0]]
-        if k >= 2:
-            out.append(h[1] + c * h[0] ** 2)
-        if k >= 3:
-            out.append(h[2] + 3 * c * h[0] * h[1] + c**2 * h[0] ** 3)
-        if k >= 4:
-            out.append(h[3] + 4 * c * h[0] * h[2] + 2 * c * h[1] ** 2 + 6 * c**2 * h[0] ** 2 * h[1] + c**3 * h[0] ** 4)
-        if k > 4:
-            raise ParameterError("k: moments of a sample-covariance measure are available up to k = 4")
-        return np.array(out)
+        c = float(self.ratio)
+        if c == 0.0:
+            return np.array(h, dtype=float)
+        return moments_from_free_cumulants(c * np.asarray(h, dtype=float)) / c
 
     def compile(self, **options: Any) -> "CompiledSampleCovariance":
         """The compiled solver (one generated module for every population and ratio)."""

@@ -6,6 +6,10 @@
 * :func:`imde`, :func:`modified_equation` -- the fields as polynomials in the step ``h`` for a
   concrete ODE; :func:`imde_coefficients`, :func:`modified_equation_coefficients` -- tree level;
 * :func:`is_symplectic`, :func:`correction_divergence` -- structure checks;
+* :func:`order_conditions`, :func:`solve_order_conditions`, :func:`adjoint`, :func:`is_symmetric`,
+  :func:`run` -- designing a method from symbolic coefficients, its adjoint, its numerical flow;
+* :func:`multistep`, :func:`lmm_imde` -- linear multistep methods (Adams, BDF) and their IMDE
+  (:func:`imde` accepts them too);
 * :func:`compile_field` -- numba (project code generator) or a torch callable (printed by
   :mod:`symrmt.codegen.torch_printer`);
 * :mod:`~symrmt.odes.catalogue` -- the test systems (SymPy fields and sampling boxes).
@@ -23,7 +27,9 @@ from .fields import (correction_divergence, divergence, elementary_differentials
                      field_from_coefficients, h_coefficients, imde, imde_terms, modified_equation,
                      modified_equation_terms)
 from .catalogue import SYSTEM_NAMES, ODESystem, get_system
-from .tableaux import TABLEAU_NAMES, Tableau, as_tableau, tableau
+from .multistep import MULTISTEP_NAMES, LinearMultistep, lmm_imde, lmm_imde_terms, multistep
+from .methods import adjoint, is_symmetric, order_conditions, run, solve_order_conditions, symmetry_order
+from .tableaux import TABLEAU_NAMES, Tableau, as_tableau, ees25, ees27, tableau
 from .taylor import imde_by_taylor, modified_equation_by_taylor
 
 __all__ = [
@@ -32,5 +38,7 @@ __all__ = [
     "method_order", "is_symplectic", "elementary_differentials", "imde", "modified_equation",
     "imde_terms", "modified_equation_terms", "field_from_coefficients", "h_coefficients",
     "divergence", "correction_divergence", "compile_field", "CompiledField", "imde_by_taylor",
-    "modified_equation_by_taylor", "ODESystem", "get_system", "SYSTEM_NAMES",
+    "modified_equation_by_taylor", "ODESystem", "get_system", "SYSTEM_NAMES", "order_conditions",
+    "solve_order_conditions", "adjoint", "is_symmetric", "symmetry_order", "run", "ees25", "ees27",
+    "LinearMultistep", "multistep", "MULTISTEP_NAMES", "lmm_imde", "lmm_imde_terms",
 ]

@@ -20,6 +20,7 @@ in the smallest SymPy domain holding the method's coefficients (``QQ``, ``QQ<√
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 
 import sympy as sp
@@ -75,12 +76,26 @@ def _add(d: dict, key, val) -> None:
         d[key] = val
 
 
-def _partition_table(t: Tree, table: dict, b: Mapping, one) -> dict:
-    """``{(root piece P, skeleton S): Σ Π b(pieces other than P)}`` over the partitions of ``t``."""
-    if t == LEAF:
-        return {(LEAF, LEAF): one}
+@lru_cache(maxsize=4)
+def _tree_index(order: int) -> tuple[list[Tree], dict, list[tuple[int, ...]], dict]:
+    """Trees up to ``order`` as integers: ``(trees, id of a tree, sorted child ids of each id,
+    id of a sorted child-id tuple)``.  The dynamic programme below keys its states by small int
+    tuples, which hash and sort in O(length), instead of by nested tuples of trees."""
+    ts = list(trees_upto(order))
+    ident = {t: i for i, t in enumerate(ts)}
+    kids = [tuple(sorted(ident[c] for c in t)) for t in ts]
+    return ts, ident, kids, {k: i for i, k in enumerate(kids)}
+
+
+def _partition_table(i: int, table: list, b: list, one, kids: list, of_kids: dict) -> dict:
+    """``{(root piece P, skeleton S): Σ Π b(pieces other than P)}`` over the partitions of tree
+    ``i`` (all trees as ids, see :func:`_tree_index`): for each child, cut its edge (its piece is
+    a whole piece, its skeleton a child of the root's) or keep it (its piece joins the root piece,
+    its skeleton's children join the root's skeleton)."""
+    if not kids[i]:
+        return {(i, i): one}
     states = {((), ()): one}
-    for c in t:
+    for c in kids[i]:
         new: dict = {}
         for (pc, sc), w in states.items():
             for (pi, si), wi in table[c].items():
@@ -88,9 +103,9 @@ def _partition_table(t: Tree, table: dict, b: Mapping, one) -> dict:
                 bp = b[pi]
                 if bp:
                     _add(new, (pc, tuple(sorted(sc + (si,)))), ww * bp)
-                _add(new, (tuple(sorted(pc + (pi,))), tuple(sorted(sc + si))), ww)
+                _add(new, (tuple(sorted(pc + (pi,))), tuple(sorted(sc + kids[si]))), ww)
         states = new
-    return {k: v for k, v in states.items() if v}
+    return {(of_kids[pc], of_kids[sc]): v for (pc, sc), v in states.items() if v}
 
 
 def _solve_substitution_K(target: Mapping, base: Mapping, order: int, K) -> dict:
@@ -99,29 +114,32 @@ def _solve_substitution_K(target: Mapping, base: Mapping, order: int, K) -> dict
     if not a1:
         raise ParameterError("method: the coefficient of the one-node tree is zero (inconsistent method)")
     inv = K.quo(K.one, a1)
-    b: dict = {}
-    table: dict = {}
-    for n in range(1, order + 1):
-        for t in trees(n):
-            tt = _partition_table(t, table, b, K.one)
-            table[t] = tt
-            acc = target[t]
-            for (p, s), w in tt.items():
-                if p != t:
-                    bs = base[s]
-                    if bs:
-                        acc = acc - bs * b[p] * w
-            b[t] = acc * inv
-    return b
+    ts, _, kids, of_kids = _tree_index(order)
+    basel = [base[t] for t in ts]
+    b: list = [K.zero] * len(ts)
+    table: list = [None] * len(ts)
+    for i, t in enumerate(ts):  # by increasing order: children and pieces come first
+        tt = _partition_table(i, table, b, K.one, kids, of_kids)
+        table[i] = tt
+        acc = target[t]
+        for (p, sk), w in tt.items():
+            if p != i:
+                bs = basel[sk]
+                if bs:
+                    acc = acc - bs * b[p] * w
+        b[i] = acc * inv
+    return dict(zip(ts, b))
 
 
 def _substitution_K(b: Mapping, a: Mapping, order: int, K) -> dict:
-    table: dict = {}
+    ts, _, kids, of_kids = _tree_index(order)
+    bl, al = [b[t] for t in ts], [a[t] for t in ts]
+    table: list = [None] * len(ts)
     out = {}
-    for t in trees_upto(order):
-        tt = _partition_table(t, table, b, K.one)
-        table[t] = tt
-        out[t] = sum((a[s] * b[p] * w for (p, s), w in tt.items()), K.zero)
+    for i, t in enumerate(ts):
+        tt = _partition_table(i, table, bl, K.one, kids, of_kids)
+        table[i] = tt
+        out[t] = sum((al[sk] * bl[p] * w for (p, sk), w in tt.items()), K.zero)
     return out
 
 
@@ -225,7 +243,12 @@ def modified_equation_coefficients(method: MethodLike, order: int) -> dict[Tree,
 
 
 def method_order(method: MethodLike, max_order: int = 10) -> int:
-    """Classical order: the largest ``p <= max_order`` with ``Φ(t) = 1/γ(t)`` for all ``|t| <= p``."""
+    """Classical order: the largest ``p <= max_order`` with ``Φ(t) = 1/γ(t)`` for all ``|t| <= p``
+    (a linear multistep method: from its error constants)."""
+    from .multistep import MULTISTEP_NAMES, LinearMultistep, multistep
+
+    if isinstance(method, LinearMultistep) or (isinstance(method, str) and method.lower() in MULTISTEP_NAMES):
+        return multistep(method).order(_check_order(max_order, "max_order"))
     max_order = _check_order(max_order, "max_order")
     K, a = _rk_weights_K(method, max_order)
     e = _exact_K(max_order, K)

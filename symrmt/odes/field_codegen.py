@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import sympy as sp
 
 from ..errors import CodegenError, ParameterError
-from .fields import _normalize
+from .field_args import normalize_field
 
 __all__ = ["compile_field", "CompiledField"]
 
@@ -97,7 +97,7 @@ def compile_field(field: Any, y: Any, h: sp.Symbol | None = None, backend: str =
     -------
     CompiledField
     """
-    fl, ys, _scalar = _normalize(list(field) if isinstance(field, (list, tuple)) else field, y)
+    fl, ys, _scalar = normalize_field(list(field) if isinstance(field, (list, tuple)) else field, y)
     h = sp.Symbol("h") if h is None else h
     if not isinstance(h, sp.Symbol):
         raise ParameterError("h: expected a SymPy Symbol")

@@ -21,30 +21,13 @@ import sympy as sp
 from ..errors import ParameterError
 from ..symbolic.parsing import safe_sympify
 from .bseries import (_check_order, _exact_K, _rk_weights_K, _solve_substitution_K)
+from .field_args import normalize_field, polynomial_in_h
 from .tableaux import MethodLike
 from .trees import LEAF, Tree, sigma, trees, trees_upto
 
 __all__ = ["elementary_differentials", "imde", "modified_equation", "imde_terms",
            "modified_equation_terms", "field_from_coefficients", "h_coefficients", "divergence",
            "correction_divergence"]
-
-
-def _normalize(f: Any, y: Any) -> tuple[list[sp.Expr], list[sp.Symbol], bool]:
-    scalar = not isinstance(f, (list, tuple, sp.MatrixBase))
-    fl = [f] if scalar else list(f)
-    ys = [y] if isinstance(y, sp.Symbol) else list(y) if isinstance(y, (list, tuple)) else None
-    if ys is None or not all(isinstance(s, sp.Symbol) for s in ys):
-        raise ParameterError("y: expected a SymPy Symbol or a list of Symbols (the state)")
-    if len(set(ys)) != len(ys):
-        raise ParameterError("y: state symbols must be distinct")
-    if len(fl) != len(ys):
-        raise ParameterError(f"f: has {len(fl)} components but y has {len(ys)} symbols")
-    out = []
-    for i, e in enumerate(fl):
-        if isinstance(e, str):
-            raise ParameterError(f"f[{i}]: expected a SymPy expression, got a string (no parsing here)")
-        out.append(safe_sympify(e, f"f[{i}]"))
-    return out, ys, scalar
 
 
 class _Backend:
@@ -122,7 +105,7 @@ def _differentials(be: _Backend, order: int) -> dict[Tree, list]:
 
 def elementary_differentials(f: Any, y: Any, order: int) -> dict[Tree, Any]:
     """``F(t)`` for every tree with ``|t| <= order``, as SymPy expressions (same shape as ``f``)."""
-    fl, ys, scalar = _normalize(f, y)
+    fl, ys, scalar = normalize_field(f, y)
     be = _Backend(fl, ys)
     F = _differentials(be, _check_order(order))
     return {t: (be.to_sympy(v[0]) if scalar else [be.to_sympy(x) for x in v]) for t, v in F.items()}
@@ -172,7 +155,7 @@ def _assemble(fl, ys, K, coeffs: Mapping[Tree, Any], order: int) -> list[list[sp
 
 def _terms(kind: str, f: Any, y: Any, method: MethodLike, order: Any):
     order = _check_order(order, "order", low=0, extra=1)
-    fl, ys, scalar = _normalize(f, y)
+    fl, ys, scalar = normalize_field(f, y)
     K, a = _rk_weights_K(method, order + 1)
     e = _exact_K(order + 1, K)
     if kind == "imde":
@@ -182,17 +165,25 @@ def _terms(kind: str, f: Any, y: Any, method: MethodLike, order: Any):
     return _assemble(fl, ys, K, b, order), scalar
 
 
-def _polynomial(terms, scalar: bool, h: sp.Symbol | None):
-    h = sp.Symbol("h") if h is None else h
-    if not isinstance(h, sp.Symbol):
-        raise ParameterError("h: expected a SymPy Symbol for the step size")
-    d = len(terms[0])
-    out = [sp.Add(*[h ** k * terms[k][i] for k in range(len(terms))]) for i in range(d)]
-    return out[0] if scalar else out
+def _multistep(method: Any):
+    """The :class:`~symrmt.odes.multistep.LinearMultistep` a method names, or None (a tableau)."""
+    from .multistep import MULTISTEP_NAMES, LinearMultistep, multistep
+
+    if isinstance(method, LinearMultistep):
+        return method
+    if isinstance(method, str) and method.lower() in MULTISTEP_NAMES:
+        return multistep(method)
+    return None
 
 
 def imde_terms(f: Any, y: Any, method: MethodLike, order: int) -> list:
-    """``[f_0, f_1, …, f_order]`` with IMDE ``f_h = Σ_k h^k f_k`` (``f_0 = f``); each like ``f``."""
+    """``[f_0, f_1, …, f_order]`` with IMDE ``f_h = Σ_k h^k f_k`` (``f_0 = f``); each like ``f``.
+    ``method`` may also be a linear multistep method (:func:`symrmt.odes.multistep.multistep`)."""
+    lmm = _multistep(method)
+    if lmm is not None:
+        from .multistep import lmm_imde_terms
+
+        return lmm_imde_terms(f, y, lmm, order)
     terms, scalar = _terms("imde", f, y, method, order)
     return [t[0] for t in terms] if scalar else terms
 
@@ -212,8 +203,10 @@ def imde(f: Any, y: Any, method: MethodLike, order: int, h: sp.Symbol | None = N
         Vector field in the state symbols ``y`` (other symbols are parameters).
     y : sympy.Symbol or list of sympy.Symbol
         State symbols, one per component of ``f``.
-    method : str or Tableau
-        Runge--Kutta method (see :func:`symrmt.odes.tableau`).
+    method : str, Tableau or LinearMultistep
+        Runge--Kutta method (see :func:`symrmt.odes.tableau`), or a linear multistep method
+        (:func:`symrmt.odes.multistep.multistep`: ``"ab2"``, ``"bdf2"``, ...; see
+        :func:`symrmt.odes.multistep.lmm_imde`).
     order : int
         Highest power of ``h`` kept (``order = 0`` returns ``f``).
     h : sympy.Symbol, optional
@@ -226,8 +219,13 @@ def imde(f: Any, y: Any, method: MethodLike, order: int, h: sp.Symbol | None = N
         (Zhu, Jin, Zhu & Tang, arXiv 2206.07335): the field a neural ODE trained with ``method``
         on exact-flow data learns.  Same shape as ``f``.
     """
+    lmm = _multistep(method)
+    if lmm is not None:
+        from .multistep import lmm_imde
+
+        return lmm_imde(f, y, lmm, order, h)
     terms, scalar = _terms("imde", f, y, method, order)
-    return _polynomial(terms, scalar, h)
+    return polynomial_in_h(terms, scalar, h)
 
 
 def modified_equation(f: Any, y: Any, method: MethodLike, order: int, h: sp.Symbol | None = None):
@@ -237,17 +235,17 @@ def modified_equation(f: Any, y: Any, method: MethodLike, order: int, h: sp.Symb
     value as in :func:`imde`.
     """
     terms, scalar = _terms("modified", f, y, method, order)
-    return _polynomial(terms, scalar, h)
+    return polynomial_in_h(terms, scalar, h)
 
 
 def field_from_coefficients(coeffs: Mapping[Tree, Any], f: Any, y: Any, order: int,
                             h: sp.Symbol | None = None):
     """``Σ_{|t| <= order+1} h^(|t|−1) b(t)/σ(t) F(t)`` for user tree coefficients ``b``."""
     order = _check_order(order, "order", low=0, extra=1)
-    fl, ys, scalar = _normalize(f, y)
+    fl, ys, scalar = normalize_field(f, y)
     from .bseries import _common_domain
     K, (bK,) = _common_domain(coeffs, order=order + 1)
-    return _polynomial(_assemble(fl, ys, K, bK, order), scalar, h)
+    return polynomial_in_h(_assemble(fl, ys, K, bK, order), scalar, h)
 
 
 def h_coefficients(expr: sp.Expr, h: sp.Symbol, order: int) -> list[sp.Expr]:
@@ -272,7 +270,7 @@ def _simplify_zero(e: sp.Expr) -> sp.Expr:
 
 def divergence(field: Sequence[sp.Expr], y: Sequence[sp.Symbol]) -> sp.Expr:
     """``Σ_i ∂field_i/∂y_i``, simplified (zero iff the flow preserves area/volume)."""
-    fl, ys, scalar = _normalize(list(field), list(y))
+    fl, ys, scalar = normalize_field(list(field), list(y))
     return _simplify_zero(sp.Add(*[sp.diff(fi, yi) for fi, yi in zip(fl, ys)]))
 
 

@@ -19,7 +19,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..symbolic.parsing import to_exact
 
-__all__ = ["Tableau", "tableau", "TABLEAU_NAMES", "as_tableau", "MethodLike"]
+__all__ = ["Tableau", "tableau", "TABLEAU_NAMES", "as_tableau", "MethodLike", "ees25", "ees27"]
 
 
 class Tableau:
@@ -186,3 +186,48 @@ def as_tableau(method: MethodLike) -> Tableau:
     if isinstance(method, str):
         return tableau(method)
     raise ParameterError(f"method: expected a tableau name or a Tableau, got {type(method).__name__}")
+
+
+def ees25(x: Any) -> Tableau:
+    """The explicit, effectively symmetric scheme EES(2,5; x) (Shmelev et al., arXiv 2507.21006).
+
+    Three explicit stages, classical order 2, and a B-series that equals its adjoint's on every
+    tree of order ``<= 5`` (its antisymmetric part starts at ``h^6``): it behaves like a symmetric
+    method to that order at the cost of an explicit one.  ``x`` is the family's free parameter
+    (a number or a SymPy symbol; the weights are ``x, 1/2, 1/2 − x``), ``x ∉ {1, ±1/2}``.
+    """
+    x = to_exact(x, "x")
+    if x in (1, sp.Rational(1, 2), -sp.Rational(1, 2)):
+        raise ParameterError(f"x: EES(2,5; x) is undefined at x = {x} (allowed: any other number)")
+    A = [[0, 0, 0],
+         [(1 + 2 * x) / (4 * (1 - x)), 0, 0],
+         [(4 * x - 1) ** 2 / (4 * (x - 1) * (1 - 4 * x ** 2)), (1 - x) / (1 - 4 * x ** 2), 0]]
+    return Tableau(A, [x, sp.Rational(1, 2), sp.Rational(1, 2) - x], name=f"ees25({x})")
+
+
+def ees27(x: Any, plus: bool = True) -> Tableau:
+    """The explicit, effectively symmetric scheme EES(2,7; x) (Shmelev et al., arXiv 2507.21006).
+
+    Four explicit stages, classical order 2, symmetric to order 7 (B-series equal to its adjoint's
+    on every tree of order ``<= 7``).  ``plus`` picks the sign of ``√2`` in the tableau.
+    """
+    x = to_exact(x, "x")
+    r = sp.sqrt(2) if plus else -sp.sqrt(2)
+    alpha = (-2 * x + r + 1) * (2 * x + r) / ((2 * x - 1) * (4 * x ** 2 - 4 * x - 1))
+    beta = (1 + r - 2 * x) * (2 + r - 2 * x) / ((2 * x - 1) * (2 * x ** 2 - 4 * x + 1) * (4 * x ** 2 - 4 * x - 1))
+    poly = -40 * x ** 4 + (80 - 40 * r) * x ** 3 - (88 - 60 * r) * x ** 2 + (48 - 34 * r) * x + 7 * r - 10
+    A = [[0, 0, 0, 0],
+         [(-2 + r * (1 - 2 * x)) / (4 * (x - 1)), 0, 0, 0],
+         [(2 * x + r - 2) * (4 * x + r - 2) * alpha / (4 * r * (x - 1)), (r - 1) * alpha / 2, 0, 0],
+         [beta * (2 * x - r) * poly / (8 * (x - 1) * (2 * x ** 2 - 1)),
+          (2 - r) * x * (x - 1) * (4 * x + r - 2) * beta / 2,
+          (2 - r) * (2 * x - r) * (2 + r - 2 * x) * (x - 1) * (2 * x - 1) / (4 * (2 * x ** 2 - 1) * (2 * x ** 2 - 4 * x + 1)),
+          0]]
+    b = [x, (2 - r) / 2 - (1 - r) * x, (1 - r) * (x - 1), (2 - r) / 2 - x]
+    bad = [e for e in (x - 1, 2 * x - 1, 2 * x ** 2 - 1, 2 * x ** 2 - 4 * x + 1, 4 * x ** 2 - 4 * x - 1)
+           if sp.simplify(e) == 0]
+    if bad:
+        raise ParameterError(f"x: EES(2,7; x) is undefined at x = {x} (a denominator vanishes)")
+    return Tableau([[sp.radsimp(sp.simplify(e)) for e in row] for row in A], [sp.simplify(e) for e in b],
+                   name=f"ees27({x})")
+

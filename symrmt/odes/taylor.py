@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from .bseries import _check_order
-from .fields import _normalize
+from .field_args import normalize_field
 from .tableaux import MethodLike, as_tableau
 
 __all__ = ["one_step_series", "lie_series", "imde_by_taylor", "modified_equation_by_taylor"]
@@ -109,7 +109,7 @@ def lie_series(g: list[sp.Expr], ys: list[sp.Symbol], h: sp.Symbol, n: int) -> l
 
 
 def _match(kind: str, f: Any, y: Any, method: MethodLike, order: int, h: sp.Symbol | None):
-    fl, ys, scalar = _normalize(f, y)
+    fl, ys, scalar = normalize_field(f, y)
     order = _check_order(order, "order", low=0)
     h = sp.Symbol("h") if h is None else h
     g = list(fl)

@@ -25,6 +25,11 @@ free_power          integer t: sum of t free copies; real t > 1: ``t ×`` the d�
                     ``Q A Qᵀ`` of size ``round(t d)`` (Nica & Speicher 1996); t < 1: no model
 sample_covariance   ``Σ^{1/2} XᵀX Σ^{1/2}/n``, ``n = round(d/c)``, Σ drawn from the population law
 compress            top-left d×d block of ``Q A Qᵀ``, A of size ``round(d/α)``
+square              the operand's eigenvalues squared
+transpose           the operand at size ``round(c d)``: padded with ``d - round(c d)`` zeros
+                    (c < 1) or with its ``round(c d) - d`` eigenvalues nearest 0 removed, which
+                    must be zeros (c > 1)
+block_diagonal      ``diag(A, B)``: A of size ``round(α d)``, B of size ``d - round(α d)``
 polynomial          no model (the law was given directly): :class:`ParameterError`
 ==================  ==========================================================================
 
@@ -350,10 +355,47 @@ def _compress(law, d, batch, ctx, invariant):
     return _Sample(mat=ens.compression_matrix(eig, d, ctx.gen))
 
 
+def _square(law, d, batch, ctx, invariant):
+    x = _draw(law.construction.operands[0], d, batch, ctx).eigenvalues()
+    return _Sample(eig=(x * x).sort(dim=-1).values)
+
+
+def _transpose(law, d, batch, ctx, invariant):
+    import torch
+
+    c = _num(law.construction.args["ratio"], "transpose ratio")
+    op = law.construction.operands[0]
+    size = _size(c * d, "transpose operand size")
+    x = _draw(op, size, batch, ctx).eigenvalues()
+    if size <= d:  # XXᵀ has the non-zero eigenvalues of XᵀX and d - size more zeros
+        pad = torch.zeros(batch, d - size, dtype=x.dtype, device=x.device)
+        return _Sample(eig=torch.cat([x, pad], -1).sort(dim=-1).values)
+    drop = size - d
+    order = x.abs().argsort(dim=-1)
+    gone = torch.gather(x, -1, order[:, :drop])
+    scale = max(float(x.abs().max()), 1e-300)
+    if bool((gone.abs() > 1e-8 * scale).any()):
+        raise ParameterError(f"transpose: ratio = {c:.6g} > 1 needs an atom at 0 of mass >= 1 - 1/ratio "
+                             f"= {1 - 1 / c:.6g} in {op.name}; its model has fewer zero eigenvalues")
+    return _Sample(eig=torch.gather(x, -1, order[:, drop:]).sort(dim=-1).values)
+
+
+def _block_diagonal(law, d, batch, ctx, invariant):
+    import torch
+
+    al = _num(law.construction.args["fraction"], "block_diagonal fraction")
+    a, b = law.construction.operands
+    k = _size(al * d, "block_diagonal first block")
+    rest = _size(d - k, "block_diagonal second block")
+    ea, eb = _draw(a, k, batch, ctx).eigenvalues(), _draw(b, rest, batch, ctx).eigenvalues()
+    return _Sample(eig=torch.cat([ea, eb], -1).sort(dim=-1).values)
+
+
 _HANDLERS: dict[str, Callable] = {
     "semicircle": _semicircle, "marchenko_pastur": _marchenko_pastur, "free_poisson": _free_poisson,
     "atoms": _atoms, "free_add": _free_add, "free_multiply": _free_multiply, "mobius": _mobius,
     "free_power": _free_power, "sample_covariance": _sample_covariance, "compress": _compress,
+    "square": _square, "transpose": _transpose, "block_diagonal": _block_diagonal,
 }
 
 
@@ -418,6 +460,9 @@ def _footprint(law: AlgebraicLaw, d: float) -> float:
         elif cons.op == "compress":
             big = over(_num(args["fraction"], "fraction"))
             return 3 * big * d + _footprint(cons.operands[0], big)
+        elif cons.op == "transpose":
+            size = d * abs(_num(args["ratio"], "ratio"))
+            return 4 * d * d + _footprint(cons.operands[0], size)
         elif cons.op == "free_power" and abs(_num(args["t"], "t") - round(_num(args["t"], "t"))) > 1e-12:
             big = d * abs(_num(args["t"], "t"))
             return 3 * big * d + _footprint(cons.operands[0], big)

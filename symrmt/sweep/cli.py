@@ -1,9 +1,10 @@
 """The ``symrmt sweep`` and ``symrmt falsify`` commands (wired into :mod:`symrmt.cli` by
 :func:`add_parsers`).
 
-``symrmt sweep NAME --param k=lo:hi:num[:log] ... --out STORE`` sweeps the parameters given as
-ranges (``--param k=v`` fixes one), ``symrmt falsify NAME --range k=lo:hi[:log] ... [--budget N]``
-searches the ranges for a disagreement.  Both run on an embedded Dask LocalCluster unless
+``symrmt sweep NAME --param k=lo:hi:num[:log] ... --out STORE [--export FILE.nc]`` sweeps the
+parameters given as ranges (``--param k=v`` fixes one), ``symrmt falsify NAME --range
+k=lo:hi[:log] ... [--budget N] [--out STORE]`` searches the ranges for a disagreement; rerunning
+either command with the same ``--out`` resumes it.  Both run on an embedded Dask LocalCluster unless
 ``--scheduler tcp://host:port`` names an existing one (or ``--serial`` asks for this process), and
 take ``--json``.  Values are parsed as plain numbers only, never evaluated; bad input raises
 :class:`~symrmt.errors.ParameterError`, which the ``symrmt`` entry point prints as one line
@@ -93,7 +94,7 @@ def cmd_sweep(args) -> int:
     plot = _plot_path(args.plot)
     ds = sweep(der, axes, sizes=_sizes(args.sizes), trials=args.trials, seed=args.seed, client=_client(args),
                store=args.out, params=fixed, batch=args.batch, workers=args.workers, device=args.device,
-               progress=_progress(args))
+               progress=_progress(args), chunk=args.chunk, export=args.export)
     if plot is not None:
         if len(axes) > 2:
             raise ParameterError("--plot: a figure needs a 1-D or 2-D sweep")
@@ -118,7 +119,7 @@ def cmd_sweep(args) -> int:
             "sizes": [int(s) for s in ds["size"].values], "tasks_run": ds.attrs["tasks_run"],
             "tasks_reused": ds.attrs["tasks_reused"], "engine": ds.attrs["engine"],
             "seconds": ds.attrs["wall_seconds"], "verdicts": verdicts, "largest_deviation": worst, "points": points,
-            "plot": str(plot) if plot else None}
+            "plot": str(plot) if plot else None, "export": str(args.export) if args.export else None}
     text = [f"{der.name}: {' × '.join(f'{len(ds[n])} {n}' for n in names)} at sizes {data['sizes']}; "
             f"{data['tasks_run']} task(s) run, {data['tasks_reused']} reused, on {data['engine']} in "
             f"{data['seconds']:.1f} s",
@@ -126,7 +127,8 @@ def cmd_sweep(args) -> int:
     if worst:
         at = ", ".join(f"{k}={v:.4g}" for k, v in worst["point"].items())
         text.append(f"largest |z|: {abs(worst['zscore']):.2f} at {at} (deviation {worst['deviation']:+.3g})")
-    text.append(f"dataset: {store}" + (f"; figure: {plot}" if plot else ""))
+    text.append(f"dataset: {store}" + (f"; netCDF: {args.export}" if args.export else "")
+                + (f"; figure: {plot}" if plot else ""))
     _emit(args, data, "\n".join(text))
     return 0
 
@@ -147,7 +149,7 @@ def cmd_falsify(args) -> int:
     plot = _plot_path(args.plot)
     res = falsify(der, list(args.range), budget=args.budget, sizes=_sizes(args.sizes), trials=args.trials,
                   seed=args.seed, client=_client(args), alpha=args.alpha, params=fixed, workers=args.workers,
-                  device=args.device, progress=_progress(args), figure=plot)
+                  device=args.device, progress=_progress(args), figure=plot, store=args.out, chunk=args.chunk)
     _emit(args, res.to_dict(), res.describe())
     return 0
 
@@ -168,6 +170,8 @@ def add_parsers(subparsers: Any) -> None:
         s.add_argument("--workers", type=int, help="workers of the local cluster (default: the cores)")
         s.add_argument("--device", choices=["cpu", "cuda"])
         s.add_argument("--plot", metavar="FILE.png", help="write the figure there")
+        s.add_argument("--chunk", type=int, metavar="TASKS", help="tasks per engine call (default: 1 serial, else "
+                                                                  "about four chunks per worker); changes no number")
         s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="one bar for the whole run (tasks done / total, ETA); default: on when stderr "
                             "is a terminal and CI is not set")
@@ -180,6 +184,7 @@ def add_parsers(subparsers: Any) -> None:
     s.add_argument("--param", action="append", metavar="K=LO:HI:NUM[:log]")
     s.add_argument("--out", required=True, metavar="STORE", help="the store directory (resumed if it exists)")
     s.add_argument("--batch", type=int, help="trials per task (default: all trials of a point and size)")
+    s.add_argument("--export", metavar="FILE.nc", help="also write the Dataset to this netCDF file")
     s.set_defaults(fn=cmd_sweep)
     help_ = "search parameter ranges for a disagreement between theory and simulation"
     s = subparsers.add_parser("falsify", help=help_, description=help_,
@@ -190,6 +195,8 @@ def add_parsers(subparsers: Any) -> None:
     s.add_argument("--param", action="append", metavar="K=V", help="fix a parameter")
     s.add_argument("--budget", type=int, default=200, metavar="TASKS", help="most tasks to run (default 200)")
     s.add_argument("--alpha", type=float, default=0.05, help="family-wise error rate (default 0.05)")
+    s.add_argument("--out", metavar="STORE", help="a store directory: finished tasks are kept there and a rerun "
+                                                  "of the same command resumes the search")
     s.set_defaults(fn=cmd_falsify)
 
 

@@ -25,7 +25,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["grid_dataset", "points_dataset", "open_sweep"]
+__all__ = ["grid_dataset", "points_dataset", "open_sweep", "to_netcdf", "NETCDF_ENGINES"]
+
+#: xarray's netCDF engines, in order of preference (the first installed one is used).
+NETCDF_ENGINES = ("h5netcdf", "netcdf4", "scipy")
 
 SEED_RULE = "task seed = symrmt.simulate.derive_seed(seed, *stream, point, size, batch)"
 
@@ -48,6 +51,7 @@ def _variables(d: Any, shape: tuple, dims: tuple, sizes: Sequence[int], out: Map
     dse = np.array([f["se"] for f in fits], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(dse > 0, dev / dse, np.nan)
+    z = np.array([f.get("zscore", zi) for f, zi in zip(fits, z)], dtype=float)  # NaN where a kind has no z-score
     verdict = np.array([f["verdict"] for f in fits], dtype="<U12")
     theory = np.asarray(out["theory"], dtype=float)
     full = dims + ("size", "trial")
@@ -83,7 +87,8 @@ def _attrs(d: Any, sizes, per, batch, manifest: Mapping, device, dtype, seconds:
         "grid": json.dumps(manifest.get("grid")), "params": json.dumps(manifest.get("params", {})),
         "theory_params": json.dumps(manifest.get("theory_params", {})), "engine": manifest.get("engine", ""),
         "tasks_run": int(out["ran"]), "tasks_reused": int(out["reused"]),
-        "task_seconds": float(out["seconds"]), "wall_seconds": float(seconds),
+        "task_seconds": float(out["seconds"]), "task_cpu_seconds": float(out.get("cpu_seconds", 0.0)),
+        "wall_seconds": float(seconds),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -117,16 +122,139 @@ def points_dataset(d: Any, points: Sequence[Mapping[str, float]], sizes, per, ba
 
 
 def open_sweep(store: Any):
-    """The Dataset a finished sweep wrote to ``store`` (``STORE/dataset.zarr``), loaded in memory."""
+    """A finished sweep's Dataset, loaded in memory: from a store directory (``STORE/dataset.zarr``)
+    or from a netCDF file written by ``export=`` / :func:`to_netcdf`.
+
+    Parameters
+    ----------
+    store : str or Path
+        The store directory, or a ``.nc`` file.
+
+    Returns
+    -------
+    xarray.Dataset
+        The sweep's Dataset (the same variables, coordinates and attributes as :func:`sweep`
+        returned).
+
+    Raises
+    ------
+    ParameterError
+        When there is no finished sweep there.
+    """
     from pathlib import Path
 
     import xarray as xr
 
     from ..errors import ParameterError
     path = Path(store)
+    if path.suffix == ".nc":
+        if not path.is_file():
+            raise ParameterError(f"store: netCDF file {str(path)!r} does not exist")
+        with xr.open_dataset(path, engine=_netcdf_engine()) as ds:
+            return _decode_netcdf(ds.load())
     zpath = path / "dataset.zarr"
     if not zpath.is_dir():
         raise ParameterError(f"store: {str(path)!r} holds no finished sweep (no dataset.zarr); rerun the sweep "
                              "to finish it")
     with xr.open_zarr(zpath) as ds:
         return ds.load()
+
+
+def _netcdf_engine() -> str:
+    import importlib.util
+
+    from ..errors import ParameterError
+    modules = {"h5netcdf": "h5netcdf", "netcdf4": "netCDF4", "scipy": "scipy"}
+    for engine in NETCDF_ENGINES:
+        if importlib.util.find_spec(modules[engine]) is not None:
+            return engine
+    raise ParameterError("export: writing netCDF needs h5netcdf, netCDF4 or scipy; none is installed")
+
+
+def to_netcdf(ds: Any, path: Any) -> Any:
+    """Write a sweep's Dataset to the netCDF file ``path``, atomically (a temporary file in the same
+    directory, renamed into place), with xarray's first installed engine of :data:`NETCDF_ENGINES`.
+
+    netCDF-3 (the scipy engine) has no 64-bit integers: the task seeds (uint64) are written as
+    decimal text and :func:`open_sweep` turns them back into integers; every other variable,
+    coordinate and attribute reads back equal.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        What :func:`~symrmt.sweep.sweep` returned.
+    path : str or Path
+        The file, ending in ``.nc``; its directory must exist.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ParameterError
+        When ``path`` is not a ``.nc`` file in an existing directory.
+
+    Examples
+    --------
+    >>> import symrmt as sr                                                   # doctest: +SKIP
+    >>> ds = sr.sweep("ridge", {"q": [0.3, 0.6]}, sizes=[20, 40], client="serial")  # doctest: +SKIP
+    >>> sr.sweep.to_netcdf(ds, "ridge-q.nc")                                  # doctest: +SKIP
+    >>> sr.sweep.open_sweep("ridge-q.nc").deviation                          # doctest: +SKIP
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from ..errors import ParameterError
+    out = Path(path)
+    if out.suffix != ".nc":
+        raise ParameterError(f"path: expected a netCDF file name ending in .nc, got {str(path)!r}")
+    if not out.parent.is_dir():
+        raise ParameterError(f"path: directory {str(out.parent)!r} does not exist")
+    engine = _netcdf_engine()
+    enc = ds.copy()
+    if "seed" in enc and enc["seed"].dtype.kind in "iu" and enc["seed"].dtype.itemsize == 8:
+        enc["seed"] = enc["seed"].copy(data=enc["seed"].values.astype(str))
+        enc["seed"].attrs["symrmt_dtype"] = str(ds["seed"].dtype)
+    for name in list(enc.attrs):  # netCDF attributes: text, numbers or lists of numbers
+        if isinstance(enc.attrs[name], bool):
+            enc.attrs[name] = int(enc.attrs[name])
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".nc", dir=out.parent)
+    os.close(fd)
+    try:
+        enc.to_netcdf(tmp, engine=engine)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return out
+
+
+def _decode_netcdf(ds: Any) -> Any:
+    """Undo :func:`to_netcdf`'s encodings and netCDF-3's narrowing: the seeds back to integers,
+    32-bit integer coordinates back to 64-bit, text back to fixed-width strings, list attributes
+    back to lists."""
+    if "seed" in ds and "symrmt_dtype" in ds["seed"].attrs:
+        dtype = np.dtype(ds["seed"].attrs["symrmt_dtype"])
+        values = np.array([dtype.type(int(x)) for x in ds["seed"].values.astype(str).ravel()],
+                          dtype=dtype).reshape(ds["seed"].shape)
+        attrs = {k: v for k, v in ds["seed"].attrs.items() if k != "symrmt_dtype"}
+        ds["seed"] = ds["seed"].copy(data=values)
+        ds["seed"].attrs = attrs
+    for name in list(ds.variables):
+        v = ds[name]
+        if v.dtype == np.int32:
+            ds[name] = v.astype(np.int64)
+        elif v.dtype == object:
+            ds[name] = v.astype(str)
+    for name, value in list(ds.attrs.items()):
+        if isinstance(value, np.ndarray):
+            ds.attrs[name] = value.tolist()
+        elif isinstance(value, np.generic):
+            ds.attrs[name] = value.item()
+    if "sizes" in ds.attrs and not isinstance(ds.attrs["sizes"], list):  # a one-element list reads back as a number
+        ds.attrs["sizes"] = [ds.attrs["sizes"]]
+    return ds

@@ -1,7 +1,8 @@
 """Where the tasks of a sweep run: in this process, or on a Dask distributed cluster.
 
 * ``client=None`` — an embedded :class:`dask.distributed.LocalCluster` sized to the machine (one
-  process per core, one thread each; torch set to one thread per worker), closed at the end;
+  process per core, one thread each; torch, OpenMP and BLAS set to one thread per worker), closed
+  at the end;
 * ``client="serial"`` — in this process, one task after the other, with one torch thread as on a
   worker (same numbers);
 * ``client="tcp://host:port"`` — an existing scheduler (refused within a few seconds when it
@@ -9,6 +10,9 @@
 * ``client=<dask.distributed.Client>`` — an existing client (left open).
 
 Whatever the engine, a task's numbers depend only on its seed (:mod:`symrmt.sweep.tasks`).
+On a cluster the tasks are sent in chunks of several tasks per call (:meth:`Engine.chunk_size`:
+about four chunks per worker), which amortizes the per-call overhead of scheduling and transfer;
+a chunk's tasks keep their own seeds and records, so the chunk size changes no number.
 """
 from __future__ import annotations
 
@@ -19,10 +23,16 @@ from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import ParameterError
 
-__all__ = ["Engine", "open_engine", "CONNECT_TIMEOUT", "default_workers"]
+__all__ = ["Engine", "open_engine", "local_cluster", "CONNECT_TIMEOUT", "default_workers", "CHUNKS_PER_WORKER",
+           "THREAD_ENV"]
 
 #: Seconds to wait for an existing scheduler before giving up.
 CONNECT_TIMEOUT = 3
+#: Chunks per worker on a cluster: enough for the load to balance (the last chunks finish within about
+#: a quarter of a worker's share), few enough for the per-call overhead to be amortized.
+CHUNKS_PER_WORKER = 4
+#: The environment of an embedded cluster's worker processes: one OpenMP/BLAS thread each.
+THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|ws|wss)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5}/?$")
 
 
@@ -59,6 +69,13 @@ class Engine:
     def local(self) -> bool:
         """Whether tasks run in this process (objects are passed without pickling)."""
         return self.kind == "serial"
+
+    def chunk_size(self, tasks: int) -> int:
+        """Tasks per engine call for ``tasks`` tasks: 1 in this process (each task recorded as soon
+        as it ends), else ``ceil(tasks / (CHUNKS_PER_WORKER · workers))``."""
+        if self.kind == "serial" or tasks <= 0:
+            return 1
+        return max(1, -(-tasks // (CHUNKS_PER_WORKER * self.workers)))
 
     def run(self, fn: Callable, calls: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         """Yield ``(i, fn(*calls[i]))`` in order of completion; the first failure is raised (the
@@ -133,7 +150,7 @@ def open_engine(client: Any = None, workers: int | None = None, tasks: int | Non
         if n == 1 and workers is None:
             yield Engine("serial")  # one core: a cluster would only add overhead
             return
-        cluster, cl = _local_cluster(n)
+        cluster, cl = local_cluster(n)
         try:
             yield Engine("local", cl, n)
         finally:
@@ -165,13 +182,33 @@ def _worker_count(client: Any) -> int:
         return 1
 
 
-def _local_cluster(n: int):
+def local_cluster(n: int) -> tuple[Any, Any]:
+    """An embedded LocalCluster of ``n`` worker processes, one thread each, with one torch,
+    OpenMP and BLAS thread per worker (:data:`THREAD_ENV`), and its client: ``(cluster, client)``.
+
+    Parameters
+    ----------
+    n : int
+        Worker processes.
+
+    Returns
+    -------
+    tuple
+        ``(distributed.LocalCluster, distributed.Client)``; close both when done.
+    """
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs={"dashboard": False},
-                           silence_logs=logging.ERROR, env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    # Dask sets MALLOC_TRIM_THRESHOLD_ in its workers by default, which also fixes glibc's mmap
+    # threshold: every array above 128 KiB is then mapped and unmapped afresh, and a ridge task at
+    # d = 400 spends a third more CPU time than in this process.  The workers keep glibc's default
+    # (dynamic thresholds) instead; a task's memory is bounded beforehand by ``check_ladder``.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR,
+                               env=dict(THREAD_ENV))
     client = Client(cluster)
     client.register_plugin(_torch_threads_plugin())
     return cluster, client

@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import ParameterError
 from .grid import Grid, grid_from
 
-__all__ = ["sweep", "run_points", "source_hash", "conclude_point", "prepare"]
+__all__ = ["sweep", "run_points", "source_hash", "conclude_point", "conclude_own_ladder", "prepare"]
 
 
 def source_hash(derivation: Any) -> str:
@@ -61,10 +61,18 @@ def _plain_map(name: str, mapping: Mapping[str, Any] | None) -> dict[str, float]
 
 
 def prepare(d: Any, sizes: Sequence[int] | None, trials: int | None, seed: int, batch: int | None) -> tuple:
-    """Checked ``(sizes, trials per size, seed, batch)``; defaults: the derivation's quick ladder."""
+    """Checked ``(sizes, trials per size, seed, batch)``; defaults: the derivation's quick ladder.
+
+    A derivation with a ladder of its own (:func:`~symrmt.sweep.tasks.own_ladder`, e.g. the ODE
+    kind, whose ladder runs over IMDE truncation orders at one training-set size) takes exactly
+    one size (default: its quick size) and all the trials of a point in one task (its verdict
+    compares them with one learning floor)."""
     from .._checks import integer
     from ..simulate.device import check_seed, check_size, check_trials
+    from .tasks import own_ladder
 
+    if own_ladder(d):
+        return _prepare_own_ladder(d, sizes, trials, seed, batch)
     if sizes is None:
         sizes = d.quick_sizes
     if isinstance(sizes, (int, np.integer)):
@@ -80,6 +88,30 @@ def prepare(d: Any, sizes: Sequence[int] | None, trials: int | None, seed: int, 
     per = {n: int(d.trials_for(n, sizes, trials)) for n in sizes}
     batch = max(per.values()) if batch is None else integer("batch", batch, low=1)
     return sizes, per, check_seed(seed), batch
+
+
+def _prepare_own_ladder(d: Any, sizes: Any, trials: int | None, seed: int, batch: int | None) -> tuple:
+    from .._checks import integer
+    from ..simulate.device import check_seed, check_size, check_trials
+
+    if sizes is None:
+        sizes = list(d.ladder_sizes(None, True))
+    if isinstance(sizes, (int, np.integer)):
+        sizes = [sizes]
+    try:
+        sizes = sorted({int(check_size(n, "sizes")) for n in sizes})
+    except TypeError as exc:
+        raise ParameterError(f"sizes: expected a sequence of sizes, got {sizes!r}") from exc
+    if len(sizes) != 1:
+        raise ParameterError(f"sizes: {d.name} runs its ladder over its own axis (IMDE truncation orders) at one "
+                             f"size, not over sizes; give one size, e.g. sizes=[{d.ladder_sizes(None, True)[0]}], "
+                             f"got {sizes}")
+    sizes = list(d.ladder_sizes(sizes, True))
+    trials = check_trials(trials if trials is not None else d.quick_trials)
+    if batch is not None and integer("batch", batch, low=1) < trials:
+        raise ParameterError(f"batch: {d.name} judges all the trials of a point together (one learning floor), so "
+                             f"they run in one task; omit batch or give batch >= trials ({trials}), got {batch}")
+    return sizes, {sizes[0]: int(trials)}, check_seed(seed), int(trials)
 
 
 def _theories(d: Any, points: list[dict], fixed: dict, theory_params: dict, grid: Grid | None,
@@ -163,24 +195,44 @@ def conclude_point(d: Any, sizes: Sequence[int], errors: Sequence[np.ndarray]) -
             "reasons": [str(r) for r in fit.get("reasons", [])]}
 
 
+def conclude_own_ladder(d: Any, n: int, rows: list[dict]) -> dict:
+    """Decide one point of a derivation with a ladder of its own (the ODE kind): its ``conclude``
+    on the rows its ``run_ladder`` gave at size ``n`` — the verdict ``verify`` gives.
+
+    ``deviation`` and ``se`` are the mean and standard error of the per-trial statistic of the
+    theory's row (for the ODE kind: the held-out RMS distance of the learned field to the order-K
+    IMDE); it is a distance judged against the learning floor, not a signed deviation
+    extrapolated in n, so ``zscore`` is NaN (``reasons`` say how the verdict was reached)."""
+    fit = d.conclude([n], rows)
+    row = next((r for r in rows if r.get("theory") is True), rows[-1])
+    return {"deviation": float(row["error"]["value"]), "se": float(row["error"]["stderr"]),
+            "verdict": str(fit.get("verdict", "inconclusive")), "reasons": [str(r) for r in fit.get("reasons", [])],
+            "zscore": math.nan}
+
+
 def run_points(d: Any, points: list[dict], sizes: list[int], trials: Mapping[int, int], batch: int, seed: int, *,
                fixed: dict, theory_params: dict, engine: Any, store: Any = None, stream: Sequence[int] = (),
-               device: Any = None, dtype: Any = None, grid: Grid | None = None, bar: Any = None) -> dict:
+               device: Any = None, dtype: Any = None, grid: Grid | None = None, bar: Any = None,
+               chunk: int | None = None, prefix: str = "") -> dict:
     """Run (or read back from ``store``) every task of ``points`` and fit each point.
+
+    ``chunk`` tasks go to the engine per call (default :meth:`Engine.chunk_size`); each task's
+    record is written to ``store`` under ``prefix + task.key`` as soon as its chunk returns.
 
     Returns
     -------
     dict
         ``"theory"`` (P,), ``"errors"`` (P, S, T) per-trial statistic (NaN: no trial there),
         ``"seeds"`` (P, S, B), ``"fits"`` (list of :func:`conclude_point` dicts), ``"seconds"``
-        (summed task time), ``"ran"`` / ``"reused"`` (task counts).
+        and ``"cpu_seconds"`` (summed wall and CPU time of the tasks), ``"ran"`` / ``"reused"``
+        (task counts).
     """
-    from .tasks import derivation_spec, plan, run_task, warm
+    from .tasks import chunked, derivation_spec, own_ladder, plan, run_tasks, warm
 
     objs, values, failed = _theories(d, points, fixed, theory_params, grid, engine.local)
     tasks = [t for t in plan(len(points), sizes, trials, batch, seed, stream) if failed[t.point] is None]
     done = store.done() if store is not None else {}
-    todo = [t for t in tasks if t.key not in done]
+    todo = [t for t in tasks if prefix + t.key not in done]
     if bar is not None:
         bar.start(len(tasks), len(tasks) - len(todo))
     spec = d if engine.local else derivation_spec(d)
@@ -188,38 +240,49 @@ def run_points(d: Any, points: list[dict], sizes: list[int], trials: Mapping[int
     dt = str(dtype).replace("torch.", "") if dtype is not None else None
     if todo:
         engine.warm(warm, spec, engine.threads)
-    calls = [(spec, {**fixed, **points[t.point]}, {**fixed, **points[t.point], **theory_params}, objs[t.point],
-              t.n, t.trials, t.seed, dev, dt, engine.threads) for t in todo]
-    results = {k: rec for k, rec in done.items()}
-    for i, res in engine.run(run_task, calls):
-        t = todo[i]
-        rec = {"point": t.point, "n": t.n, "batch": t.batch, "first": t.first, "trials": t.trials, "seed": t.seed,
-               **res}
-        if store is not None:
-            store.record(t.key, rec)
-        results[t.key] = rec
-        if bar is not None:
-            bar.advance()
+    if chunk is None:
+        chunk = engine.chunk_size(len(todo))
+    groups = chunked(todo, chunk)
+    calls = [(spec, [({**fixed, **points[t.point]}, {**fixed, **points[t.point], **theory_params}, objs[t.point],
+                      t.n, t.trials, t.seed) for t in g], dev, dt, engine.threads) for g in groups]
+    results = {k[len(prefix):]: rec for k, rec in done.items() if k.startswith(prefix)}
+    for i, chunk_results in engine.run(run_tasks, calls):
+        for t, res in zip(groups[i], chunk_results):
+            rec = {"point": t.point, "params": dict(points[t.point]), "n": t.n, "batch": t.batch, "first": t.first,
+                   "trials": t.trials, "seed": t.seed, **res}
+            if store is not None:
+                store.record(prefix + t.key, rec)
+            results[t.key] = rec
+            if bar is not None:
+                bar.advance()
     tmax = max(trials.values())
     errors = np.full((len(points), len(sizes), tmax), np.nan)
     nb = max(math.ceil(trials[n] / batch) for n in sizes)
     seeds = np.zeros((len(points), len(sizes), nb), dtype=np.uint64)
-    seconds = 0.0
+    seconds = cpu = 0.0
     index = {n: j for j, n in enumerate(sizes)}
+    ladders: dict[int, list] = {}
     for t in tasks:
         rec = results[t.key]
-        if rec.get("seed") != t.seed or len(rec.get("errors", ())) != t.trials:
-            raise ParameterError(f"store: the record of task {t.key} does not match this sweep; refusing to mix")
+        kept = rec.get("params")
+        if rec.get("seed") != t.seed or len(rec.get("errors", ())) != t.trials or (
+                kept is not None and kept != json.loads(json.dumps(points[t.point]))):
+            raise ParameterError(f"store: the record of task {prefix + t.key} does not match this run; refusing to mix")
         errors[t.point, index[t.n], t.first:t.first + t.trials] = rec["errors"]
         seeds[t.point, index[t.n], t.batch] = t.seed
         seconds += float(rec.get("seconds", 0.0))
+        cpu += float(rec.get("cpu_seconds", 0.0))
+        if "rows" in rec:
+            ladders[t.point] = rec["rows"]
     fits = []
     for p in range(len(points)):
         if failed[p] is not None:
             fits.append({"deviation": math.nan, "se": math.nan, "verdict": "no theory", "reasons": [failed[p]]})
+        elif own_ladder(d):
+            fits.append(conclude_own_ladder(d, sizes[0], ladders[p]))
         else:
             fits.append(conclude_point(d, sizes, [errors[p, j] for j in range(len(sizes))]))
-    return {"theory": values, "errors": errors, "seeds": seeds, "fits": fits, "seconds": seconds,
+    return {"theory": values, "errors": errors, "seeds": seeds, "fits": fits, "seconds": seconds, "cpu_seconds": cpu,
             "ran": len(todo), "reused": len(tasks) - len(todo)}
 
 
@@ -264,7 +327,8 @@ class _Bar:
 def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials: int | None = None, seed: int = 0,
           client: Any = None, store: Any = None, *, params: Mapping[str, Any] | None = None,
           theory_params: Mapping[str, Any] | None = None, batch: int | None = None, workers: int | None = None,
-          device: Any = None, dtype: Any = None, progress: Any = None):
+          device: Any = None, dtype: Any = None, progress: Any = None, chunk: int | None = None,
+          export: Any = None):
     """Theory against simulation at every point of ``grid``: an :class:`xarray.Dataset`.
 
     Parameters
@@ -288,6 +352,7 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
     store : path, optional
         A directory where each finished task is recorded and the Dataset written
         (``STORE/dataset.zarr``); rerunning the same sweep resumes it (see :mod:`symrmt.sweep.store`).
+        For a netCDF file of the results, give ``export``.
     params : mapping, optional
         Fixed (not swept) parameters; the others keep their defaults.
     theory_params : mapping, optional
@@ -300,6 +365,13 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
         As for ``Derivation.simulate`` (default: CUDA when available, float64).
     progress : bool, None or a text stream
         One bar for the whole sweep (tasks done / total, ETA); None: when stderr is a terminal.
+    chunk : int, optional
+        Tasks per engine call (default: 1 in this process, else about four chunks per worker,
+        :meth:`~symrmt.sweep.engine.Engine.chunk_size`).  Several tasks per call amortize the
+        per-call overhead; each task keeps its seed and record, so no number depends on it.
+    export : path, optional
+        A netCDF file (``.nc``) the Dataset is also written to, atomically
+        (:func:`~symrmt.sweep.dataset.to_netcdf`; read it back with :func:`open_sweep`).
 
     Returns
     -------
@@ -327,6 +399,12 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
     g = grid_from(grid)
     fixed = _plain_map("params", params)
     tparams = _plain_map("theory_params", theory_params)
+    chunk = _chunk(chunk)
+    export = _export_path(export)
+    if store is not None and str(store).endswith(".nc"):
+        raise ParameterError(f"store: {str(store)!r}: a store is a directory (task records and dataset.zarr); "
+                             f"for a netCDF file of the results give export={str(store)!r} (with a store "
+                             f"directory to resume from, if wanted)")
     g.check(d, fixed)
     if tparams:
         d.bind(**tparams)
@@ -346,7 +424,7 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
         ntasks = len(points) * sum(math.ceil(per[n] / batch) for n in sizes)
         with open_engine(client, workers, ntasks) as engine:
             out = run_points(d, points, sizes, per, batch, seed, fixed=fixed, theory_params=tparams, engine=engine,
-                             store=st, device=dev.type, dtype=dt, grid=g, bar=bar)
+                             store=st, device=dev.type, dtype=dt, grid=g, bar=bar, chunk=chunk)
             engine_text = engine.describe()
     finally:
         bar.close()
@@ -354,7 +432,35 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
                       seconds=time.perf_counter() - t0)
     if st is not None:
         st.write_dataset(ds)
+    if export is not None:
+        from .dataset import to_netcdf
+
+        to_netcdf(ds, export)
     return ds
+
+
+def _chunk(chunk: Any) -> int | None:
+    if chunk is None:
+        return None
+    from .._checks import integer
+
+    return integer("chunk", chunk, low=1)
+
+
+def _export_path(path: Any):
+    """A checked netCDF path (``.nc``, in an existing directory) or None."""
+    if path is None:
+        return None
+    from pathlib import Path
+
+    out = Path(path)
+    if out.suffix != ".nc":
+        raise ParameterError(f"export: expected a netCDF file name ending in .nc, got {str(path)!r}")
+    if not out.parent.is_dir():
+        raise ParameterError(f"export: directory {str(out.parent)!r} does not exist")
+    if out.is_dir():
+        raise ParameterError(f"export: {str(path)!r} is a directory, expected a file name")
+    return out
 
 
 def _corners(g: Grid):

@@ -18,6 +18,15 @@ Confirmed points that are neighbours on the explored design form a region, repor
 (each point ± half its local spacing, clipped to the ranges) with its smallest adjusted p-value.
 
 The budget counts tasks (one point × size × trial batch); about 60 % goes to exploration.
+
+Resumable: with ``store=DIR`` every finished task is recorded there as in a sweep
+(:mod:`symrmt.sweep.store`, keys ``e<round>-…`` for the exploration, ``c-…`` for the
+confirmation) and the outcome is written to ``DIR/falsify.json``.  The search is deterministic
+given its seeds — which points a round adds depends only on the statistics of the tasks before
+it — so rerunning the same search after an interruption reads the finished tasks back, makes the
+same choices and runs only what is missing: the outcome is that of an uninterrupted run.  A
+store written by another search (derivation or its source, ranges, budget, sizes, trials, seed,
+alpha, ...) is refused.
 """
 from __future__ import annotations
 
@@ -79,7 +88,9 @@ class Falsification:
     correction : str
         The multiple-testing correction, stated.
     tasks, budget : int
-        Tasks run, and the budget.
+        Tasks of the search (run now or read back from its store), and the budget.
+    reused : int
+        Of the tasks, those read back from the store (a resumed search).
     """
 
     derivation: str
@@ -103,6 +114,7 @@ class Falsification:
     seconds: float = 0.0
     figure: str | None = None
     notes: list = field(default_factory=list)
+    reused: int = 0
 
     @property
     def found(self) -> bool:
@@ -180,7 +192,7 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
             trials: int | None = None, seed: int = 0, client: Any = None, *, alpha: float = 0.05,
             params: Mapping[str, Any] | None = None, theory_params: Mapping[str, Any] | None = None,
             confirm: int = 4, workers: int | None = None, device: Any = None, dtype: Any = None,
-            progress: Any = None, figure: Any = None) -> Falsification:
+            progress: Any = None, figure: Any = None, store: Any = None, chunk: int | None = None) -> Falsification:
     """Search the ``ranges`` for points where theory and simulation disagree (see the module docstring).
 
     Parameters
@@ -206,20 +218,47 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
     workers, device, dtype, progress : as for :func:`~symrmt.sweep.sweep`
     figure : path, optional
         Where to draw the figure (PNG).
+    store : path, optional
+        A directory where every finished task is recorded (and the outcome, ``falsify.json``);
+        rerunning the same search resumes it (see the module docstring).
+    chunk : int, optional
+        Tasks per engine call, as for :func:`~symrmt.sweep.sweep`.
 
     Returns
     -------
     Falsification
+
+    Raises
+    ------
+    ParameterError
+        Bad ranges or options; a store written by another search; a derivation whose verdict is
+        not a z-score of a finite-size extrapolation (the ODE kind: sweep it instead).
+
+    Examples
+    --------
+    >>> import symrmt as sr                                                        # doctest: +SKIP
+    >>> res = sr.sweep.falsify("ridge", {"q": (0.2, 0.8)}, budget=40, sizes=[20, 40, 80],
+    ...                        trials=5, client="serial", store="ridge-q.falsify")   # doctest: +SKIP
+    >>> print(res.describe())                                                       # doctest: +SKIP
     """
     from .._checks import in_range, integer
     from ..simulate.device import resolve_device, resolve_dtype
     from .engine import open_engine
     from .plots import plot_falsification
-    from .run import _Bar, _load, _plain_map, prepare, run_points
+    from .._version import __version__
+    from .run import _Bar, _chunk, _load, _plain_map, prepare, run_points, source_hash
+    from .store import SweepStore
+    from .tasks import own_ladder
     from scipy.stats import norm
 
     t0 = time.perf_counter()
     d = _load(derivation)
+    if own_ladder(d):
+        raise ParameterError(f"derivation: {d.name} decides its verdict against a learning floor over its own ladder "
+                             f"(IMDE truncation orders at one size), not by a z-score of a deviation extrapolated in "
+                             f"n, so there is no |deviation|/SE for falsify to search; sweep it instead "
+                             f"(sr.sweep({d.name!r}, grid, sizes=[n]) gives the verdict at every point)")
+    chunk = _chunk(chunk)
     rng, log = _ranges(ranges)
     fixed = _plain_map("params", params)
     tparams = _plain_map("theory_params", theory_params)
@@ -261,6 +300,14 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
         p = d.bind(**{**fixed, **dict(zip(names, corner))})
         d.check_ladder(c_sizes, 2 * t_base, **p)
     dev, dt = resolve_device(device), resolve_dtype(dtype)
+    st = None
+    if store is not None:
+        manifest = {"kind": "falsify", "derivation": d.name, "source_hash": source_hash(d), "symrmt": __version__,
+                    "ranges": {n: list(rng[n]) for n in rng}, "log": log, "params": fixed, "theory_params": tparams,
+                    "budget": budget, "alpha": alpha, "confirm": confirm, "sizes": sizes,
+                    "trials": {str(n): per[n] for n in sizes}, "seed": seed, "device": dev.type,
+                    "dtype": str(dt).replace("torch.", "")}
+        st = SweepStore(store, manifest)
     explore_budget = max(2 ** k * per_point, int(0.6 * budget))
     m = _COARSE.get(k, 2)
     while m > 2 and m ** k * per_point > explore_budget:
@@ -276,7 +323,7 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
     explored_frac: list[dict] = []
     explored_h: list[dict] = []
     fits: list[dict] = []
-    used = 0
+    used = reused = 0
     bar = _Bar(progress, f"falsify {d.name}")
     notes: list[str] = []
     try:
@@ -286,8 +333,10 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
             while batch_frac:
                 pts = [real(fp) for fp in batch_frac]
                 out = run_points(d, pts, sizes, per, batch, seed, fixed=fixed, theory_params=tparams, engine=engine,
-                                 stream=(0, round_), device=dev.type, dtype=dt, bar=bar)
-                used += out["ran"]
+                                 stream=(0, round_), device=dev.type, dtype=dt, bar=bar, store=st, chunk=chunk,
+                                 prefix=f"e{round_}-")
+                used += out["ran"] + out["reused"]  # the budget counts tasks, run now or read back
+                reused += out["reused"]
                 explored += pts
                 explored_frac += batch_frac
                 explored_h += batch_h
@@ -328,8 +377,10 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
             kk = max(1, min(confirm, (budget - used) // per_confirm, len(explored)))
             chosen = [int(i) for i in np.argsort(-np.abs(zs), kind="stable")[:kk]]
             c_out = run_points(d, [explored[i] for i in chosen], c_sizes, c_per, c_batch, seed, fixed=fixed,
-                               theory_params=tparams, engine=engine, stream=(1,), device=dev.type, dtype=dt, bar=bar)
-            used += c_out["ran"]
+                               theory_params=tparams, engine=engine, stream=(1,), device=dev.type, dtype=dt, bar=bar,
+                               store=st, chunk=chunk, prefix="c-")
+            used += c_out["ran"] + c_out["reused"]
+            reused += c_out["reused"]
     finally:
         bar.close()
     conf = []
@@ -351,9 +402,12 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
                         zscores=[float(z) for z in zs], deviations=[float(f["deviation"]) for f in fits],
                         ses=[float(f["se"]) for f in fits], confirmations=conf, regions=regions, alpha=alpha,
                         correction=correction, threshold=threshold, tasks=used, budget=budget, sizes=sizes,
-                        confirm_sizes=c_sizes, trials=t_base, seed=seed, seconds=time.perf_counter() - t0, notes=notes)
+                        confirm_sizes=c_sizes, trials=t_base, seed=seed, seconds=time.perf_counter() - t0, notes=notes,
+                        reused=reused)
     if figure is not None:
         res.figure = str(plot_falsification(res, figure))
+    if st is not None:
+        st.write_json("falsify.json", res.to_dict())
     return res
 
 

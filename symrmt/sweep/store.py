@@ -6,6 +6,7 @@ Layout of ``PATH``::
                            grid, sizes, trials, batch, seed, device, ...), written first
     PATH/tasks/<key>.json  one small record per finished task (its per-trial numbers)
     PATH/dataset.zarr/     the consolidated xarray Dataset (Zarr), written when the sweep ends
+    PATH/falsify.json      for a falsification (``falsify(..., store=PATH)``): its outcome
 
 Every file is written to a temporary name in the same directory and renamed into place
 (``os.replace``, atomic on POSIX), so a run killed at any moment (SIGKILL included) leaves
@@ -130,6 +131,12 @@ class SweepStore:
     def record(self, key: str, data: Mapping[str, Any]) -> None:
         """Write one finished task's record (atomically)."""
         _atomic_write(self.path / _TASKS / f"{key}.json", _dump({"key": key, **data}))
+
+    def write_json(self, name: str, data: Any) -> Path:
+        """Write ``data`` as JSON to ``PATH/name`` (atomically), e.g. a falsification's outcome."""
+        path = self.path / name
+        _atomic_write(path, json.dumps(data, indent=1, sort_keys=True, allow_nan=True, default=str))
+        return path
 
     # ------------------------------------------------------------------ dataset
     @property

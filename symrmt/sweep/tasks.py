@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Task", "plan", "run_task", "warm", "derivation_spec"]
+__all__ = ["Task", "plan", "run_task", "run_tasks", "chunked", "warm", "derivation_spec", "own_ladder"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,30 @@ class Task:
     def key(self) -> str:
         """A name for the task's record: ``p<point>-n<n>-b<batch>``."""
         return f"p{self.point}-n{self.n}-b{self.batch}"
+
+
+def chunked(items: Sequence[Any], size: int) -> list[list[Any]]:
+    """``items`` dealt into ``ceil(len(items) / size)`` chunks of at most ``size``, round-robin
+    (chunk ``i`` holds items ``i, i + m, i + 2m, ...``).
+
+    A chunk is what one engine call runs: the tasks in it keep their own seeds and records, so
+    the numbers do not depend on the chunk size (it only amortizes the per-call overhead).
+    Dealing round-robin gives every chunk a like share of the costly tasks (the plan lists the
+    largest sizes first, and a task's cost varies smoothly along a grid), so the chunks take
+    about the same time and the workers finish together."""
+    size = max(1, int(size))
+    m = -(-len(items) // size)
+    return [list(items[i::m]) for i in range(m)]
+
+
+def own_ladder(derivation: Any) -> bool:
+    """Whether ``derivation`` runs a ladder of its own instead of one row per size (it overrides
+    ``Derivation.run_ladder``, like the ODE kind whose ladder runs over IMDE truncation orders at
+    one training-set size)."""
+    from ..derivation.base import Derivation
+
+    run_ladder = getattr(type(derivation), "run_ladder", None)
+    return run_ladder is not None and run_ladder is not Derivation.run_ladder
 
 
 def plan(points: int, sizes: Sequence[int], trials: Mapping[int, int], batch: int, seed: int,
@@ -153,9 +177,13 @@ def run_task(spec: Any, params: Mapping[str, Any], theory_params: Mapping[str, A
     Returns
     -------
     dict
-        ``{"errors": per-trial statistic (list), "seconds": float}``.
+        ``{"errors": per-trial statistic (list), "seconds": wall time, "cpu_seconds": CPU time of
+        the thread that ran it}`` (on a loaded machine the two differ); for a derivation with a
+        ladder of its own (:func:`own_ladder`), also ``"rows"``: the rows of
+        ``Derivation.run_ladder`` at size ``n`` (what its ``conclude`` decides on), with
+        ``"errors"`` the per-trial statistic of the theory's row.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     der = _resolve(spec)
     if threads:
         import torch
@@ -167,6 +195,49 @@ def run_task(spec: Any, params: Mapping[str, Any], theory_params: Mapping[str, A
         if key not in _THEORY:
             _THEORY[key] = der.theory(**der.bind(**theory_params))
         theory = _THEORY[key]
+    if own_ladder(der):
+        rows, _ = der.run_ladder([n], trials, seed, theory, device, dtype, _NO_BAR, **params)
+        rows = _plain(rows)
+        row = next((r for r in rows if r.get("theory") is True), rows[-1])
+        return {"errors": [float(x) for x in row["per_trial"]], "rows": rows, "seconds": time.perf_counter() - t0,
+                "cpu_seconds": time.thread_time() - c0}
     row = der.measure_size(n, trials, seed, theory, device=device, dtype=dtype, **params)
     errors = np.asarray(row["per_trial"], dtype=float).ravel()
-    return {"errors": errors.tolist(), "seconds": time.perf_counter() - t0}
+    return {"errors": errors.tolist(), "seconds": time.perf_counter() - t0, "cpu_seconds": time.thread_time() - c0}
+
+
+def run_tasks(spec: Any, items: Sequence[tuple], device: Any = None, dtype: Any = None,
+              threads: int | None = None) -> list[dict]:
+    """Run a chunk of tasks one after the other on a worker: :func:`run_task` for each item
+    ``(params, theory_params, theory, n, trials, seed)``; the list of their results, in order.
+
+    One engine call per chunk instead of per task amortizes the scheduling and transfer
+    overhead (:func:`chunked`); each task keeps its own seed, so the results are those of the
+    tasks run one by one."""
+    return [run_task(spec, params, tparams, theory, n, trials, seed, device, dtype, threads)
+            for params, tparams, theory, n, trials, seed in items]
+
+
+class _NoBar:
+    """The progress bar ``run_ladder`` expects, drawing nothing (a sweep has one bar of its own)."""
+
+    def size(self, i: int):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+_NO_BAR = _NoBar()
+
+
+def _plain(x: Any) -> Any:
+    """``x`` with numpy scalars and arrays as Python numbers and lists (a task record is JSON)."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    if isinstance(x, np.generic):
+        return x.item()
+    return x

@@ -77,7 +77,8 @@ class Construction:
 
     ``op`` is one of ``"semicircle"``, ``"marchenko_pastur"``, ``"free_poisson"``, ``"atoms"``,
     ``"free_add"``, ``"free_multiply"``, ``"mobius"``, ``"free_power"``,
-    ``"sample_covariance"``, ``"polynomial"`` (given directly; no random-matrix model known).
+    ``"sample_covariance"``, ``"square"``, ``"transpose"``, ``"block_diagonal"``, ``"polynomial"``
+    (given directly; no random-matrix model known).
     """
 
     op: str

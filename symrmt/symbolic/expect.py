@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import numpy as np
 import sympy as sp
 
 from ..errors import ParameterError
@@ -54,13 +55,14 @@ class MeasureRef(sp.Atom):
     def __new__(cls, measure: Any = None, *, _slot: int | None = None) -> "MeasureRef":
         obj = sp.Atom.__new__(cls)
         if _slot is not None:
-            obj.measure, obj.kind, obj.key, obj.index = None, "slot", (int(_slot),), int(_slot)
+            obj.measure, obj.kind, obj.key, obj.index, obj.dim = None, "slot", (int(_slot),), int(_slot), None
             return obj
         missing = [a for a in _REQUIRED if not hasattr(measure, a)]
         if missing:
             raise ParameterError(f"measure: expected a measure (symrmt.measures.empirical, power_law, "
                                  f"from_law), got {type(measure).__name__} without {missing}")
         obj.measure, obj.kind, obj.key, obj.index = measure, str(measure.kind), (str(measure.digest),), None
+        obj.dim = int(getattr(measure, "dim", 1))  # coordinates per atom (a joint measure: > 1)
         return obj
 
     @classmethod
@@ -103,9 +105,10 @@ class Expect(sp.Function):
     def eval(cls, expr, var, ref):  # safe: SymPy's Function.eval hook (canonicalization), not Python's eval
         if not isinstance(ref, MeasureRef):
             raise ParameterError(f"measure: expected a MeasureRef, got {ref!r}")
-        if not isinstance(var, sp.Symbol):
-            raise ParameterError(f"var: expected a SymPy Symbol, got {var!r}")
-        if not expr.has(var):
+        comps = tuple(var) if isinstance(var, sp.Tuple) else (var,)
+        if not comps or not all(isinstance(v, sp.Symbol) for v in comps) or len(set(comps)) != len(comps):
+            raise ParameterError(f"var: expected a SymPy Symbol or a tuple of distinct Symbols, got {var!r}")
+        if not any(expr.has(v) for v in comps):
             return expr
         return None
 
@@ -122,16 +125,22 @@ class Expect(sp.Function):
         return self.args[2]
 
     @property
+    def variables(self) -> tuple:
+        """The bound variable(s): ``(var,)``, or the components of a joint measure's variable."""
+        v = self.args[1]
+        return tuple(v) if isinstance(v, sp.Tuple) else (v,)
+
+    @property
     def free_symbols(self) -> set:
-        return self.args[0].free_symbols - {self.args[1]}
+        return self.args[0].free_symbols - set(self.variables)
 
     def _eval_derivative(self, s):
-        if s == self.args[1]:
+        if s in self.variables:
             return sp.Integer(0)
         return Expect(sp.diff(self.args[0], s), self.args[1], self.args[2])
 
     def _eval_subs(self, old, new):
-        if old == self.args[1]:  # the bound variable is not substituted
+        if old in self.variables or old == self.args[1]:  # the bound variables are not substituted
             return self
 
     def _eval_is_real(self):
@@ -145,7 +154,7 @@ class Expect(sp.Function):
                 % (printer._print(self.args[1]), printer._print(self.args[2]), printer._print(self.args[0])))
 
 
-def expect(expr: Any, var: sp.Symbol, measure: Any) -> sp.Expr:
+def expect(expr: Any, var: Any, measure: Any) -> sp.Expr:
     """``E_{var ~ measure}[expr]`` as a SymPy expression (an :class:`Expect` node).
 
     Parameters
@@ -153,7 +162,9 @@ def expect(expr: Any, var: sp.Symbol, measure: Any) -> sp.Expr:
     expr
         A SymPy expression in ``var`` and any unknowns or parameters (strings are refused).
     var
-        The integration variable (a SymPy Symbol; bound inside the node).
+        The integration variable (a SymPy Symbol; bound inside the node), or a tuple of distinct
+        Symbols for a joint measure on ``R^k`` (:func:`symrmt.measures.joint`: one Symbol per
+        coordinate, in the order of its columns).
     measure
         A measure object (:func:`symrmt.measures.empirical`, :func:`~symrmt.measures.power_law`,
         :func:`~symrmt.measures.from_law`) or a :class:`MeasureRef`.  The public
@@ -170,15 +181,20 @@ def expect(expr: Any, var: sp.Symbol, measure: Any) -> sp.Expr:
         A non-Symbol ``var``, a string ``expr``, nested expectations under the same variable,
         or an object that is not a measure.
     """
-    if not isinstance(var, sp.Symbol):
-        raise ParameterError(f"var: expected a SymPy Symbol, got {var!r}")
+    comps = tuple(var) if isinstance(var, (tuple, list, sp.Tuple)) else (var,)
+    if not comps or not all(isinstance(v, sp.Symbol) for v in comps) or len(set(comps)) != len(comps):
+        raise ParameterError(f"var: expected a SymPy Symbol or a tuple of distinct Symbols, got {var!r}")
     ex = safe_sympify(expr, "expr")
     if not isinstance(ex, sp.Expr):
         raise ParameterError(f"expr: expected an expression, got {ex!r}")
     ref = measure if isinstance(measure, MeasureRef) else MeasureRef(measure)
+    dim = ref.dim
+    if dim is not None and dim != len(comps):
+        raise ParameterError(f"var: the measure has {dim} coordinate(s) per atom, got {len(comps)} "
+                             f"variable(s) {list(comps)}")
     for inner in ex.atoms(Expect):
         raise ParameterError(f"expr: nested expectations are not supported (found {inner})")
-    return Expect(ex, var, ref)
+    return Expect(ex, comps[0] if len(comps) == 1 else sp.Tuple(*comps), ref)
 
 
 def has_expect(exprs: Iterable[sp.Basic]) -> bool:
@@ -210,11 +226,13 @@ def expand_expectations(expr: sp.Basic, points: dict, weights: dict) -> sp.Basic
     """``expr`` with every ``Expect`` replaced by the explicit sum ``Σ_i w_i expr(x_i)``.
 
     ``points`` and ``weights`` map a :class:`MeasureRef` to sequences of numbers (a small
-    measure: used by the generated code's self-check, never for a large one).
+    measure: used by the generated code's self-check, never for a large one); a joint measure's
+    points are sequences of coordinates, one per variable.
     """
     def repl(node: Expect) -> sp.Expr:
-        ref = node.measure
-        return sp.Add(*[sp.Float(w, 30) * node.expr.xreplace({node.variable: sp.Float(x, 30)})
+        ref, vs = node.measure, node.variables
+        return sp.Add(*[sp.Float(w, 30) * node.expr.xreplace(
+                            {v: sp.Float(c, 30) for v, c in zip(vs, np.atleast_1d(x))})
                         for x, w in zip(points[ref], weights[ref])])
 
     nodes = expectations([expr])

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from ..errors import ParameterError
+from ..errors import DerivationError, ParameterError
 from . import bivariate as bv
 from . import series as ser
 from .algebraic_law import AlgebraicLaw, Construction, constraint
@@ -94,15 +94,51 @@ def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
 
     S-transforms multiply; computed as ``Res_t[L^a_S(t, u), t^{deg_S L^b} L^b_S(S/t, u)]``
     (Rao & Edelman 2008, Thm 4.4) and reduced to the physical factor.  At least one of the laws
-    should be supported on [0, ∞) for the matrix model to be defined.
+    must be supported on [0, ∞) for the matrix model to be defined: operands with numeric
+    parameters whose moments prove mass on the negative axis (both of them) are refused.
+
+    Raises
+    ------
+    ParameterError
+        Neither operand is supported on ``[0, ∞)`` (e.g. ``semicircle ⊠ semicircle``); the
+        message names both and the moment condition each violates.
     """
     a, b = _check_law(a, "a"), _check_law(b, "b")
+    why = {k: _not_nonnegative(law) for k, law in (("a", a), ("b", b))}
+    if why["a"] and why["b"]:
+        raise ParameterError(
+            f"free_multiply: neither operand is supported on [0, ∞) (a = {_name(a)}: {why['a']}; b = {_name(b)}: "
+            f"{why['b']}); A^(1/2) Q B Qᵀ A^(1/2) needs at least one positive operand (e.g. a Marchenko–Pastur law)")
     poly = _resultant_law(a, b, bv.mz_to_su, bv.as_t, bv.scaled_inverse, bv.su_to_mz, (S, u))
 
     def expected(pt, order):
         return ser.moments_product(_numeric(a)(pt, order), _numeric(b)(pt, order), order, sp.QQ.zero, sp.QQ.one)
 
     return _make(poly, expected, f"{_name(a)} ⊠ {_name(b)}", Construction("free_multiply", (a, b)), (a, b))
+
+
+def _not_nonnegative(law: AlgebraicLaw) -> str:
+    """Why ``law`` is not supported on ``[0, ∞)`` (a necessary condition fails), or ``""`` when
+    that is not shown (symbolic parameters, moments SymPy cannot find, or the conditions hold).
+
+    The Stieltjes moment conditions: a measure on ``[0, ∞)`` has a positive semidefinite shifted
+    Hankel matrix ``(m_{i+j+1})_{i,j=0..2}``; a negative principal minor (exact, or to 30 digits
+    for algebraic irrationals) proves the law has mass on the negative axis.
+    """
+    if law.parameters:
+        return ""
+    try:
+        mom = [sp.Integer(1), *law.moments(5)]
+    except (DerivationError, NotImplementedError, ValueError):
+        return ""
+    H = sp.Matrix(3, 3, lambda i, j: mom[i + j + 1])
+    for rows in ([0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2]):
+        minor = H.extract(rows, rows).det() if len(rows) > 1 else H[rows[0], rows[0]]
+        value = sp.N(minor, 30)
+        if value.is_real and value < -sp.Float(1e-25) * (1 + max(abs(sp.N(x, 30)) for x in mom)):
+            return (f"the shifted Hankel minor on rows {rows} of its moments m1..m5 = "
+                    f"{[sp.sstr(x) for x in mom[1:]]} is {sp.sstr(sp.N(minor, 6))} < 0")
+    return ""
 
 
 def mobius(law: AlgebraicLaw, p: Any, q: Any, r: Any, s: Any) -> AlgebraicLaw:

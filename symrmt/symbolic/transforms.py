@@ -54,6 +54,10 @@ def _series_coefficients(poly: sp.Poly, domain) -> tuple[list[list], int]:
     return q, shift
 
 
+class _NotSimple(DerivationError):
+    """The branch ``M(0) = 1`` is a multiple root of ``Σ q_i(0) M^i`` (branches separate later)."""
+
+
 def _moment_series(poly: sp.Poly, order: int, domain) -> list:
     q, _ = _series_coefficients(poly, domain)
     q = [qi + [domain.zero] * max(0, order + 1 - len(qi)) for qi in q]
@@ -68,10 +72,125 @@ def _moment_series(poly: sp.Poly, order: int, domain) -> list:
     try:
         return ser.implicit(q, one, order, domain.zero, one)
     except ZeroDivisionError:
-        raise DerivationError(
+        raise _NotSimple(
             "the branch m ~ -1/z at infinity is not a simple root of the polynomial; "
             "reduce the polynomial to its irreducible physical factor first"
         ) from None
+
+
+#: Hankel size used to tell the physical branch from the others (moments m_0..m_{2·size-2})
+_HANKEL_SIZE = 7
+#: substitution steps M = c + w M' tried before giving up on separating the branches
+_MAX_SPLITS = 8
+
+
+def _physical_series(law, order: int) -> tuple[list, Any]:
+    """``[m_0..m_order]`` of the physical branch and the field they lie in.
+
+    The simple case is the implicit-function recursion over ``QQ(parameters)``.  When several
+    branches of ``P`` behave as ``-1/z`` at infinity (they separate at a higher order, e.g. a
+    Möbius image ``(pX + q)/(rX + s)`` with ``r ≠ 0``), the branches are separated by the
+    Newton–Puiseux substitutions ``M = c_0 + … + c_k w^k + w^{k+1} M'`` (their moments may be
+    irrational algebraic numbers: the field grows to contain them), and the physical one is the
+    only one whose Hankel matrices ``(m_{i+j})`` are positive semidefinite (a moment sequence of
+    a probability law must have them so; the others are shown not to by a negative leading minor
+    at 60 digits).  This needs numeric parameters.
+    """
+    poly = law.polynomial
+    field = _field_of(poly)
+    try:
+        return _moment_series(poly, order, field), field
+    except _NotSimple:
+        if law.parameters:
+            raise DerivationError(
+                "the branch m ~ -1/z at infinity is shared by several branches of the polynomial; their "
+                "moments are algebraic functions of the parameters "
+                f"{[s.name for s in law.parameters]}: bind them (law.subs(...)) to get exact moments") from None
+    q, _ = _series_coefficients(sp.Poly(poly.as_expr(), m, z, domain=sp.QQ), sp.QQ)
+    terms = {(i, j): c for i, qi in enumerate(q) for j, c in enumerate(qi) if c}
+    need = max(order, 2 * _HANKEL_SIZE - 2)
+    branches = _branches(terms, sp.QQ, [], sp.QQ.one, need, 0)
+    alive = [(series, dom) for series, dom in branches if _hankel_ok(series, dom)]
+    if len(alive) != 1:
+        raise DerivationError(
+            f"the {len(branches)} branch(es) of the polynomial with m ~ -1/z at infinity could not be told "
+            f"apart ({len(alive)} pass the Hankel positivity test of a moment sequence to order "
+            f"{2 * _HANKEL_SIZE - 2})")
+    series, dom = alive[0]
+    return series[: order + 1], dom
+
+
+def _branches(terms: dict, dom, prefix: list, c, order: int, depth: int) -> list[tuple[list, Any]]:
+    """Series ``M = Σ prefix_j w^j + w^k Y`` (``k = len(prefix)``, ``Y(0) = c``) of the branches
+    of ``Σ terms[i, j] Y^i w^j = 0`` through ``c``, each with the field of its coefficients."""
+    slope = sum((i * a * c ** (i - 1) for (i, j), a in terms.items() if j == 0 and i), dom.zero)
+    if slope:
+        width = max(j for _, j in terms) + 1
+        deg = max(i for i, _ in terms)
+        q = [[dom.zero] * max(width, order + 1) for _ in range(deg + 1)]
+        for (i, j), a in terms.items():
+            q[i][j] = a
+        rest = ser.implicit(q, c, order - len(prefix), dom.zero, dom.one)
+        return [(prefix + rest, dom)]
+    if depth >= _MAX_SPLITS:
+        raise DerivationError(f"the branches with m ~ -1/z at infinity agree beyond {depth} terms; "
+                              "the polynomial is probably not the minimal polynomial of its law")
+    # Y = c + w Y': Σ a (c + w Y')^i w^j, divided by the lowest power of w
+    new: dict = {}
+    for (i, j), a in terms.items():
+        for l in range(i + 1):
+            key = (l, j + l)
+            new[key] = new.get(key, dom.zero) + a * int(sp.binomial(i, l)) * c ** (i - l)
+    new = {k: a for k, a in new.items() if a}
+    low = min(j for _, j in new)
+    new = {(i, j - low): a for (i, j), a in new.items()}
+    y = sp.Dummy("y")
+    head = sp.Poly(sum((dom.to_sympy(a) * y**i for (i, j), a in new.items() if j == 0), sp.Integer(0)), y,
+                   domain=dom)
+    out = []
+    for root, inside in _real_roots(head, dom, y):
+        if inside:
+            out += _branches(new, dom, prefix + [c], root, order, depth + 1)
+            continue
+        sub = sp.QQ.algebraic_field(*getattr(dom, "orig_ext", ()), root)
+        moved = {k: sub.from_sympy(dom.to_sympy(a)) for k, a in new.items()}
+        pre = [sub.from_sympy(dom.to_sympy(x)) for x in prefix + [c]]
+        out += _branches(moved, sub, pre, sub.from_sympy(root), order, depth + 1)
+    return out
+
+
+def _real_roots(head: sp.Poly, dom, y) -> list[tuple[Any, bool]]:
+    """Real roots of ``head`` as ``(root, in dom)``: elements of ``dom`` for its linear factors,
+    SymPy algebraic numbers otherwise (a moment of a real law is real: complex roots are dropped)."""
+    if head.degree() < 1:
+        return []
+    roots = []
+    for fac, _ in head.factor_list()[1]:
+        if fac.degree() == 1:
+            roots.append((dom.from_sympy(-fac.nth(0) / fac.LC()), True))
+        elif dom == sp.QQ:
+            roots += [(r, False) for r in sp.Poly(fac.as_expr(), y, domain=sp.QQ).real_roots()]
+        else:
+            raise DerivationError("the branches with m ~ -1/z at infinity split again in an extension of "
+                                  f"{dom}; this is not supported")
+    return roots
+
+
+def _hankel_ok(series: list, dom) -> bool:
+    """False when a leading minor of the Hankel matrix ``(m_{i+j})`` is negative (to 60 digits)."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        mom = [mpmath.mpmathify(sp.N(dom.to_sympy(x), 60)) for x in series[: 2 * _HANKEL_SIZE - 1]]
+        if any(abs(mpmath.im(x)) > mpmath.mpf(10) ** -40 for x in mom):
+            return False
+        mom = [mpmath.re(x) for x in mom]
+        size = max(1.0, max(abs(x) for x in mom))
+        for n in range(1, _HANKEL_SIZE + 1):
+            det = mpmath.det(mpmath.matrix([[mom[i + j] for j in range(n)] for i in range(n)]))
+            if det < -mpmath.mpf(10) ** -40 * size ** (2 * n):
+                return False
+    return True
 
 
 def _field_of(poly: sp.Poly):
@@ -88,9 +207,7 @@ def moment_series(law, order: int) -> list[sp.Expr]:
     cached = getattr(law, "_moment_cache", None)
     if cached is not None and len(cached) > order:
         return cached[: order + 1]
-    poly = law.polynomial
-    field = _field_of(poly)
-    raw = _moment_series(poly, order, field)
+    raw, field = _physical_series(law, order)
     out = [sp.factor(field.to_sympy(c)) if law.parameters else field.to_sympy(c) for c in raw]
     law._moment_cache = out
     return out
@@ -118,9 +235,7 @@ def moments(law, k: int) -> list[sp.Expr]:
 def free_cumulants(law, k: int) -> list[sp.Expr]:
     """Exact free cumulants ``[κ_1, ..., κ_k]`` (``M(w) = C(w M(w))``; Speicher 1994)."""
     k = _check_order(k)
-    poly = law.polynomial
-    field = _field_of(poly)
-    mom = _moment_series(poly, k, field)
+    mom, field = _physical_series(law, k)
     kap = ser.moments_to_cumulants(mom, k, field.zero, field.one)
     conv = sp.factor if law.parameters else (lambda e: e)
     return [conv(field.to_sympy(c)) for c in kap[1:]]

@@ -245,3 +245,16 @@ def test_bulk_density_bad_input():
         spiked_feature_density([1.0], 2.0, 2.0, 2.0, eps=2.0)
 
 
+
+
+def test_fixed_point_source_does_not_depend_on_the_node_population():
+    """The κ integral is an expectation over a joint measure held as data: different activations,
+    spikes and node counts give the same generated source (one compile serves them all)."""
+    from symrmt.codegen.compile import system_source
+    from symrmt.equivalents.spiked import node_population, node_values, spiked_rf_system
+
+    a = node_population(node_values(np.array(0.4), np.array(1.1), np.array(0.3), "tanh", "tanh", 24))
+    b = node_population(node_values(np.array(0.9), np.array(0.7), np.array(0.6), "relu", "tanh", 60))
+    assert a.size == 24 and b.size == 60 and a.dim == 2
+    assert system_source(spiked_rf_system(a)) == system_source(spiked_rf_system(b))
+    assert "mu1_" not in system_source(spiked_rf_system(a))  # no per-node parameters any more

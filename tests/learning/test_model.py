@@ -9,7 +9,7 @@ import pytest
 
 import symrmt as sr
 import symrmt.learning as sl
-from symrmt.errors import ConvergenceError, ParameterError
+from symrmt.errors import ParameterError
 
 SPEC = ([0.5, 1.0, 2.0], [0.3, 0.4, 0.3])
 SAMPLES = np.array([0.3, 0.9, 1.7, 4.0])

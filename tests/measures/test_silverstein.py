@@ -142,3 +142,23 @@ def test_a_law_population_gives_the_algebraic_law():
 
     law = sample_covariance(sr.laws.atoms([1, 4], [sp.Rational(1, 2), sp.Rational(1, 2)]), sp.Rational(1, 10))
     assert isinstance(law, sr.AlgebraicLaw) and law.construction.op == "sample_covariance"
+
+
+def test_sample_covariance_moments_any_order_against_narayana_and_noncrossing_sums():
+    from math import comb, prod
+
+    from tests.symbolic.noncrossing import noncrossing
+
+    # a point mass population: Marchenko–Pastur moments are the Narayana polynomials in c
+    c = 0.37
+    mp = sample_covariance(empirical([1.0]), c).moments(9)
+    narayana = [sum(comb(k, j) * comb(k, j - 1) / k * c ** (j - 1) for j in range(1, k + 1)) for k in range(1, 10)]
+    np.testing.assert_allclose(mp, narayana, rtol=1e-13)
+    # a 3-atom population at order 7: the non-crossing sum Σ_π c^{|π|-1} Π_B h_|B| by enumeration
+    pop = empirical([0.5, 1.0, 2.5], [0.2, 0.5, 0.3])
+    h = {j: float(pop.moments(j)[-1]) for j in range(1, 8)}
+    got = sample_covariance(pop, 0.6).moments(7)
+    ref = [sum(0.6 ** (len(p) - 1) * prod(h[len(b)] for b in p) for p in noncrossing(n)) for n in range(1, 8)]
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    with pytest.raises(ParameterError, match="k"):
+        sample_covariance(pop, 0.6).moments(201)

@@ -8,14 +8,11 @@ import symrmt as sr
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A 2-worker LocalCluster (processes, one thread each) and its client."""
-    import logging
+    """A 2-worker LocalCluster (processes, one thread each; one torch/OpenMP/BLAS thread per worker,
+    as the embedded cluster of ``client=None``) and its client."""
+    from symrmt.sweep.engine import local_cluster
 
-    from distributed import Client, LocalCluster
-
-    lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
-    client = Client(lc)
+    lc, client = local_cluster(2)
     yield client
     client.close()
     lc.close()

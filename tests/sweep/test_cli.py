@@ -50,3 +50,27 @@ def test_falsify_text(tmp_path, capsys):
                 "--serial", "--plot", str(tmp_path / "f.png")]) == 0
     out = capsys.readouterr().out
     assert "Holm" in out and (tmp_path / "f.png").exists()
+
+
+def test_sweep_export_netcdf(tmp_path, capsys):
+    from symrmt.sweep import open_sweep
+
+    argv = ["sweep", "ridge", "--param", "q=0.3:0.6:2", "--sizes", "20,40", "--trials", "2", "--serial", "--chunk",
+            "2", "--out", str(tmp_path / "s"), "--export", str(tmp_path / "s.nc"), "--json"]
+    assert run(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["export"] == str(tmp_path / "s.nc")
+    a, b = open_sweep(tmp_path / "s"), open_sweep(tmp_path / "s.nc")
+    assert list(b["q"].values) == [0.3, 0.6] and (a["measurement"].values == b["measurement"].values).all()
+
+
+def test_falsify_out_resumes(tmp_path, capsys):
+    argv = ["falsify", "ridge", "--range", "q=0.3:0.6", "--sizes", "20,40,80", "--trials", "3", "--budget", "20",
+            "--serial", "--out", str(tmp_path / "f"), "--json"]
+    assert run(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["reused"] == 0 and (tmp_path / "f" / "falsify.json").is_file()
+    assert run(argv) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["reused"] == second["tasks"] == first["tasks"]
+    assert second["confirmations"] == first["confirmations"]

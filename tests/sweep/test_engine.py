@@ -99,3 +99,40 @@ def test_serial_runs_one_torch_thread_and_restores_the_setting():
     with open_engine("serial") as engine:
         list(engine.run(lambda: seen.append(torch.get_num_threads()), [()]))
     assert seen == [1] and torch.get_num_threads() == before
+
+
+def test_chunking_changes_no_number(cluster, tmp_path):
+    """Several tasks per engine call (chunks) amortize the per-call overhead; every task keeps its
+    own seed and record, so the numbers are those of one task per call, serial or on 2 workers."""
+    one = sweep("ridge", GRID, client="serial", chunk=1, **KW)
+    serial_chunks = sweep("ridge", GRID, client="serial", chunk=5, **KW)
+    store = tmp_path / "chunked"
+    par = sweep("ridge", GRID, client=cluster, chunk=3, store=store, **KW)  # 24 tasks in 8 calls
+    auto = sweep("ridge", GRID, client=cluster, **KW)  # ceil(24 / (4 * 2)) = 3 tasks per call
+    for other in (serial_chunks, par, auto):
+        for v in ("measurement", "deviation", "se"):
+            np.testing.assert_array_equal(one[v].values, other[v].values)
+    assert len(list((store / "tasks").glob("*.json"))) == 6 * 2 * 2  # one record per task, not per chunk
+    with pytest.raises(ParameterError, match="chunk"):
+        sweep("ridge", GRID, client="serial", chunk=0, **KW)
+
+
+def test_chunk_size_rule():
+    from symrmt.sweep.engine import CHUNKS_PER_WORKER, Engine
+
+    assert Engine("serial").chunk_size(40) == 1  # in this process: each task recorded as it ends
+    local = Engine("local", None, 2)
+    assert local.chunk_size(40) == 5 and local.chunk_size(7) == 1 and local.chunk_size(0) == 1
+    assert local.chunk_size(41) == 6  # ceil(41 / 8): at most CHUNKS_PER_WORKER (4) chunks per worker
+    assert Engine("cluster", None, 3).chunk_size(100) == -(-100 // (CHUNKS_PER_WORKER * 3))
+
+
+def test_workers_run_one_thread(cluster):
+    def threads():
+        import os
+
+        import torch
+
+        return torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS"), os.environ.get("OPENBLAS_NUM_THREADS")
+
+    assert set(cluster.run(threads).values()) == {(1, "1", "1")}

@@ -156,3 +156,19 @@ def test_s_transforms_multiply_explicitly():
     assert sp.simplify(s_pop - chi * (1 + u) / u) == 0
     prod = sr.free_multiply(sr.laws.marchenko_pastur(g), pop).s_transform()
     assert sp.simplify(prod / s_pop - 1 / (1 + g * u)) == 0
+
+
+def test_free_multiply_refuses_two_operands_with_mass_on_the_negative_axis():
+    import pytest
+    import symrmt as sr
+    from symrmt.errors import ParameterError
+
+    sc = sr.laws.semicircle()
+    with pytest.raises(ParameterError, match=r"neither operand.*a = semicircle.*Hankel.*b = semicircle"):
+        sr.free_multiply(sc, sc)
+    # a semicircle shifted by 3 (support [1, 5]) is not refused by the moment test, nor is MP
+    from symrmt.symbolic.free import _not_nonnegative
+    assert _not_nonnegative(sr.mobius(sc, 1, 3, 0, 1)) == ""
+    assert _not_nonnegative(sr.laws.marchenko_pastur(sp.Rational(1, 2))) == ""
+    # shifted by -3 (support [-5, -1]): m1 < 0
+    assert "rows [0]" in _not_nonnegative(sr.mobius(sc, 1, -3, 0, 1))

@@ -59,3 +59,23 @@ def test_bad_names():
         hermite_coefficients(x * sp.Symbol("y"))
     with pytest.raises(ParameterError, match="method"):
         hermite_coefficients("relu", method="magic")
+
+
+def test_tame_growth_skips_the_limit_only_where_the_structure_bounds_the_tails():
+    import sympy as sp
+    from symrmt.errors import ParameterError
+    from symrmt.symbolic.hermite import check_gaussian_tails, gaussian_expectation, tame_growth
+
+    x = sp.Symbol("x", real=True)
+    for tame in (sp.tanh(x), 1 - sp.tanh(x) ** 2, x * sp.tanh(2 * x) ** 2, 1 / (1 + sp.exp(-x)),
+                 sp.Max(0, x) ** 3, x * sp.exp(3 * x), sp.erf(x) * x**4):
+        assert tame_growth(tame, x), tame
+    for other in (sp.exp(x**2 / 2), sp.exp(x**2), sp.cosh(x), 1 / x, sp.exp(x**3)):
+        assert not tame_growth(other, x), other
+    # the tests that are not skipped still reject divergent integrands
+    with pytest.raises(ParameterError, match="square-integrable"):
+        check_gaussian_tails(sp.exp(x**2 / 3), x)
+    with pytest.raises(ParameterError, match="diverges|infinite"):
+        gaussian_expectation(sp.exp(x**2 / 2), x)
+    # E[x tanh(x)] = E[1 - tanh²] (Stein), by quadrature on both sides
+    assert abs(float(gaussian_expectation(x * sp.tanh(x), x)) - float(gaussian_expectation(1 - sp.tanh(x) ** 2, x))) < 1e-10

@@ -95,3 +95,60 @@ def test_bad_transform_input():
         sr.laws.semicircle().moments(0)
     with pytest.raises(ParameterError, match="rational"):
         sr.from_r_transform(sp.sqrt(1 + w))
+
+
+# ---------------------------------------------------------------------- irrational algebraic moments
+def _mp_half_expectation(f):
+    """E[f(X)], X ~ MP(1/2), by Gauss–Legendre on the closed-form density (x = a + (b-a)(1-cos θ)/2
+    removes the square-root edges, so 200 nodes give ~1e-15)."""
+    import numpy as np
+
+    a, b = (1 - np.sqrt(0.5)) ** 2, (1 + np.sqrt(0.5)) ** 2
+    th, wt = np.polynomial.legendre.leggauss(200)
+    th, wt = (th + 1) * np.pi / 2, wt * np.pi / 2
+    x = a + (b - a) * (1 - np.cos(th)) / 2
+    rho = np.sqrt((b - x) * (x - a)) / (2 * np.pi * 0.5 * x)
+    return float(np.sum(wt * (b - a) * np.sin(th) / 2 * rho * f(x)))
+
+
+def test_mobius_with_a_pole_has_exact_irrational_moments():
+    # f(X) = (X + 2)/(X + 3) = 1 - 1/(X + 3): m_1 = 1 - m_X(-3), and m_X(-3) is the positive root
+    # of (1/2)(-3) m² + (-3 - 1/2) m + 1 = 0, i.e. (-7 + √73)/6: m_1 = (13 - √73)/6 (rmtool's value).
+    law = sr.mobius(sr.laws.marchenko_pastur(sp.Rational(1, 2)), 1, 2, 1, 3)
+    mom = law.moments(4)
+    assert sp.simplify(mom[0] - (13 - sp.sqrt(73)) / 6) == 0
+    for k, mk in enumerate(mom, start=1):
+        assert abs(float(mk) - _mp_half_expectation(lambda x: ((x + 2) / (x + 3)) ** k)) < 1e-12
+    kap = law.free_cumulants(2)
+    assert sp.simplify(kap[1] - (mom[1] - mom[0] ** 2)) == 0
+
+
+def test_irrational_moments_match_quadrature_of_the_compiled_density():
+    import numpy as np
+
+    law = sr.mobius(sr.laws.marchenko_pastur(sp.Rational(1, 2)), 1, 2, 1, 3)
+    compiled = law.compile()
+    (a, b), = compiled.support()
+    th, wt = np.polynomial.legendre.leggauss(200)
+    th, wt = (th + 1) * np.pi / 2, wt * np.pi / 2
+    x = a + (b - a) * (1 - np.cos(th)) / 2
+    weights = wt * (b - a) * np.sin(th) / 2 * compiled.density(x)
+    for k, mk in enumerate(law.moments(4), start=1):
+        assert abs(float(np.sum(weights * x**k)) - float(mk)) < 1e-10
+
+
+def test_mobius_branches_separating_later_keep_rational_and_signed_cases():
+    R = sp.Rational
+    law = sr.mobius(sr.laws.atoms([1, 2]), 1, 0, 1, 1)          # X/(X + 1), atoms at 1/2, 2/3
+    assert law.moments(3) == [R(1, 2) * (R(1, 2) ** k + R(2, 3) ** k) for k in (1, 2, 3)]
+    import mpmath
+
+    sc = sr.mobius(sr.laws.semicircle(), 1, 0, 1, 3)             # X/(X + 3), X semicircle (signed)
+    for k, mk in enumerate(sc.moments(3), start=1):
+        want = mpmath.quad(lambda x: (x / (x + 3)) ** k * mpmath.sqrt(4 - x * x) / (2 * mpmath.pi), [-2, 2])
+        assert abs(float(mk) - float(want)) < 1e-12
+
+
+def test_shared_branch_with_symbolic_parameters_asks_to_bind_them():
+    with pytest.raises(sr.DerivationError, match="bind them"):
+        sr.mobius(sr.laws.marchenko_pastur(g), 1, 2, 1, 3).moments(1)
