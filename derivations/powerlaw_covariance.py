@@ -83,12 +83,10 @@ class PowerLawCovariance(SpectralDerivation):
         return dense_cost([(samples, n), (n, n)], trials)
 
     def simulate(self, n, trials=1, seed=0, device=None, dtype=None, progress=None, **params):
-        import torch
-
         p = self.bind(**params)
-        eig = sr.simulate.sample_covariance_eigenvalues(self.population(p["exponent"], p["atoms"]), n, float(p["ratio"]),
-                                            trials=trials, seed=seed, device=device)
-        return torch.as_tensor(eig)
+        return sr.simulate.sample_covariance_eigenvalues(self.population(p["exponent"], p["atoms"]), n,
+                                                         float(p["ratio"]), trials=trials, seed=seed,
+                                                         device=device, dtype=dtype, as_tensor=True)
 
     def codegen_target(self, **params):
         return self.law(**params).system

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._checks import integer, positive
 from ..measures import as_measure
-from .device import seeded
+from .device import resolve_dtype, seeded
 from .ensembles import covariance_matrix
 
 __all__ = ["population_eigenvalues", "sample_covariance_eigenvalues"]
@@ -26,26 +26,28 @@ def population_eigenvalues(population: Any, d: int) -> np.ndarray:
 
 
 def sample_covariance_eigenvalues(population: Any, d: int, ratio: float, trials: int = 1, seed: int = 0,
-                                  device: Any = None) -> np.ndarray:
+                                  device: Any = None, dtype: Any = None, as_tensor: bool = False):
     """Eigenvalues of ``Σ^{1/2} XᵀX Σ^{1/2}/n``, ``X`` of shape ``n × d`` Gaussian, ``n = round(d/ratio)``.
 
     Returns
     -------
-    numpy.ndarray
+    numpy.ndarray or torch.Tensor
         Shape ``(trials, d)``, each row sorted; when ``n < d`` the ``d − n`` exact zeros are
-        included.
+        included.  A torch tensor of ``dtype`` (default float64) on the device when ``as_tensor``.
     """
     d = integer("d", d, low=2)
     c = positive("ratio", ratio)
     trials = integer("trials", trials, low=1)
     n = max(1, int(round(d / c)))
     torch, dev, gen = seeded(seed, device)
-    eig = torch.as_tensor(population_eigenvalues(population, d), dtype=torch.float64, device=dev)
+    dt = resolve_dtype(dtype)
+    eig = torch.as_tensor(population_eigenvalues(population, d), dtype=dt, device=dev)
     out = []
     for _ in range(trials):
         mat = covariance_matrix(eig.unsqueeze(0), n, gen)
-        ev = torch.linalg.eigvalsh(mat)[0].cpu().numpy()
-        if ev.size < d:
-            ev = np.concatenate([np.zeros(d - ev.size), ev])
-        out.append(np.sort(ev))
-    return np.array(out)
+        ev = torch.linalg.eigvalsh(mat)[0]
+        if ev.shape[0] < d:
+            ev = torch.cat([torch.zeros(d - ev.shape[0], dtype=dt, device=dev), ev])
+        out.append(torch.sort(ev).values)
+    res = torch.stack(out)
+    return res if as_tensor else res.cpu().numpy()

@@ -186,6 +186,8 @@ LAWS = {
     "affine": sr.mobius(_SC, 2, 1, 0, 1), "negated mp": sr.mobius(_MP, -1, 0, 0, 1), "mobius": sr.mobius(_MP, 1, 0, 1, 1),
     "power 2": sr.free_power(_SC, 2), "power 2 of atoms": sr.free_power(_AT, 2),
     "power 3/2": sr.free_power(_AT, sp.Rational(3, 2)), "compress": sr.compress(_AT, H),
+    "square": sr.square(_SC), "transpose": sr.transpose(sr.laws.marchenko_pastur(2), 2),
+    "block diagonal": sr.block_diagonal(_SC, _MP, sp.Rational(1, 3)),
 }
 
 
