@@ -48,21 +48,6 @@ class PowerLawCovariance(SpectralDerivation):
                  sp.Eq(z, -1 / mb + c * H)),
                 ("Stieltjes transform of the d×d sample covariance", sp.Eq(sp.Symbol("m"), (mb + (1 - c) / z) / c))]
 
-    def solve(self, at=None, **params):
-        import numpy as np
-
-        law = self.law(**params)
-        comp = law.compile()
-        out = {"law": law.name, "params": {k: float(v) for k, v in self.bind(**params).items()},
-               "support": [[float(a), float(b)] for a, b in comp.support()],
-               "moments": [float(v) for v in law.moments(4)]}
-        if at is not None:
-            x = np.asarray(at, dtype=float)
-            out["at"] = x.tolist()
-            out["density"] = np.asarray(comp.density(x), dtype=float).tolist()
-            out["cdf"] = np.asarray(comp.cdf(x), dtype=float).tolist()
-        return out
-
     def theory(self, **params):
         return SpectralTheory(self.law(**params))
 

@@ -191,7 +191,7 @@ class DeepArchitecture:
         One activation per layer (names or SymPy expressions).
     row_covariances : tuple
         Per layer ``None`` (``C_ℓ = I``) or ``(points, weights)`` (diagonal ``C_ℓ``).
-    data_covariance : None or (points, weights)
+    data_covariance : None or a ``(points, weights)`` pair
         Σ (diagonal), identity by default.
     target : str or sympy.Expr
         ``f*`` of the single-index teacher (``"linear"``: ``f*(u) = u``).

@@ -70,7 +70,7 @@ def solve_linear_random_features(alpha: Any, beta: Any, ridge: Any, noise: Any =
     ----------
     alpha : > 0 (D/P);  beta : > 0 (D/N);  ridge : > 0 (λ);  noise : >= 0 (σ²);
     signal : >= 0 (‖w̄‖²);  ensemble : integer >= 1 or ``inf`` (K)
-    spectrum : None (identity), (points, weights) or AlgebraicLaw — the input covariance Σ.
+    spectrum : None (identity), a ``(points, weights)`` pair or AlgebraicLaw — the input covariance Σ.
 
     Returns
     -------

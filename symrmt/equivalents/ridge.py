@@ -34,7 +34,7 @@ def ridge_system(spectrum: Any = None) -> System:
 
     Parameters
     ----------
-    spectrum : None, (points, weights) or AlgebraicLaw
+    spectrum : None, a ``(points, weights)`` pair or AlgebraicLaw
         Σ's spectrum (default identity).
 
     Returns
@@ -81,7 +81,7 @@ def solve_ridge(q: Any, ridge: Any, noise: Any = 0.0, signal: Any = 1.0, spectru
         σ², the label-noise variance.
     signal : float or array, >= 0
         ``‖w̄‖²``.
-    spectrum : None, (points, weights) or AlgebraicLaw
+    spectrum : None, a ``(points, weights)`` pair or AlgebraicLaw
         Σ's spectrum (default identity).
     strict : bool
         Raise :class:`~symrmt.errors.ConvergenceError` if a point does not converge

@@ -594,7 +594,7 @@ def spiked_feature_density(x: Any, alpha: Any, eta: Any, alpha0: Any, width: Any
 
     Parameters
     ----------
-    x : array of points (> 0) where the density is evaluated (a grid: warm starts follow it)
+    x : array (> 0) of the points where the density is evaluated (a grid: warm starts follow it)
     alpha, eta, alpha0, width, activation, target : as in :func:`solve_one_step` (scalars)
     eps : the distance ``Im z`` from the real axis at which ``Im m/π`` is read (relative to
         the scale of x: ``z = x + i·eps·max(1, |x|)``)

@@ -48,7 +48,7 @@ class Network:
         torch activations, one per layer.
     row_covariances : tuple
         Per layer ``None`` or ``(points, weights)``.
-    data_covariance : None or (points, weights)
+    data_covariance : None or a ``(points, weights)`` pair
     target : callable
         torch ``f*``.
     linear : bool

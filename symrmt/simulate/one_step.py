@@ -58,7 +58,7 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     alpha, alpha0, eta, ridge, width : as in :func:`symrmt.equivalents.solve_one_step`
     activation, target : σ and σ* (names or SymPy expressions)
     trials, seed, device : independent repetitions; base seed; None/"cpu"/"cuda"
-    n_test : fresh test points (default ``max(4000, 4d)``)
+    n_test : number of fresh test inputs (default ``max(4000, 4d)``)
     model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
     spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
     spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused)
