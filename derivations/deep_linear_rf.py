@@ -3,11 +3,15 @@ Marchenko–Pastur S-transforms (one per layer, q_ℓ = d/k_ℓ, and one for the
 the subordination κ_L(κ) = κ γ_L Π(1 − df1/γ_ℓ) giving the finite-sample factor; weights and data
 averaged (d → ∞).  Checked on trained deep linear networks; at L = 1 it reduces to the
 ``linear-random-features`` derivation (Atanasov, Zavatone-Veth & Pehlevan).
+
+The theory is :func:`symrmt.learning.model` with an isotropic chain of ``widths``
+(:func:`symrmt.learning.classical.solve_deep_linear_rf`).
 """
 import numpy as np
 
 from symrmt.derivation import LearningCurveDerivation, Parameter, chain_shapes
-from symrmt.equivalents import deep_linear_equations, solve_deep_linear_rf
+from symrmt.learning import linear, model
+from symrmt.equivalents import solve_deep_linear_rf
 from symrmt.simulate import simulate_deep_linear_rf
 
 
@@ -30,7 +34,14 @@ class DeepLinearRF(LearningCurveDerivation):
     curve = ("alpha", np.geomspace(0.1, 10, 200), (0.2, 0.5, 1.0, 2.0, 5.0), {"ridge": 1e-3})
 
     def equations(self):
-        return deep_linear_equations(len(self.options["widths"]))
+        layers = [linear(w) for w in self.options["widths"]]
+        return model(data=self.options["data_covariance"], layers=layers).equations()
+
+    def codegen_target(self, **params):
+        """The model's System (``symrmt codegen``): parameters ``samples`` (= α), ``ridge``,
+        ``noise``, ``signal``, ``inv_ensemble`` (= 1), ``width1..L`` (= γ_ℓ)."""
+        opts = self.split(self.bind(**params))[1]
+        return model(data=opts["data_covariance"], layers=[linear(w) for w in opts["widths"]]).system()
 
     def solve_arrays(self, alpha, ridge, noise, signal, widths=(2.0, 0.8, 1.5), data_covariance=None):
         return solve_deep_linear_rf(alpha, ridge, noise, signal, widths, data_covariance)

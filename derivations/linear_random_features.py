@@ -1,11 +1,15 @@
 """Linear random features with ensembles: the deterministic equivalent of Atanasov, Zavatone-Veth &
 Pehlevan (arXiv 2405.00592), with κ from the product of two Wishart S-transforms,
 ``λ = κ(1 − α df1)(1 − β df1)``, checked on ensembles of trained random-feature models.
+
+The theory is :func:`symrmt.learning.model` with one isotropic layer of width ``1/β``
+(:func:`symrmt.learning.classical.solve_linear_random_features`).
 """
 from dataclasses import replace
 
-from symrmt.derivation import LearningCurveDerivation, Parameter, system_equations
-from symrmt.equivalents import linear_random_features_system, solve_linear_random_features
+from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.learning import linear, model
+from symrmt.equivalents import solve_linear_random_features
 from symrmt.simulate import simulate_linear_random_features
 
 
@@ -30,7 +34,12 @@ class LinearRandomFeatures(LearningCurveDerivation):
     quick_sizes = (50, 100, 200, 400)
 
     def equations(self):
-        return system_equations(linear_random_features_system(), "kappa equation (product of S-transforms)")
+        return model(data=self.options["spectrum"], layers=[linear(1.0)]).equations()
+
+    def codegen_target(self, **params):
+        """The model's System (``symrmt codegen``): parameters ``samples`` (= 1/α), ``ridge``
+        (= λ/β), ``noise``, ``signal``, ``inv_ensemble`` (= 1/K), ``width1`` (= 1/β)."""
+        return model(data=self.split(self.bind(**params))[1]["spectrum"], layers=[linear(1.0)]).system()
 
     def solve_arrays(self, alpha, beta, ridge, noise, signal, ensemble, spectrum=None):
         return solve_linear_random_features(alpha, beta, ridge, noise, signal, ensemble, spectrum=spectrum)

@@ -34,6 +34,11 @@ class RandomFeatures(LearningCurveDerivation):
     def equations(self):
         return system_equations(mei_montanari_system(), "fixed point (ν1, ν2), z = ξ = i√(ψ1ψ2λ/μ*²)")
 
+    def codegen_target(self, **params):
+        """Mei–Montanari's fixed point as a System (``symrmt codegen``): parameters ``psi1``,
+        ``psi2``, ``zeta`` (= μ1/μ*), ``z`` (= ξ = i√(ψ1ψ2λ/μ*²)), ``F1``, ``Fstar``, ``tau``."""
+        return mei_montanari_system()
+
     def solve_arrays(self, psi1, psi2, ridge, F1, Fstar, tau, activation="relu"):
         return solve_random_features(psi1, psi2, ridge, activation, F1, Fstar, tau)
 

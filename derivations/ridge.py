@@ -1,11 +1,15 @@
 """Ridge regression learning curve: the renormalized ridge κ from S-transforms, checked on trained models.
 
+The theory is :func:`symrmt.learning.model` with no layers (``samples = 1/q``): its derived
+equations and generated solver (:func:`symrmt.learning.classical.solve_ridge`).
+
 Atanasov, Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensional regression",
 arXiv 2405.00592: ``λ = κ(1 − q·df1(κ))`` (the white-Wishart S-transform ``S_W(df) = 1/(1 − q df)``),
 ``E_g = [κ² w̄ᵀΣ(Σ+κ)⁻²w̄ + σ²]/(1 − q·df2)``, ``E_tr = (λ/κ)² E_g``, GCV = E_g in the limit.
 """
-from symrmt.derivation import LearningCurveDerivation, Parameter, system_equations
-from symrmt.equivalents import ridge_system, solve_ridge
+from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.learning import model
+from symrmt.equivalents import solve_ridge
 from symrmt.simulate import simulate_ridge
 
 
@@ -29,7 +33,12 @@ class Ridge(LearningCurveDerivation):
     quick_sizes = (50, 100, 200, 400)
 
     def equations(self):
-        return system_equations(ridge_system(), "kappa equation (S-transform route)")
+        return model(data=self.options["spectrum"]).equations()
+
+    def codegen_target(self, **params):
+        """The model's System (``symrmt codegen``): parameters ``samples`` (= 1/q), ``ridge``,
+        ``noise``, ``signal``, ``inv_ensemble`` (= 1); Σ's spectrum is its measure."""
+        return model(data=self.split(self.bind(**params))[1]["spectrum"]).system()
 
     def solve_arrays(self, q, ridge, noise, signal, spectrum=None):
         return solve_ridge(q, ridge, noise, signal, spectrum=spectrum)

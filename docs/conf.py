@@ -67,6 +67,7 @@ API_MODULES = [
     ("symrmt.symbolic.laws", "The catalogue of named laws (``sr.laws``)."),
     ("symrmt.symbolic.system", "Systems of equations with unknowns, parameters and observables."),
     ("symrmt.measures", "Empirical, power-law and law-backed measures."),
+    ("symrmt.measures.estimators", "Trace, log-determinant, edges and condition number of a large matrix from its law."),
     ("symrmt.learning", "Learning models composed like laws: equations by S-transforms."),
     ("symrmt.matrices", "Random-matrix expressions, linear pencils and their deterministic equivalents."),
     ("symrmt.codegen", "Generated, cached, self-checked numba solvers and standalone export."),
@@ -321,7 +322,13 @@ def _report_broken(app):
         logging.getLogger(__name__).warning("API reference: %s", message)
 
 
+def _reread_index(app, env, added, changed, removed):
+    """The index lists the topic pages found at build time: re-read it in every (incremental) build."""
+    return ["index"]
+
+
 def setup(app):
     app.connect("source-read", _insert_topics)
+    app.connect("env-get-outdated", _reread_index)
     app.connect("builder-inited", _report_broken)
     return {"parallel_read_safe": True}

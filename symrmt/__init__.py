@@ -11,6 +11,8 @@ from .symbolic import laws, transforms
 from .symbolic.free import compress, free_add, free_multiply, free_power, mobius
 from .symbolic.laws import AlgebraicLaw
 from .symbolic.operations import block_diagonal, square, transpose
+from .symbolic.gram import correlated_wishart, info_plus_noise
+from .symbolic.eta import eta_transform
 from .symbolic.from_transforms import from_r_transform, from_s_transform
 
 from ._version import __version__
@@ -18,8 +20,9 @@ from ._version import __version__
 __all__ = [
     "laws", "transforms", "AlgebraicLaw", "free_add", "free_multiply", "mobius", "free_power",
     "sample_covariance", "expect", "compress", "from_r_transform", "from_s_transform",
-    "square", "transpose", "block_diagonal",
+    "square", "transpose", "block_diagonal", "info_plus_noise", "correlated_wishart", "eta_transform",
     "SymrmtError", "ParameterError", "DerivationError", "ConvergenceError", "CodegenError",
+    "fit_law", "check_law", "estimators",
 ]
 
 
@@ -31,6 +34,9 @@ def __getattr__(name: str):
     if name in ("load", "Derivation", "available"):
         from . import registry
         return getattr(registry, name)
+    if name in ("fit_law", "check_law", "estimators"):  # laws from data and estimators from laws
+        from . import measures
+        return getattr(measures, name)
     if name in ("expect", "sample_covariance"):  # any population: a law, an empirical or power-law measure
         from . import measures
         return getattr(measures, name)

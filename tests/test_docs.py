@@ -22,7 +22,7 @@ DOCS = ROOT / "docs"
 
 #: the pages whose code blocks are executed (the tutorials, the guide, the runnable topic pages)
 #: topic pages written to be run as they stand (others quote fragments)
-RUNNABLE_TOPICS = ["data.md", "operations.md", "sweep.md"]
+RUNNABLE_TOPICS = ["data.md", "operations.md", "sweep.md", "kernels.md", "matrices.md"]
 PAGES = sorted(DOCS.glob("tutorials/*.md")) + [DOCS / "guide.md"] + [DOCS / name for name in RUNNABLE_TOPICS]
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)\n", re.M)

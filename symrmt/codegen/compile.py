@@ -33,7 +33,7 @@ from .solved import pack_measures
 __all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
            "canonical_system", "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "5"  # bump: old cache files are regenerated
+GENERATOR_VERSION = "6"  # bump: old cache files are regenerated
 _CHECK_POINTS = 3
 _CHECK_RTOL = 1e-9
 
@@ -252,7 +252,7 @@ def law_source(law) -> str:
         emit_function("_moments2", [], scale, packed=params, uniform=True, decorator=tpl.EXPR),
         "\n",
         emit_function("_pabs", [_MA, _ZA], [bound], packed=params, complex_mode=False, uniform=True,
-                      horner=[_MA, _ZA], decorator=tpl.EXPR),
+                      horner=[_MA, _ZA], decorator=tpl.INNER),
         "\n",
         # parameter constraints (e.g. ratio > 0), evaluated on numpy arrays: plain Python
         emit_function("_constraint_values", [], [c.expr for c in cons] or [sp.Integer(0)], packed=params,
@@ -379,9 +379,10 @@ def measure_dims(system) -> tuple[int, ...]:
     return tuple(dims[j] for j in sorted(dims))
 
 
-def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list):
+def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list, real: Sequence[sp.Symbol] = ()):
     """Source of ``_ex<name>`` (the expectations in ``exprs``, one loop per measure) and the map
-    from each ``Expect`` node to the symbol standing for its value; None without expectations."""
+    from each ``Expect`` node to the symbol standing for its value; None without expectations.
+    ``real``: the unknowns that are real at every evaluation (see :func:`emit_expect_function`)."""
     nodes = expectations(exprs)
     if not nodes:
         return None
@@ -391,23 +392,34 @@ def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list):
     order = [n for g in groups.values() for n in g]
     syms = [sp.Dummy(f"ev{k}") for k in range(len(order))]
     src = emit_expect_function(f"_ex{name}", [(slot, var, [n.expr for n in g]) for (slot, var), g in groups.items()],
-                               packed={"u": us, "pv": ps}, decorator=tpl.LOOP)
+                               packed={"u": us, "pv": ps}, decorator=tpl.LOOP, real=real)
     return src, dict(zip(order, syms)), syms
 
 
-def _emit_with_expectations(name: str, exprs: list, us: list, ps: list) -> str:
+def _emit_with_expectations(name: str, exprs: list, us: list, ps: list, real: Sequence[sp.Symbol] = ()) -> str:
     """``def name(u, pv, ms)`` returning ``exprs``: straight-line code, after the loops over the
-    measures (``ms = (points, weights, offsets)``) that give the values of its expectations."""
-    parts = _expect_parts(name, exprs, us, ps)
+    measures (``ms = (points, weights, offsets)``) that give the values of its expectations (one
+    compiled function for the straight-line part, one for the loops)."""
+    parts = _expect_parts(name, exprs, us, ps, real)
     if parts is None:
         return emit_function(name, [], exprs, packed={"u": us, "pv": ps, "ms": []}, uniform=True,
-                             decorator=tpl.EXPR)
+                             decorator=tpl.INNER)
     src, sub, syms = parts
-    core = emit_function(f"{name}_core", [], [e.xreplace(sub) for e in exprs],
+    core = emit_function(name, [], [e.xreplace(sub) for e in exprs],
                          packed={"u": us, "pv": ps, "ev": syms}, uniform=True, decorator=tpl.INNER)
-    wrap = (f"{tpl.EXPR}\ndef {name}(u, pv, ms):\n"
-            f"    return {name}_core(u, pv, _ex{name}(u, pv, ms[0], ms[1], ms[2]))\n")
-    return src + "\n" + core + "\n" + wrap
+    head = f"def {name}(u, pv, ev):\n"
+    if core.count(head) != 1:
+        raise CodegenError(f"{name}: unexpected generated header")  # pragma: no cover - emit_function's form
+    # the expectations' values are computed first, in the function itself (no wrapper to compile)
+    core = core.replace(head, f"def {name}(u, pv, ms):\n    ev = _ex{name}(u, pv, ms[0], ms[1], ms[2])\n", 1)
+    return src + "\n" + core
+
+
+def _real_unknowns(system) -> list:
+    """The unknowns that are real wherever the generated code is evaluated: those of the domains
+    "real", "positive", "negative" (``_admissible`` projects them onto the real axis before every
+    evaluation, and the self-check samples them real)."""
+    return [u for u in system.unknowns if system.domains[u] in ("real", "positive", "negative")]
 
 
 def system_source(system, spectral: Any = None) -> str:
@@ -420,6 +432,7 @@ def system_source(system, spectral: Any = None) -> str:
     us, ps = list(system.unknowns), list(system.parameters)
     F = list(system.residuals)
     J = system.jacobian()
+    real = _real_unknowns(system)
     obs_names = list(system.observables)
     meta = {"kind": "system", "name": system.name, "parameters": tuple(p.name for p in ps),
             "unknowns": tuple(u.name for u in us), "observables": tuple(obs_names),
@@ -429,15 +442,16 @@ def system_source(system, spectral: Any = None) -> str:
         _header(f"solver of the system {system.name}", meta,
                 "Damped Newton with the analytic Jacobian; warm starts along the grid."),
         RECIP_HELPER if measures else "",
-        _emit_with_expectations("_fj", F + [J[i, j] for i in range(len(us)) for j in range(len(us))], us, ps),
+        _emit_with_expectations("_fj", F + [J[i, j] for i in range(len(us)) for j in range(len(us))], us, ps, real),
         "\n",
         # the residual alone, for the line search (no Jacobian at trial points)
-        _emit_with_expectations("_f", F, us, ps),
+        _emit_with_expectations("_f", F, us, ps, real),
         "\n",
-        _emit_with_expectations("_obs", [system.observables[k] for k in obs_names] or [sp.Integer(0)], us, ps),
+        _emit_with_expectations("_obs", [system.observables[k] for k in obs_names] or [sp.Integer(0)], us, ps,
+                                real),
         "\n",
         emit_function("_init", [], [system.initial[u] for u in us], packed={"pv": ps}, uniform=True,
-                      decorator=tpl.EXPR),
+                      decorator=tpl.INNER),
         tpl.render(tpl.SYSTEM_KERNELS, nu=len(us), domains=[_DOMAIN_CODES[system.domains[u]] for u in us],
                    spectral=_spectral_index(system, spectral), real_warm=int(bool(measures))),
         tpl.SYSTEM_WRAPPERS,
@@ -473,6 +487,7 @@ def _system_check(system) -> Callable[[ModuleType], None]:
         canon, measures = canonical_system(system)
         us, ps = list(canon.unknowns), list(canon.parameters)
         J = canon.jacobian()
+        real = _real_unknowns(canon)
         ms, mpts, mwts = check_measures(measure_dims(canon))
 
         def explicit(e):
@@ -484,6 +499,10 @@ def _system_check(system) -> Callable[[ModuleType], None]:
         pts, gfj, gf, gobs, ginit = [], [], [], [], []
         for _ in range(_CHECK_POINTS):
             uv = rng.normal(size=len(us)) + 1j * (np.abs(rng.normal(size=len(us))) + 0.1)
+            for a, u in enumerate(us):  # the real-domain unknowns: real, as at every evaluation
+                if u in real:
+                    uv[a] = {"real": uv[a].real, "positive": abs(uv[a].real) + 0.1,
+                             "negative": -abs(uv[a].real) - 0.1}[canon.domains[u]]
             pv = rng.uniform(0.3, 1.7, size=len(ps)) + 0.2j
             pts.append([*uv, *pv])
             gfj.append(mod._fj(uv, pv, ms))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
@@ -271,7 +271,8 @@ def _loop_body(reps, reduced, printer, xs, indent, acc, zero, recip):
 
 def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Sequence[sp.Expr]]], *,
                          packed: Mapping[str, Sequence[sp.Symbol]],
-                         decorator: str = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)") -> str:
+                         decorator: str = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)",
+                         real: Collection[sp.Symbol] = ()) -> str:
     """Source of ``def name(<packed arrays>, mx, mw, mo)`` returning expectations as a tuple.
 
     Each group ``(slot, var, bodies)`` is one loop over the atoms ``mx[i]`` with weights ``mw[i]``,
@@ -281,7 +282,9 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
     body (common subexpressions shared; those free of ``var`` are computed once, before the
     loop).  When every body is a rational function with real coefficients, a second copy of
     the loop in real arithmetic runs whenever the arguments it uses are real (a real solve, e.g.
-    a ridge ``κ > 0``).  The outputs are the groups' sums in order, complex.  The measure's size
+    a ridge ``κ > 0``); when every argument it uses is in ``real`` (arguments real at every call:
+    the unknowns of a real domain) the real loop is the only one (half the code to compile).
+    The outputs are the groups' sums in order, complex.  The measure's size
     and values are run-time data: they never reach the source.  The module needs
     :data:`RECIP_HELPER` (``_recip``).
     """
@@ -323,12 +326,15 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
             reps, reduced = sp.cse(renamed, symbols=sp.numbered_symbols(f"g{g}t"), optimizations=None)
             allowed = {s.name for s in names.values()} | {s.name for s, _ in reps} | {x.name for x in xsyms}
             accs = [f"s{k + i}" for i in range(len(reduced))]
+            # the slot's atoms as slices indexed from 0: no negative-index wrap-around in the loop,
+            # which (with error_model="numpy": no zero-division branch) LLVM vectorizes
+            loop = [f"px{g} = mx[mo[{int(slot)}]:mo[{int(slot) + 1}]]", f"pw{g} = mw[mo[{int(slot)}]:mo[{int(slot) + 1}]]"]
             if len(vs) == 1:
-                loop = [f"for i in range(mo[{int(slot)}], mo[{int(slot) + 1}]):", f"    {xs} = mx[i]"]
+                loop += [f"for i in range(px{g}.shape[0]):", f"    {xs} = px{g}[i]"]
             else:
-                loop = [f"for i in range(mo[{int(slot)}], mo[{int(slot) + 1}], {len(vs)}):"]
-                loop += [f"    {x} = mx[i{' + ' + str(c) if c else ''}]" for c, x in enumerate(xsyms)]
-            loop.append("    wgt = mw[i]")
+                loop += [f"for i in range(0, px{g}.shape[0], {len(vs)}):"]
+                loop += [f"    {x} = px{g}[i{' + ' + str(c) if c else ''}]" for c, x in enumerate(xsyms)]
+            loop.append(f"    wgt = pw{g}[i]")
             before, inside, body = _loop_body(reps, reduced, _LoopPrinter(True, allowed), xsyms, "    ", accs, "0j", True)
             lines.extend(before)
             lines.extend(f"    {a} = 0j" for a in accs)
@@ -348,9 +354,10 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
     except PrintMethodNotImplementedError as exc:
         raise CodegenError(f"cannot generate code for an expectation: {str(exc).splitlines()[0]}") from exc
     ret = f"({', '.join(o + ' + 0j' for o in outs)}{',' if len(outs) == 1 else ''})"
+    only_real = real_ok and all(a in real for a in allargs if a in used)
     if real_ok:
         cond = " and ".join(f"{n}.imag == 0.0" for n in used_names) or "True"
-        head = [f"    if {cond}:"]
+        head = [f"    if {'True' if only_real else cond}:"]
         # the real copy reads the real parts under other names (numba keeps one type per name)
         rn = {n: f"r{n}" for n in used_names}
         body_txt = "\n".join(real_lines)
@@ -364,6 +371,8 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
         block = head + [f"        {rn[n]} = {n}.real" for n in used_names] + [body_txt, f"        return {real_ret}"]
         # insert the real branch right after the argument unpacking
         first = next(i for i, ln in enumerate(lines) if i > (1 if decorator else 0) and not ln.startswith("    a"))
+        if only_real:  # the complex copy is never reached
+            return "\n".join(lines[:first] + block) + "\n"
         lines[first:first] = block
     lines.append(f"    return {ret}")
     return "\n".join(lines) + "\n"

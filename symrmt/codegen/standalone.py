@@ -4,7 +4,9 @@ A user drops the file into a project and calls ``stieltjes(z, **params)``, ``den
 ``cdf(x, **params)``, ``support(**params)``, ``atoms(**params)`` (laws) or ``solve(**params)``
 (systems); see the module's docstring for its conventions.  A law module carries the text of
 :mod:`symrmt.codegen.law_runtime` (the numerics behind ``CompiledLaw.support``/``cdf``/``atoms``,
-the same code) followed by the thin wrappers :data:`LAW_FACE`.
+the same code) followed by the thin wrappers :data:`LAW_FACE`.  A System whose expectations hold
+measures (a learning model's data spectrum) carries their atoms and weights as ``MEASURES``, the
+default of ``solve(measures_=...)`` (:data:`MEASURES_FACE`).
 """
 from __future__ import annotations
 
@@ -62,6 +64,39 @@ def cdf(x, **params):
 '''
 
 
+#: the solve() of a standalone System module with its own measures as the default ``measures_``
+MEASURES_FACE = '''
+
+_solve_given_measures = solve
+
+
+def solve(maxit_=100, tol_=1e-13, ftol_=1e-10, measures_=None, **params):
+    """solve() above with this System's own measures (MEASURES, slot order) unless measures_ is given."""
+    return _solve_given_measures(maxit_, tol_, ftol_, MEASURES if measures_ is None else measures_, **params)
+'''
+
+
+def _array_literal(a: Any) -> str:
+    """``np.array([...])`` reproducing the float64 array ``a`` exactly (``repr`` round-trips)."""
+    import numpy as np
+
+    arr = np.ascontiguousarray(a, dtype=np.float64)
+    return f"np.array({[float(v) for v in arr.ravel()]!r}).reshape({arr.shape!r})"
+
+
+def _with_measures(sealed: str, measures: Any) -> str:
+    """A sealed System module with its measures' data and :data:`MEASURES_FACE` appended, sealed
+    again; unchanged when the System has no measures or only solve-time placeholders."""
+    measures = [mu for mu in measures if mu is not None]
+    if not measures:
+        return sealed
+    pairs = ",\n    ".join(f"({_array_literal(mu.points)},\n     {_array_literal(mu.weights)})" for mu in measures)
+    block = ("\n\n#: the measures of the System's expectations, slot order: (points, weights) per slot\n"
+             f"MEASURES = (\n    {pairs},\n)\n" + MEASURES_FACE)
+    body = sealed.rpartition(_TRAILER)[0] if _TRAILER in sealed else sealed
+    return seal(body.rstrip("\n") + "\n" + block)
+
+
 def _runtime_text() -> str:
     text = Path(law_runtime.__file__).read_text(encoding="utf-8")
     return text[text.index(RUNTIME_MARKER):]
@@ -77,18 +112,18 @@ def standalone_source(obj: Any) -> str:
     """Source of a standalone solver module for an AlgebraicLaw, a System or their compiled forms."""
     from ..symbolic.laws import AlgebraicLaw
     from ..symbolic.system import System
-    from .compile import law_source, system_source
+    from .compile import canonical_system, law_source, system_source
     from .law import CompiledLaw
     from .solved import CompiledSystem
 
     if isinstance(obj, CompiledLaw):
         return _with_law_runtime(standalone_text(Path(obj.module.__file__)))
     if isinstance(obj, CompiledSystem):
-        return standalone_text(Path(obj.module.__file__))
+        return _with_measures(standalone_text(Path(obj.module.__file__)), obj.measures)
     if isinstance(obj, AlgebraicLaw):
         return _with_law_runtime(seal(law_source(obj)))
     if isinstance(obj, System):
-        return seal(system_source(obj))
+        return _with_measures(seal(system_source(obj)), canonical_system(obj)[1])
     raise ParameterError(f"obj: expected an AlgebraicLaw, a System or a compiled one, got {type(obj).__name__}")
 
 
@@ -98,10 +133,15 @@ def write_standalone(obj: Any, path: str | os.PathLike) -> Path:
     Parameters
     ----------
     obj
-        An :class:`~symrmt.symbolic.algebraic_law.AlgebraicLaw` with bound parameters, a
-        :class:`~symrmt.symbolic.system.System`, or their compiled forms.  A System with
-        expectations over measures (``sr.expect``) takes the measures at solve time:
-        ``solve(measures_=[(points, weights), ...], **params)`` in slot order.
+        An :class:`~symrmt.symbolic.algebraic_law.AlgebraicLaw` (free parameters become
+        arguments of every function), a :class:`~symrmt.symbolic.system.System`, or their
+        compiled forms — e.g. ``symrmt.load(name).codegen_target()``, what ``symrmt codegen
+        NAME -o FILE`` writes.  A law's module has ``stieltjes``, ``density``, ``cdf``,
+        ``support`` and ``atoms``; a System's has ``solve(**params)``, a dict of arrays with
+        every unknown and observable, ``converged`` and ``residual``.  A System whose
+        expectations (``sr.expect``) hold measures carries their data as ``MEASURES``, the default
+        of ``solve(measures_=...)``; other measures are passed as ``[(points, weights), ...]`` in
+        slot order (placeholders with no data must be passed so).
     path
         A ``.py`` file in an existing directory.  It is written atomically, with the
         permissions of a normally created file (``0666`` under the umask, e.g. ``0644``).
@@ -118,6 +158,8 @@ def write_standalone(obj: Any, path: str | os.PathLike) -> Path:
     >>> from symrmt.codegen import write_standalone
     >>> law = sr.laws.marchenko_pastur(sp.Rational(1, 2))
     >>> out = write_standalone(law, pathlib.Path(tempfile.mkdtemp()) / "mp_half.py")  # doctest: +SKIP
+    >>> ridge = sr.load("ridge").codegen_target()      # the model's System, Σ = I as its measure
+    >>> out = write_standalone(ridge, pathlib.Path(tempfile.mkdtemp()) / "ridge.py")  # doctest: +SKIP
     """
     p = Path(path)
     if p.suffix != ".py":

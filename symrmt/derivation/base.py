@@ -132,7 +132,7 @@ class Derivation:
     def report_params(self, bound: Mapping[str, Any]) -> dict:
         """Bound parameters for a report: numbers as JSON numbers, options as text."""
         nums, opts = self.split(bound)
-        return {**{k: plain(v) for k, v in nums.items()}, **{k: str(v) for k, v in opts.items()}}
+        return {**{k: plain(v) for k, v in nums.items()}, **{k: _option_text(v) for k, v in opts.items()}}
 
     # -------------------------------------------------------------- resource limits
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -503,3 +503,13 @@ def _cost_checked(simulate):
 
     checked._checks_cost = True
     return checked
+
+
+def _option_text(value: Any) -> str:
+    """An option as report text: arrays (a spectrum given as data) by their size and range."""
+    if isinstance(value, (list, tuple, np.ndarray)) and np.size(value) > 8:
+        arr = np.asarray(value, dtype=object if isinstance(value, tuple) else None)
+        if arr.dtype.kind in "fiu":
+            return f"array of {arr.size} values in [{arr.min():.4g}, {arr.max():.4g}]"
+        return f"{type(value).__name__} of {len(value)} entries"
+    return str(value)

@@ -9,7 +9,8 @@ features ``φ = F x``, ``n = α d`` samples, ``y = βᵀx + ε`` with ``β`` iso
 ``‖β‖² = signal``, ``Var ε = noise``; readout ``a = argmin (1/n)‖y − Φa‖² + λ‖a‖²``; test
 error on a fresh noisy point, averaged over data *and* weights (d → ∞).
 
-Derivation (each step one identity; the code states them in SymPy, :func:`deep_linear_rf_system`):
+Derivation (each step one identity; the solver, :func:`solve_deep_linear_rf`, is the isotropic
+chain of :func:`symrmt.learning.model`, whose equations :mod:`symrmt.learning.algebra` derives):
 
 1. Conditional on F, the problem is ridge in input space with covariance ``M = Σ^½ FᵀF Σ^½`` and
    teacher ``v = Σ^½ β``: ``E = [σ² + κ_L² vᵀ(M + κ_L)⁻²v] / (1 − df2_M(κ_L)/n)`` with
@@ -39,131 +40,15 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 import sympy as sp
 
-from .. import _checks
 from ..errors import ParameterError
+from ..learning.classical import solve_deep_linear_rf
 from ..symbolic import free, laws
 from ..symbolic.laws import AlgebraicLaw, Construction, to_exact
 from ..symbolic.symbols import m as M_SYM, z as Z_SYM
-from ..symbolic.system import System
-from .._checks import broadcast, checked
-from .spectrum import KAPPA, kappa_equation, population_spectrum
 
-__all__ = ["deep_linear_rf_system", "deep_linear_equations", "solve_deep_linear_rf", "linear_feature_law", "input_space_law", "resize",
-           "SYMBOLS"]
-
-SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("alpha", "ridge")}
-SYMBOLS.update({name: sp.Symbol(name, nonnegative=True) for name in ("noise", "signal")})
-
-def _gammas(depth: int) -> list[sp.Symbol]:
-    return [sp.Symbol(f"gamma{ell}", positive=True) for ell in range(1, depth + 1)]
-
-
-def check_widths(widths: Any) -> tuple[float, ...]:
-    """Layer widths k_ℓ/d as a tuple of finite floats > 0 (a single number is one layer)."""
-    return _checks.layer_widths("widths", widths)
-
-
-def _error_terms(depth: int):
-    """Step 3 in SymPy, with ``df1(κ)`` an undefined function and ``t2`` a symbol
-    (``d df1/dκ = −t2``): returns ``(df1, t2, κ_L, bias, df2_features, test_error)``."""
-    al, s2, sig = SYMBOLS["alpha"], SYMBOLS["noise"], SYMBOLS["signal"]
-    gs = _gammas(depth)
-    k = KAPPA
-    D, T = sp.Function("df1")(k), sp.Symbol("t2", positive=True)
-    kL = k * gs[-1] * sp.Mul(*[(1 - D / g) for g in gs])
-    g = sig * k * D
-    dsub = {sp.Derivative(D, k): -T}
-    dkL = sp.diff(kL, k).subs(dsub)
-    dg = sp.diff(g, k).subs(dsub)
-    bias = g - kL * dg / dkL
-    df2f = D - kL * T / dkL
-    return D, T, kL, bias, df2f, (s2 + bias) / (1 - df2f / al)
-
-
-def deep_linear_equations(depth: int) -> list[tuple[str, sp.Basic]]:
-    """The κ equation, the feature-space ridge and the test error, as a referee reads them
-    (``df1 = tr Σ(Σ+κ)⁻¹``, ``t2 = tr Σ(Σ+κ)⁻²``)."""
-    al, lam = SYMBOLS["alpha"], SYMBOLS["ridge"]
-    gs = _gammas(int(depth))
-    D, T, kL, bias, df2f, test = _error_terms(int(depth))
-    df = sp.Symbol("df1", positive=True)
-    s_total = sp.Mul(*[1 / (1 - df / g) for g in gs]) / (1 - df / al) / gs[-1]
-    Dk = {D: df}
-    return [("S-transform of the features' Gram (df form)", sp.Eq(sp.Symbol("S"), s_total)),
-            ("kappa equation (S-transforms multiply)", sp.Eq(KAPPA, lam * s_total)),
-            ("feature-space ridge kappa_L", sp.Eq(sp.Symbol("kappa_L"), kL.subs(Dk))),
-            ("bias term B = kappa_L^2 v'(M + kappa_L)^-2 v", sp.Eq(sp.Symbol("B"), sp.factor(bias.subs(Dk)))),
-            ("df2 of the features (per input dimension)", sp.Eq(sp.Symbol("df2_L"), sp.factor(df2f.subs(Dk)))),
-            ("test error", sp.Eq(sp.Symbol("E_test"), (SYMBOLS["noise"] + sp.Symbol("B"))
-                                 / (1 - sp.Symbol("df2_L") / al)))]
-
-
-def deep_linear_rf_system(depth: int, spectrum: Any = None) -> System:
-    """The depth-L linear random-features equivalent as a :class:`~symrmt.symbolic.system.System`.
-
-    Unknown ``kappa`` (the input-space renormalized ridge κ, plus ``m_pop`` for a law spectrum);
-    parameters ``alpha`` (n/d), ``ridge`` (λ), ``noise``, ``signal``, ``gamma1..gammaL`` (k_ℓ/d);
-    observables ``test_error``, ``kappa_features`` (κ_L), ``df1``, ``df2_features`` (df2 of the
-    feature covariance at κ_L, per input dimension), ``bias`` (the κ_L² vᵀ(M+κ_L)⁻²v term).
-    """
-    depth = _checks.integer("depth", depth, low=1)
-    al, lam, s2, sig = (SYMBOLS[k] for k in ("alpha", "ridge", "noise", "signal"))
-    gs = _gammas(int(depth))
-    spec = population_spectrum(spectrum)
-    k = KAPPA
-    # step 2: κ equation from the product of S-transforms (data Wishart q = 1/α, layers q = 1/γ_ℓ)
-    eq = gs[-1] * kappa_equation(spec.df1, k, lam / gs[-1], [1 / al, *[1 / g for g in gs]])
-    D, T, kL, bias, df2f, test = _error_terms(int(depth))
-    back = {D: spec.df1, T: spec.t2}
-    obs = {"test_error": test.subs(back), "kappa_features": kL.subs(back), "df1": spec.df1,
-           "df2_features": df2f.subs(back), "bias": bias.subs(back)}
-    k0 = lam / gs[-1] + 1 + 2 / al + sum(2 / gg for gg in gs)
-    initial = {k: k0, **(spec.initial(k0) if spec.initial else {})}
-    return System([sp.expand(eq), *spec.equations], [k, *spec.unknowns], [al, lam, s2, sig, *gs],
-                  observables=obs, domains={k: "positive", **spec.domains}, initial=initial,
-                  name=f"deep_linear_rf_L{int(depth)}")
-
-
-def solve_deep_linear_rf(alpha: Any, ridge: Any, noise: Any = 0.0, signal: Any = 1.0, widths: Any = (2.0, 1.5),
-                         data_covariance: Any = None, strict: bool = False):
-    """Test error of ridge on depth-L linear random features (weights and data averaged, d → ∞).
-
-    Parameters
-    ----------
-    alpha : > 0 (n/d);  ridge : > 0 (λ);  noise : >= 0;  signal : >= 0 (‖β‖²) — broadcast arrays.
-    widths : sequence of numbers > 0
-        ``γ_ℓ = k_ℓ/d``, ℓ = 1..L (any depth).
-    data_covariance : None (identity), ``(points, weights)`` or an AlgebraicLaw — Σ.
-
-    Returns
-    -------
-    SolveResult
-        ``res["test_error"]``, ``res["kappa"]`` (input space), ``res["kappa_features"]``, ...;
-        a point whose κ leaves the physical branch (some ``1 − df/α`` or ``1 − df/γ_ℓ`` ≤ 0) is
-        flagged ``converged = False`` with NaN values.
-    """
-    ws = check_widths(widths)
-    vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "ridge": checked("ridge", ridge, "positive"),
-                      "noise": checked("noise", noise, "nonnegative"),
-                      "signal": checked("signal", signal, "nonnegative")})
-    solver = deep_linear_rf_system(len(ws), data_covariance).compile()
-    grid = dict(vals, **{f"gamma{i + 1}": np.full(vals["alpha"].shape, w) for i, w in enumerate(ws)})
-    res = solver.solve(strict=False, **grid)
-    df = np.asarray(res["df1"]).real
-    ok = np.asarray(res.converged) & (1 - df / vals["alpha"] > 0)
-    for w in ws:
-        ok &= 1 - df / w > 0
-    with np.errstate(invalid="ignore"):
-        ok &= np.asarray(res["test_error"]).real > 0
-    res.reject(ok)
-    if strict and not ok.all():
-        from ..errors import ConvergenceError
-
-        raise ConvergenceError(f"deep-linear-rf: {int((~ok).sum())} point(s) did not converge to the physical branch")
-    return res
+__all__ = ["solve_deep_linear_rf", "linear_feature_law", "input_space_law", "resize"]
 
 
 # ---------------------------------------------------------------------- free-probability route

@@ -25,7 +25,7 @@ from .. import _checks
 from ..errors import ParameterError
 from .._checks import broadcast, checked
 
-__all__ = ["powerlaw_equations", "solve_discrete", "solve_powerlaw_ridge", "DiscreteResult"]
+__all__ = ["powerlaw_equations", "solve_discrete", "DiscreteResult"]
 
 
 def powerlaw_equations() -> list[tuple[str, sp.Basic]]:
@@ -141,13 +141,3 @@ def solve_discrete(omega: Any, coef2: Any, n: Any, ridge: Any, noise: Any = 0.0,
                          df2=df2.reshape(shape), gcv=test.reshape(shape).copy())
     out.converged = conv.reshape(shape)
     return out
-
-
-def solve_powerlaw_ridge(n: Any, p: int, a: float, b: float, noise: Any, ridge: Any) -> DiscreteResult:
-    """Power-law case ``ω_i = i^{-a}``, ``θ_i = i^{-b}``, i = 1..p (Wei, Hu & Steinhardt's synthetic
-    benchmark, arXiv 2203.06176); ``n``, ``noise``, ``ridge`` broadcast."""
-    p = _checks.integer("p", p, low=1)
-    a_, b_ = float(checked("a", a, "positive")), float(checked("b", b, "nonnegative"))
-    i = np.arange(1, int(p) + 1, dtype=float)
-    om = i ** (-a_)
-    return solve_discrete(om, om * i ** (-2 * b_), n, ridge, noise)

@@ -62,6 +62,19 @@ test error equals Mei & Montanari's (arXiv 1908.05355) with ``ψ1 = width``, ``�
 ``μ0 = 0``: an odd activation cannot fit the target's mean, which then acts as unlearnable signal)
 — checked to 1e-10 in the tests.
 
+Finite d, conditional on the drawn weights (:func:`solve_one_step_conditional`; the authors'
+finite-d theory diagonalizes the drawn ``W0``).  The traces over ``Ω`` and the quadratic forms
+of the spike direction ``v̂`` and of ``ζ̂`` (the part of ``w*`` orthogonal to it) are read from
+one draw: with ``Ω = c²W0ΠW0ᵀ = Σ_i ω_i u_i u_iᵀ`` (``Π = I − v̂v̂ᵀ``), ``F_i = d (u_i·cW0v̂)²``,
+``H_i = d (u_i·cW0ζ̂)²``, ``S_i = λ + V̂1ω_i + V̂2`` and ``E_ω`` the average over the p atoms,
+
+    V1 = E_ω[ω/S],  V2 = E_ω[1/S],  θ = width·θ̂ E_ω[F/S],  ψ = width·ψ̂ E_ω[H/S],
+    q1 = E_ω[ω Q/S²],  q2 = E_ω[Q/S²],  Q = q̂1ω + q̂2 + width·(θ̂²F + ψ̂²H),
+
+the rest unchanged: every ``c²·tr(·)`` that multiplies ``θ̂`` becomes ``E_ω[F·(·)]`` and every ``tr(Ω·)`` that
+multiplies ``ψ̂`` becomes ``E_ω[H·(·)]``.  At d → ∞, ``F`` averages to ``c²`` and ``H`` to ``ω`` and
+the spectrum of ``Ω`` tends to ``c²``·Marchenko–Pastur(``width``): the closed forms above.
+
 Spectrum of the learned features (Dandi et al. 2410.18938): the feature matrix ``FᵀF/n`` has,
 besides its bulk, an outlier of order p along ``1_p`` created by the spike: at leading order
 ``λ_max(FᵀF/n)/p → E_κ μ0(κ)²`` (observable ``outlier``; relative corrections O(1/p)).  Its bulk
@@ -83,11 +96,12 @@ from ..symbolic import laws
 from ..symbolic.hermite import activation_expr, gaussian_expectation, hermite_coefficients
 from ..symbolic.parsing import safe_sympify
 from ..symbolic.system import System
-from .._checks import broadcast, checked
+from .._checks import broadcast, checked, integer
 
 __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_system",
            "solve_one_step", "node_values", "node_population", "spiked_feature_spectrum", "spiked_feature_density",
-           "spiked_feature_cdf",
+           "spiked_feature_cdf", "conditional_spectrum", "spiked_rf_conditional_system",
+           "solve_one_step_conditional", "draw_one_step_weights",
            "SPIKE_SYMBOLS", "NODES"]
 
 #: Gauss–Hermite nodes of the κ integral (the population of the compiled system: data, not code).
@@ -435,16 +449,29 @@ def _solve_by_population(grid: dict, nv_u: dict, which: np.ndarray):
                        gather(lambda r: r.iterations), dict(grid))
 
 
-def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:
+def _limit_direction_traces(c, V2, T: dict) -> dict:
+    """The quadratic forms of the spike and target directions at d → ∞ (module docstring):
+    ``TF = c² tr S⁻¹``, ``TF0 = c² tr S⁻²``, ``TF1 = c² tr ΩS⁻²``, ``TH = tr ΩS⁻¹``,
+    ``TH0 = tr ΩS⁻²``, ``TH1 = tr Ω²S⁻²`` (:func:`solve_one_step_conditional` has them from a draw)."""
+    c2 = np.asarray(c, float) ** 2
+    V2 = np.asarray(V2, float)
+    return {"TF": c2 * V2, "TF0": c2 * T["T00"], "TF1": c2 * T["T01"], "TH": T["T1"], "TH0": T["T01"],
+            "TH1": T["T11"]}
+
+
+def _linear_part(a, width, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:
     """Given the nonlinear solution, the overlaps that enter linearly (vectorized over the grid):
-    ``θ, m`` (2×2), ``ψ``, then ``q1, q2`` (2×2) and the test error (module docstring)."""
+    ``θ, m`` (2×2), ``ψ``, then ``q1, q2`` (2×2) and the test error (module docstring).  ``T``
+    holds the traces ``T00, T01, T11`` and the direction traces ``TF, TF0, TF1, TH, TH0, TH1``
+    (:func:`_limit_direction_traces` at d → ∞; from the drawn weights in
+    :func:`solve_one_step_conditional`)."""
     ex = lambda v: np.asarray(v, float)[..., None]  # noqa: E731
     mu0, mu1, mu2, h, h1, hh = (nv[k] for k in ("mu0", "mu1", "mu2", "h", "h1", "hh"))
-    a_, wd, c2 = ex(a), ex(width), ex(c) ** 2
+    a_, wd = ex(a), ex(width)
     D = 1 + mu1**2 * ex(V1) + mu2**2 * ex(V2)
     u = w / D
     S = lambda f: np.sum(u * f, axis=-1)  # noqa: E731
-    g = (wd * c2 * ex(V2) * a_)[..., 0]
+    g = (wd * ex(T["TF"]) * a_)[..., 0]
     pin = np.where(np.max(np.abs(mu0), axis=-1) < 1e-14, 1.0, 0.0)
     A11, A12, b1 = 1 + g * S(kap**2 * mu1**2), g * S(kap * mu1 * mu0), g * S(kap * mu1 * h)
     A21, A22, b2 = S(mu0 * mu1 * kap), S(mu0**2) + pin, S(mu0 * h)
@@ -454,7 +481,7 @@ def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarra
     C = mu0 * mbar[..., None] + mu1 * kap * theta[..., None]
     thh = a * S(kap * mu1 * (h - C))
     psh = a * S(mu1 * h1)
-    psi = width * psh * V1
+    psi = width * psh * T["TH"]
     e0 = hh + C**2 - 2 * C * h - 2 * mu1 * psi[..., None] * h1
     u2 = w / D**2
     S2 = lambda f: np.sum(u2 * f, axis=-1)  # noqa: E731
@@ -462,9 +489,8 @@ def _linear_part(a, width, c, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarra
     e1, e2 = S2(mu1**2 * e0), S2(mu2**2 * e0)
     s11, s12, s22 = S2(mu1**4), S2(mu1**2 * mu2**2), S2(mu2**4)
     T00, T01, T11 = T["T00"], T["T01"], T["T11"]
-    extra = width * c**2 * thh**2
-    r1 = a * e1 * T11 + (a * e2 + extra) * T01 + width * psh**2 * T11
-    r2 = a * e1 * T01 + (a * e2 + extra) * T00 + width * psh**2 * T01
+    r1 = a * e1 * T11 + a * e2 * T01 + width * (thh**2 * T["TF1"] + psh**2 * T["TH1"])
+    r2 = a * e1 * T01 + a * e2 * T00 + width * (thh**2 * T["TF0"] + psh**2 * T["TH0"])
     # q1 = r1 + a[(q1 s11 + q2 s12) T11 + (q1 s12 + q2 s22) T01], q2 likewise with (T01, T00)
     M11 = 1 - a * (s11 * T11 + s12 * T01)
     M12 = -a * (s12 * T11 + s22 * T01)
@@ -523,8 +549,9 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
             for k, v in {"a": a, "ridge": vals["ridge"], "width": vals["width"], "c": c}.items()}
     res = _solve_by_population(grid, nv_u, inv.reshape(shape))
     kap, wts = _gh(nodes)
-    T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T11")}
-    lin = _linear_part(a, vals["width"], c, np.asarray(res["V1"], float), np.asarray(res["V2"], float),
+    T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T1", "T11")}
+    T.update(_limit_direction_traces(c, res["V2"], T))
+    lin = _linear_part(a, vals["width"], np.asarray(res["V1"], float), np.asarray(res["V2"], float),
                        T, nv, wts, kap)
     m1, m2 = (nv["mu1"] ** 2) @ wts, (nv["mu2"] ** 2) @ wts
     res.observables.update(lin)
@@ -537,6 +564,210 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
 
         raise ConvergenceError(f"one-step-spiked-rf: {int((~np.asarray(res.converged)).sum())} point(s) "
                                "did not converge")
+    return res
+
+
+# ---------------------------------------------------------------------- finite d, given the draw
+def conditional_spectrum(W0: Any, direction: Any, target_direction: Any, c: Any, spiked: bool = True) -> Any:
+    """The drawn weights diagonalized: the joint measure of ``(ω_i, F_i, H_i)``, i = 1..p, for
+    :func:`solve_one_step_conditional` (Cui et al., arXiv 2402.04980, finite-d theory).
+
+    With ``v̂`` the unit spike direction, ``w*`` the unit target direction, ``γ = w*·v̂``,
+    ``ζ̂ = (w* − γv̂)/‖w* − γv̂‖``, ``Π = I − v̂v̂ᵀ`` and ``W = cW0``: ``ω_i, u_i`` are the eigenpairs
+    of ``Ω = WΠWᵀ`` (p×p), ``F_i = d (u_i·Wv̂)²`` and ``H_i = d (u_i·Wζ̂)²``; each atom has weight 1/p.
+    At d → ∞ ``F_i`` averages to ``c²`` and ``H_i`` to ``ω_i`` against smooth functions of ``ω``,
+    which gives the closed forms of :func:`solve_one_step`.
+
+    Parameters
+    ----------
+    W0 : array of shape ``(p, d)``, the drawn first-layer weights (unit rows)
+    direction : array of shape ``(d,)``, the spike direction (normalized here)
+    target_direction : array of shape ``(d,)``, ``w*`` (normalized here)
+    c : float > 0, the bulk scale
+    spiked : bool
+        False when the step makes no spike (η̃ = 0): then ``ζ̂ = w*`` and ``v̂`` is taken
+        orthogonal to it (γ = 0), as in :func:`solve_one_step`.
+
+    Returns
+    -------
+    tuple
+        ``(measure, gamma)``: a :func:`symrmt.measures.joint` measure with coordinates
+        ``("omega", "F", "H")`` and the drawn alignment ``γ`` (0 when ``spiked`` is False).
+    """
+    from ..measures import joint
+
+    W0 = np.asarray(W0, dtype=float)
+    if W0.ndim != 2 or min(W0.shape) < 2 or not np.all(np.isfinite(W0)):
+        raise ParameterError("W0: expected a finite 2-d array of shape (p, d) with p, d >= 2")
+    p, d = W0.shape
+    vecs = []
+    for name, x in (("direction", direction), ("target_direction", target_direction)):
+        x = np.asarray(x, dtype=float).ravel()
+        if x.shape != (d,) or not np.all(np.isfinite(x)) or not np.linalg.norm(x) > 0:
+            raise ParameterError(f"{name}: expected a finite nonzero vector of length d = {d}")
+        vecs.append(x / np.linalg.norm(x))
+    v, ws = vecs
+    c = float(checked("c", c, "positive"))
+    gamma = float(ws @ v) if spiked else 0.0
+    if not spiked:
+        v = v - (v @ ws) * ws
+        if not np.linalg.norm(v) > 1e-12:
+            raise ParameterError("direction: must not be parallel to target_direction")
+        v /= np.linalg.norm(v)
+    zeta = ws - gamma * v
+    zn = np.linalg.norm(zeta)
+    zeta = zeta / zn if zn > 1e-12 else np.zeros(d)
+    Wv, Wz = c * (W0 @ v), c * (W0 @ zeta)
+    omega = c * c * (W0 @ W0.T) - np.outer(Wv, Wv)
+    om, U = np.linalg.eigh(omega)
+    pts = np.stack([np.maximum(om, 0.0), d * (U.T @ Wv) ** 2, d * (U.T @ Wz) ** 2], axis=1)
+    return joint(pts, np.full(p, 1.0 / p), names=("omega", "F", "H")), gamma
+
+
+def draw_one_step_weights(d: int, width: float, gamma: float,
+                          seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One draw of the spiked model's weights and directions (numpy), for the finite-d theory
+    (:func:`solve_one_step_conditional`; Cui et al., arXiv 2402.04980).
+
+    Parameters
+    ----------
+    d : int >= 2, the input dimension
+    width : float > 0, ``p/d`` (``p = round(width·d)``)
+    gamma : float in [-1, 1], the alignment ``γ`` of the spike with the target direction
+    seed : int >= 0, the seed of the numpy generator
+
+    Returns
+    -------
+    tuple
+        ``(W0, w_star, v)``: ``W0`` of shape ``(p, d)`` with Gaussian rows normalized to unit
+        norm, ``w_star`` uniform on the unit sphere, and the unit spike direction
+        ``v = γ w_star + √(1−γ²) ζ`` with ``ζ`` a uniform unit vector orthogonal to ``w_star``.
+    """
+    d = integer("d", d, low=2)
+    seed = integer("seed", seed, low=0)
+    width = float(checked("width", width, "positive"))
+    if not (isinstance(gamma, (int, float)) and -1.0 <= gamma <= 1.0):
+        raise ParameterError(f"gamma: expected a number in [-1, 1], got {gamma!r}")
+    rng = np.random.default_rng(seed)
+    p = max(2, round(width * d))
+    W0 = rng.standard_normal((p, d))
+    W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
+    ws = rng.standard_normal(d)
+    ws /= np.linalg.norm(ws)
+    zeta = rng.standard_normal(d)
+    zeta -= (zeta @ ws) * ws
+    zeta /= np.linalg.norm(zeta)
+    return W0, ws, gamma * ws + math.sqrt(max(1.0 - gamma * gamma, 0.0)) * zeta
+
+
+def spiked_rf_conditional_system(population: Any = None, spectrum: Any = None) -> System:
+    """The nonlinear part of the fixed point for one drawn ``W0`` (finite d): traces over the
+    eigenvalues of the drawn ``Ω`` instead of Marchenko–Pastur's law.
+
+    Unknowns ``V1, V2, Vh1, Vh2``; parameters ``a`` (= α/width) and ``ridge``; two measures: the
+    κ population of :func:`node_population` (coordinates ``μ1², μ2²``) and the spectrum of
+    :func:`conditional_spectrum` (coordinates ``ω, F, H``), both read as data by one generated
+    module.  With ``S(ω) = λ + V̂1ω + V̂2`` and ``E_ω`` the average over the p atoms:
+
+        V̂1 = a E_κ[μ1²/D],  V̂2 = a E_κ[μ2²/D],  V1 = E_ω[ω/S],  V2 = E_ω[1/S];
+
+    observables ``T00, T01, T11 = E_ω[ω^k/S²]``, ``T1 = V1`` and the direction traces
+    ``TF = E_ω[F/S]``, ``TF0 = E_ω[F/S²]``, ``TF1 = E_ω[ωF/S²]``, ``TH, TH0, TH1`` likewise with
+    ``H`` (the quadratic forms of ``Wv̂`` and ``Wζ̂``).
+    """
+    from ..measures import expect, joint
+
+    if population is None:
+        _, w = _gh(NODES)
+        population = joint(np.ones((NODES, 2)), w, names=("mu1_sq", "mu2_sq"))
+    if spectrum is None:
+        spectrum = joint(np.ones((4, 3)), np.full(4, 0.25), names=("omega", "F", "H"))
+    V1, V2, Vh1, Vh2 = sp.symbols("V1 V2 Vh1 Vh2")
+    a = sp.Symbol("a", positive=True)
+    lam = sp.Symbol("ridge", positive=True)
+    m1, m2 = sp.symbols("m1 m2", nonnegative=True)
+    om, F, H = sp.symbols("omega F H", nonnegative=True)
+    D = 1 + m1 * V1 + m2 * V2
+    S = lam + Vh1 * om + Vh2
+    Ew = lambda e: expect(e, (om, F, H), spectrum)  # noqa: E731
+    eqs = [Vh1 - a * expect(m1 / D, (m1, m2), population),
+           Vh2 - a * expect(m2 / D, (m1, m2), population),
+           V1 - Ew(om / S),
+           V2 - Ew(1 / S)]
+    obs = {"T1": Ew(om / S), "T00": Ew(1 / S**2), "T01": Ew(om / S**2), "T11": Ew(om**2 / S**2),
+           "TF": Ew(F / S), "TF0": Ew(F / S**2), "TF1": Ew(om * F / S**2),
+           "TH": Ew(H / S), "TH0": Ew(H / S**2), "TH1": Ew(om * H / S**2)}
+    unknowns = [V1, V2, Vh1, Vh2]
+    g0 = 1 / (lam + a + 1)
+    return System(eqs, unknowns, [a, lam], observables=obs, domains={u: "positive" for u in unknowns},
+                  initial={V1: g0, V2: g0, Vh1: a / 2, Vh2: a / 2}, name="one_step_spiked_rf_conditional")
+
+
+@lru_cache(maxsize=1)
+def _compiled_conditional():
+    return spiked_rf_conditional_system().compile(maxit=200)
+
+
+def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, target_direction: Any,
+                               eta: Any, alpha0: Any, activation: Any = "tanh", target: Any = "tanh",
+                               nodes: int = NODES, strict: bool = False):
+    """Test error after one large gradient step at finite d, conditional on the drawn ``W0``
+    (Cui et al., arXiv 2402.04980: the finite-d form of their theory, which diagonalizes the
+    drawn weights).
+
+    The same fixed point as :func:`solve_one_step` with the Marchenko–Pastur traces replaced by
+    averages over the eigenvalues of the drawn ``Ω = c²W0ΠW0ᵀ`` and the quadratic forms of the
+    spike and target directions by their drawn values (:func:`conditional_spectrum`,
+    :func:`spiked_rf_conditional_system`).  ``r`` and ``c`` are the theory's
+    (:func:`spike_values`); the alignment ``γ`` is the draw's ``w*·v̂``.
+
+    Parameters
+    ----------
+    alpha : > 0, n/d;  ridge : > 0, λ — broadcast (a learning curve)
+    W0 : array of shape ``(p, d)``; ``width = p/d``
+    direction : array of shape ``(d,)``, the spike direction v (e.g. ``γw* + √(1−γ²)ζ`` of a
+        spiked-model trial, or the mean row update of a trained network)
+    target_direction : array of shape ``(d,)``, ``w*``
+    eta, alpha0 : scalars, η̃ >= 0 and α0 > 0 (they fix r and c)
+    activation, target, nodes, strict : as in :func:`solve_one_step`
+
+    Returns
+    -------
+    SolveResult
+        Observables ``test_error``, ``r``, ``c``, ``gamma`` (the draw's), the overlaps and traces,
+        arrays of the broadcast shape of ``alpha`` and ``ridge``; ``converged`` per point.
+        As ``d → ∞`` it tends to :func:`solve_one_step` (tests).
+    """
+    if not (isinstance(nodes, int) and not isinstance(nodes, bool) and 8 <= nodes <= 200):
+        raise ParameterError(f"nodes: expected an integer in [8, 200], got {nodes!r}")
+    vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "ridge": checked("ridge", ridge, "positive")})
+    for k, v in (("eta", eta), ("alpha0", alpha0)):
+        if np.ndim(v):
+            raise ParameterError(f"{k}: solve_one_step_conditional takes a scalar, got an array")
+    r, c, _ = (float(v) for v in spike_values(eta, alpha0, activation, target))
+    W0 = np.asarray(W0, dtype=float)
+    spectrum, gamma = conditional_spectrum(W0, direction, target_direction, c, spiked=r > 0)
+    p, d = W0.shape
+    width = p / d
+    nv = node_values(np.array(r), np.array(c), np.array(gamma), activation, target, nodes)
+    shape = vals["alpha"].shape
+    a = vals["alpha"] / width
+    cs = _compiled_conditional().with_measures(node_population(nv), spectrum)
+    res = _solve_with_continuation(cs, {"a": a, "ridge": vals["ridge"]})
+    T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T11", "TF", "TF0", "TF1", "TH",
+                                                               "TH0", "TH1")}
+    nvb = {k: np.broadcast_to(nv[k], shape + (nodes,)) for k in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
+    kap, wts = _gh(nodes)
+    lin = _linear_part(a, np.full(shape, width), np.asarray(res["V1"], float), np.asarray(res["V2"], float),
+                       T, nvb, wts, kap)
+    res.observables.update(lin)
+    res.observables.update({"r": np.full(shape, r), "c": np.full(shape, c), "gamma": np.full(shape, gamma)})
+    res.parameters.update(vals)
+    if strict and not np.all(res.converged):
+        from ..errors import ConvergenceError
+
+        raise ConvergenceError(f"one-step-spiked-rf (finite d): {int((~np.asarray(res.converged)).sum())} "
+                               "point(s) did not converge")
     return res
 
 

@@ -16,10 +16,10 @@ import sympy as sp
 
 from ..symbolic.hermite import HermiteSeries, hermite_series
 from .dot_product import KINDS, DotProductKernel, dot_product_kernel
-from .reverse import KernelActivation, activation_from_kernel
+from .reverse import METHODS, KernelActivation, activation_from_kernel, fit_kernel_coefficients
 
 __all__ = ["hermite_coefficients", "HermiteSeries", "dot_product_kernel", "DotProductKernel",
-           "activation_from_kernel", "KernelActivation", "KINDS"]
+           "activation_from_kernel", "KernelActivation", "fit_kernel_coefficients", "KINDS", "METHODS"]
 
 
 def hermite_coefficients(activation: str | sp.Expr, order: int, method: str = "auto") -> HermiteSeries:

@@ -500,7 +500,7 @@ def dot_product_kernel(activation: str | sp.Expr, kind: str = "nngp", depth: int
         polynomials and the families of :mod:`symrmt.kernels.exact`: piecewise linear with the kink
         at 0 (``a·Max(x, 0) + b·x + c``, LeakyReLU, ``Abs``, steps), rectified monomials
         ``Max(x, 0)**n``, ``Σ α_j exp(a_j x)``, ``Σ α_j exp(−g_j x²)``, sums of ``cos``/``sin`` and
-        ``α erf(βx) + c``.
+        ``α erf(βx) + c`` (neural-tangents' ``Sigmoid_like``) and Gabor sums ``Σ α_j exp(−g_j x²) cos/sin(ω_j x)``.
     kind : {"nngp", "ntk"}
         Neural-network Gaussian-process kernel, or neural tangent kernel.
     depth : int

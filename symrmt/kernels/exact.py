@@ -24,7 +24,14 @@ kernel on numbers, composes its Taylor series (exact or 40 digits) and prints it
 * **Gaussians** ``φ = c_0 + Σ_j α_j exp(−g_j x²)`` (``g_j > 0``):
   ``E[e^{−g u²} e^{−h v²}] = D^{−1/2}``, ``E[uv e^{−g u²} e^{−h v²}] = σ D^{−3/2}`` with
   ``D = (1 + 2g q_x)(1 + 2h q_y) − 4gh σ²``.
-* **Scaled erf** ``φ = α erf(βx) + c_0``: Williams' arcsin kernel with ``q → β² q``.
+* **Scaled erf** ``φ = α erf(βx) + c_0``: Williams' arcsin kernel with ``q → β² q`` (covers the
+  neural-tangents ``Sigmoid_like`` ``erf(x/2.4020563531719796)/2 + 1/2``).
+* **Gabor sums** ``φ = c_0 + Σ_j α_j exp(−g_j x²) T_j(ω_j x)`` with ``T_j ∈ {cos, sin}`` and
+  ``g_j ≥ 0`` (the neural-tangents ``Gabor`` is ``exp(−x²) sin x``): with
+  ``D = (1 + 2g q_x)(1 + 2h q_y) − 4gh σ²``, ``Δ = q_x q_y − σ²`` and
+  ``P = a²(q_x + 2hΔ) + b²(q_y + 2gΔ)``, ``E[e^{−g u²} cos(au) e^{−h v²} cos(bv)] =
+  D^{−1/2} e^{−P/(2D)} cosh(abσ/D)`` (``sin``·``sin``: ``sinh``; ``cos``·``sin``: 0) — the Fourier
+  transform of a Gaussian; ``E[φ′(u)φ′(v)] = ∂/∂σ E[φ(u)φ(v)]`` (Price's theorem).
 
 :func:`exact_dual` returns the family of an activation or ``None``.
 """
@@ -36,7 +43,7 @@ from typing import Any
 import sympy as sp
 
 __all__ = ["exact_dual", "PiecewiseLinearDual", "RectifiedMonomialDual", "ExponentialDual",
-           "TrigonometricDual", "GaussianDual", "ScaledErfDual", "arc_cosine_polynomials"]
+           "TrigonometricDual", "GaussianDual", "ScaledErfDual", "GaborDual", "arc_cosine_polynomials"]
 
 _INV_SQRT_2PI = 1 / sp.sqrt(2 * sp.pi)
 
@@ -321,6 +328,66 @@ class ScaledErfDual(_ExactDual):
         return self._gauss.value(ops, q, rho, q2)
 
 
+class GaborDual(_ExactDual):
+    """``φ = c_0 + Σ_j α_j exp(−g_j x²) T_j(ω_j x)``, ``T_j ∈ {cos, sin}``, ``g_j ≥ 0`` (module docstring).
+
+    Each pair of terms contributes ``½ D^{−1/2} (e^{X₊} ± e^{X₋})`` with ``X_± = (−P/2 ± abσ)/D``
+    (``+`` for cos·cos, ``−`` for sin·sin); ``1/D = F²/(A_x A_y)`` with ``A = 1 + 2g q`` and
+    ``F = (1 − t²)^{−1/2}``, ``t = 2√(gh) σ/√(A_x A_y)``, so every operation set applies.
+    """
+
+    def __init__(self, terms, c0):
+        self.terms = tuple((sp.sympify(al), sp.sympify(g), sp.sympify(w), str(t)) for al, g, w, t in terms)
+        self.c0 = sp.sympify(c0)
+        self.name = "gabor " + " + ".join(f"{al}·exp(-{g}x²)·{t}({w}x)" for al, g, w, t in self.terms)
+
+    def _pairs(self, ops, q, rho, q2, derivative: bool):
+        qy = q if q2 is None else q2
+        _, _, s = _scales(ops, q, q2) if q2 is not None else (None, None, q)
+        sigma = rho * s
+        out = []
+        for ai, g, a, ti in self.terms:
+            for aj, h, b, tj in self.terms:
+                if ti != tj:
+                    continue  # cos·sin: an even times an odd function of a symmetric pair
+                sign = 1 if ti == "cos" else -1
+                ax = q * ops.const(2 * g) + ops.rat(1)
+                ay = qy * ops.const(2 * h) + ops.rat(1)
+                inv_axy = ops.inv(ax * ay)
+                F = ops.inv_sqrt_one_minus_square(sigma * (ops.sqrt(inv_axy) * ops.const(2 * sp.sqrt(g * h))))
+                inv_d = F * F * inv_axy  # 1/D
+                root = F * ops.sqrt(inv_axy)  # D^{-1/2}
+                delta = q * qy - sigma * sigma
+                P = (q + delta * ops.const(2 * h)) * ops.const(a**2) + (qy + delta * ops.const(2 * g)) * ops.const(b**2)
+                for pm in (1, -1):
+                    N = P * ops.rat(-1, 2) + sigma * ops.const(pm * a * b)
+                    term = root * ops.exp(N * inv_d) * ops.const(ai * aj * (1 if pm == 1 else sign) / 2)
+                    if derivative:  # d/dσ of D^{-1/2} e^{N/D}: (−D′/(2D) + (N′D − N D′)/D²)
+                        dD = sigma * ops.const(-8 * g * h)
+                        dN = sigma * ops.const(2 * (h * a**2 + g * b**2)) + ops.const(pm * a * b)
+                        term = term * (dD * inv_d * ops.rat(-1, 2) + (dN - N * dD * inv_d) * inv_d)
+                    out.append(term)
+        return out
+
+    def value(self, ops, q, rho, q2=None):
+        t = self._pairs(ops, q, rho, q2, derivative=False)
+        c0 = self.c0
+        if c0 != 0:
+            qy = q if q2 is None else q2
+            for al, g, w, kind in self.terms:
+                if kind != "cos":
+                    continue
+                for qq in (q, qy):  # E[e^{−g u²} cos(ω u)] = A^{−1/2} exp(−ω² q/(2A)), A = 1 + 2g q
+                    inv_a = ops.inv(qq * ops.const(2 * g) + ops.rat(1))
+                    t.append(ops.sqrt(inv_a) * ops.exp(qq * inv_a * ops.const(-w**2 / 2)) * ops.const(c0 * al)
+                             + ops.rat(0) * rho)
+            t.append(ops.const(c0**2) + ops.rat(0) * rho)
+        return _sum(t, ops)
+
+    def deriv(self, ops, q, rho, q2=None):
+        return _sum(self._pairs(ops, q, rho, q2, derivative=True), ops)
+
+
 # ---------------------------------------------------------------------- detection
 _KINKS = (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.Piecewise, sp.sign)
 
@@ -398,6 +465,29 @@ def _exponential(expr: sp.Expr, var: sp.Symbol):
     return ExponentialDual(terms, c0)
 
 
+def _gaussian_exponent(factor: sp.Expr, var: sp.Symbol):
+    """``(g, b)`` for a factor ``exp(−g x² + b)`` with real ``g > 0``, else ``None``."""
+    if not isinstance(factor, sp.exp) or not factor.args[0].is_polynomial(var):
+        return None
+    poly = sp.Poly(factor.args[0], var)
+    if poly.degree() != 2 or poly.coeff_monomial(var) != 0:
+        return None
+    g, b = -poly.coeff_monomial(var**2), poly.coeff_monomial(1)
+    return (g, b) if _real_number(g) and _real_number(b) and g > 0 else None
+
+
+def _phase_split(trig: sp.Expr, coeff: sp.Expr, var: sp.Symbol):
+    """``c·sin(ωx + ph)`` or ``c·cos(ωx + ph)`` as ``(ω, [(a, "cos"), (b, "sin")])`` with
+    ``c·f(ωx + ph) = a cos(ωx) + b sin(ωx)``; ``None`` if the argument is not linear in ``x``."""
+    ab = _linear_in(trig.args[0], var)
+    if ab is None:
+        return None
+    w, ph = ab
+    if isinstance(trig, sp.sin):  # sin(wx + ph) = sin(wx) cos ph + cos(wx) sin ph
+        return w, [(coeff * sp.sin(ph), "cos"), (coeff * sp.cos(ph), "sin")]
+    return w, [(coeff * sp.cos(ph), "cos"), (-coeff * sp.sin(ph), "sin")]  # cos ph cos − sin ph sin
+
+
 def _trigonometric(expr: sp.Expr, var: sp.Symbol):
     if not expr.has(sp.sin, sp.cos):
         return None
@@ -409,16 +499,12 @@ def _trigonometric(expr: sp.Expr, var: sp.Symbol):
     for coeff, rest in parts:
         if not isinstance(rest, (sp.sin, sp.cos)):
             return None
-        ab = _linear_in(rest.args[0], var)
-        if ab is None:
+        split_ = _phase_split(rest, coeff, var)
+        if split_ is None:
             return None
-        w, ph = ab
-        if isinstance(rest, sp.sin):  # sin(wx + ph) = sin(wx) cos ph + cos(wx) sin ph
-            sin_t.append((coeff * sp.cos(ph), w))
-            cos_t.append((coeff * sp.sin(ph), w))
-        else:  # cos(wx + ph) = cos(wx) cos ph − sin(wx) sin ph
-            cos_t.append((coeff * sp.cos(ph), w))
-            sin_t.append((-coeff * sp.sin(ph), w))
+        w, parts_ = split_
+        for a, kind in parts_:
+            (cos_t if kind == "cos" else sin_t).append((a, w))
     cos_t = [(a, w) for a, w in cos_t if a != 0]
     sin_t = [(a, w) for a, w in sin_t if a != 0]
     return TrigonometricDual(cos_t, sin_t, c0)
@@ -433,15 +519,10 @@ def _gaussian(expr: sp.Expr, var: sp.Symbol):
     c0, parts = split
     terms = []
     for coeff, rest in parts:
-        if not isinstance(rest, sp.exp) or not rest.args[0].is_polynomial(var):
+        gb = _gaussian_exponent(rest, var)
+        if gb is None:
             return None
-        poly = sp.Poly(rest.args[0], var)
-        if poly.degree() != 2 or poly.coeff_monomial(var) != 0:
-            return None
-        g, b = -poly.coeff_monomial(var**2), poly.coeff_monomial(1)
-        if not (_real_number(g) and _real_number(b) and g > 0):
-            return None
-        terms.append((coeff * sp.exp(b), g))
+        terms.append((coeff * sp.exp(gb[1]), gb[0]))
     return GaussianDual(terms, c0)
 
 
@@ -455,10 +536,44 @@ def _erf(expr: sp.Expr, var: sp.Symbol):
     if not isinstance(rest, sp.erf):
         return None
     ab = _linear_in(rest.args[0], var)
-    if ab is None or ab[1] != 0:
+    if ab is None or not ab[1].is_zero:
         return None
     beta = ab[0]
     return ScaledErfDual(coeff if beta > 0 else -coeff, abs(beta), c0)
+
+
+def _gabor(expr: sp.Expr, var: sp.Symbol):
+    """Sums of ``exp(−g x² + b)·cos/sin(ωx + ph)``, pure Gaussians and pure trigonometric terms,
+    with at least one product (the pure families are matched before)."""
+    if not (expr.has(sp.exp) and expr.has(sp.sin, sp.cos)):
+        return None
+    split = _terms(expr, var)
+    if split is None or not split[1]:
+        return None
+    c0, parts = split
+    terms = []
+    for coeff, rest in parts:
+        gauss, trig = [], []
+        for f in sp.Mul.make_args(rest):
+            (gauss if isinstance(f, sp.exp) else trig).append(f)
+        if len(gauss) > 1 or len(trig) > 1 or (trig and not isinstance(trig[0], (sp.sin, sp.cos))):
+            return None
+        g = sp.Integer(0)
+        if gauss:
+            gb = _gaussian_exponent(gauss[0], var)
+            if gb is None:
+                return None
+            g, coeff = gb[0], coeff * sp.exp(gb[1])
+        if not trig:
+            terms.append((coeff, g, sp.Integer(0), "cos"))
+            continue
+        split_ = _phase_split(trig[0], coeff, var)
+        if split_ is None:
+            return None
+        w, parts_ = split_
+        terms += [(a, g, w, kind) for a, kind in parts_]
+    terms = [t for t in terms if t[0] != 0]
+    return GaborDual(terms, c0) if terms else None
 
 
 def exact_dual(expr: sp.Expr, var: sp.Symbol) -> Any:
@@ -486,7 +601,7 @@ def exact_dual(expr: sp.Expr, var: sp.Symbol) -> Any:
     """
     if expr.is_polynomial(var):
         return None
-    for detect in (_piecewise, _exponential, _trigonometric, _gaussian, _erf):
+    for detect in (_piecewise, _exponential, _trigonometric, _gaussian, _erf, _gabor):
         d = detect(expr, var)
         if d is not None:
             return d

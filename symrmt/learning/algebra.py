@@ -24,7 +24,8 @@ under free multiplication, so all the factors of a free product share one ``df``
    Averaging over the weights first (``K = ∞``) leaves ridge at the same κ:
    ``E_∞ = [κ² signal t2_w + noise]/(1 − q df2)``, ``df2 = df − κ t2``; an ensemble of K has
    ``E_K = E_∞ + (E_1 − E_∞)/K`` (the predictors are i.i.d. given the data).
-4. *Train error and GCV* (one member): ``E_tr = (λ/κ_L)² E_1 = (1 − q df)² E_1``; the GCV
+4. *Train error and GCV* (one member): ``E_tr = (λ/κ_L)² E_1 = (1 − q df)² E_1`` (evaluated
+   as the ratio, which keeps its digits where the difference cancels); the GCV
    estimator ``E_tr/(1 − (1/P)Tr Φ̂(Φ̂+λ)⁻¹)² = E_tr/(1 − q df)²`` equals E_1: the data
    S-transform ``S_{W_P}(−df)² = (κ_L/λ)²`` is the train–test gap.
 5. *Bias–variance by source* (AZP §5): ``bias = κ² signal t2_w`` (the error of the mean
@@ -172,9 +173,12 @@ def build_system(desc: LearningModelData) -> ModelSystem:
     dg = sig * (Dw - k * t2w)
     df2 = D - k * t2
     e_single = (s2 + g_ - kL * dg / dkL) / (1 - q * (Df + kL * dDf / dkL))
-    train = (1 - q * Df) ** 2 * e_single
+    # (1 − q·df_L)² = (λ/κ_L)² on the solution (the κ equation); the ratio keeps its digits where
+    # the difference cancels (λ ≪ κ_L: many dimensions per sample and a small ridge)
+    gap = (lam / kL) ** 2
+    train = gap * e_single
     obs = {"test_error": e_single, "test_error_single": e_single, "train_error": train, "gcv": e_single,
-           "kappa_features": kL, "df1": D, "df_features": Df, "train_test_gap": (1 - q * Df) ** 2}
+           "kappa_features": kL, "df1": D, "df_features": Df, "train_test_gap": gap}
     if not desc.nonlinear:
         bias = k**2 * sig * t2w
         gam = q * df2
@@ -189,7 +193,7 @@ def build_system(desc: LearningModelData) -> ModelSystem:
             e_wo = (s2 + g_ - dg / rest) / (1 - q * (D - t2 / rest))
             obs[f"variance_layer{ell}"] = e_single - e_wo
         obs.update({"test_error": e_inf + var_f, "test_error_single": e_single, "test_error_inf": e_inf,
-                    "train_error": (1 - q * D) ** 2 * e_single, "gcv": e_single, "bias": bias,
+                    "train_error": train, "gcv": e_single, "bias": bias,
                     "variance": bias * gam / (1 - gam) + s2 * gam / (1 - gam) + var_f,
                     "variance_samples": bias * gam / (1 - gam), "variance_noise": s2 * gam / (1 - gam),
                     "variance_features": var_f, "df2": df2})

@@ -11,9 +11,10 @@ is solved by the generated solver.  See docs/matrices.md.
 from .declarations import N, DeclaredMatrix, deterministic, gaussian, identity, wigner
 from .dyson import covariance_map, dyson_equations
 from .equivalent import DeterministicEquivalent, deterministic_equivalent, pencils
-from .expressions import NormalizedTrace, matrix_diff, parse, tr, trace_terms
+from .expressions import NormalizedTrace, TraceDerivative, derivative, matrix_diff, parse, tr, trace_terms
 from .pencil import Pencil, linearize
 
 __all__ = ["N", "DeclaredMatrix", "gaussian", "wigner", "deterministic", "identity", "tr", "NormalizedTrace",
+           "TraceDerivative", "derivative",
            "matrix_diff", "parse", "trace_terms", "Pencil", "linearize", "covariance_map", "dyson_equations",
            "DeterministicEquivalent", "deterministic_equivalent", "pencils"]

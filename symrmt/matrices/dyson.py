@@ -30,7 +30,7 @@ from ..symbolic.system import System
 from .declarations import N
 from .pencil import Pencil
 
-__all__ = ["covariance_map", "dyson_equations"]
+__all__ = ["covariance_map", "dyson_equations", "structural_support", "differentiate"]
 
 _T = sp.Symbol("t", positive=True)
 
@@ -126,31 +126,102 @@ def _block_traces(pencil: Pencil, S: dict, wanted: list, mean: bool = False) -> 
     return out
 
 
-def dyson_equations(pencils: list[tuple[sp.Expr, Pencil]], constant: sp.Expr = sp.Integer(0)) -> dict:
+def structural_support(pencil: Pencil, S: dict, read: list, seed: int = 8063) -> list:
+    """The read traces ``(c, d)`` that can be nonzero: the others vanish identically.
+
+    The fixed-point iteration ``g ← tr((Λ − S[g])⁻¹)`` from ``g = 0`` (which converges to the
+    solution far up the spectral parameter, and the solution continues analytically from there)
+    never leaves the *structural* support: the blocks ``(c, d)`` where ``(Λ − S[g])⁻¹`` is
+    nonzero for generic values of its nonzero entries.  The support is grown from ``g = 0``
+    until it stops changing, each step with random complex values in place of the nonzero
+    entries (a zero of a generic inverse is structural with probability one; a kept unknown that
+    happens to vanish is removed later, exactly).  Pruning first keeps the symbolic elimination
+    small: a product of resolvents reads many block traces, most of them structurally zero.
+    """
+    rng = np.random.default_rng(seed)
+    base = {(i, j) for (i, j), e in pencil.entries.items() if e}
+    classes = list(_classes(pencil).values())
+    support: set = set()
+    while True:
+        pattern = base | {ab for ab, s in S.items() if s.free_symbols & {_g(c, d) for c, d in support}}
+        new = set(support)
+        for blocks in classes:
+            pos = {b: r for r, b in enumerate(blocks)}
+            K = np.zeros((len(blocks), len(blocks)), dtype=complex)
+            for (i, j) in pattern:
+                if i in pos and j in pos:
+                    K[pos[i], pos[j]] = complex(*rng.normal(size=2))
+            try:
+                inv = np.linalg.inv(K)
+            except np.linalg.LinAlgError:
+                return list(read)          # structurally singular: keep everything (no pruning)
+            scale = np.abs(inv).max()
+            for c, d in read:
+                if c in pos and d in pos and abs(inv[pos[c], pos[d]]) > 1e-9 * scale:
+                    new.add((c, d))
+        if new == support:
+            return [cd for cd in read if cd in support]
+        support = new
+
+
+def _restrict(S: dict, keep: list) -> dict:
+    """``S`` with the block traces outside ``keep`` set to zero."""
+    keep = {_g(c, d) for c, d in keep}
+    zero = {sym: sp.Integer(0) for s in S.values() for sym in s.free_symbols
+            if sym.name.startswith("g_") and sym not in keep}
+    out = {ab: sp.expand(s.xreplace(zero)) for ab, s in S.items()}
+    return {ab: s for ab, s in out.items() if s != 0}
+
+
+def dyson_equations(pencils: list[tuple], constant: sp.Expr = sp.Integer(0)) -> dict:
     """Unknowns, residuals, the observable and initial guesses for ``constant + Σ c_k·trace_k``.
 
-    ``pencils``: ``[(c_k, pencil_k)]``, each pencil realizing a square matrix whose normalized
-    trace is wanted.  Returns ``{"unknowns", "equations", "value", "initial"}``.
+    ``pencils``: ``[(c_k, pencil_k)]`` or ``[(c_k, pencil_k, derivative_k)]``, each pencil
+    realizing a square matrix whose normalized trace is wanted; ``derivative_k`` is None or
+    ``(s, at)``: the term is ``d trace_k/ds`` at ``s = at``, derived by differentiating the
+    term's equations implicitly (``differentiate`` in this module).  Returns ``{"unknowns", "equations",
+    "value", "initial"}``.
     """
     unknowns: list = []
     values: dict = {}
     value = constant
     initial: dict = {}
-    for k, (coef, p) in enumerate(pencils):
+    for k, item in enumerate(pencils):
+        coef, p = item[0], item[1]
+        spec = item[2] if len(item) > 2 else None
         S, read = covariance_map(p)
+        read = structural_support(p, S, read)
+        S = _restrict(S, read)
         wanted = list(dict.fromkeys([*read, p.out]))
         tr = _block_traces(p, S, wanted)
         sub = {_g(c, d): sp.Symbol(f"g{k}_{c}_{d}") for c, d in wanted}
+        us, vals, init = [], {}, {}
         for c, d in read:
             u = sub[_g(c, d)]
-            unknowns.append(u)
-            values[u] = tr[(c, d)].xreplace(sub)
+            us.append(u)
+            vals[u] = tr[(c, d)].xreplace(sub)
         g0 = _block_traces(p, {}, read, mean=True)
         for c, d in read:
             v = sp.simplify(g0[(c, d)])
-            initial[sub[_g(c, d)]] = v if v.is_finite is not False and not v.has(sp.zoo, sp.nan) else None
-        value = value + coef * p.prefactor * tr[p.out].xreplace(sub)
-    # exact eliminations: an unknown whose value holds neither itself nor an expectation
+            init[sub[_g(c, d)]] = v if v.is_finite is not False and not v.has(sp.zoo, sp.nan) else None
+        term = p.prefactor * tr[p.out].xreplace(sub)
+        if spec is not None:
+            us, vals, term, init = _eliminate(us, vals, term, init)
+            us, vals, term, init = _merge(us, vals, term, init)
+            us, vals, term, init = differentiate(us, vals, term, init, *spec)
+        unknowns += us
+        values.update(vals)
+        initial.update(init)
+        value = value + coef * term
+    unknowns, values, value, initial = _eliminate(unknowns, values, value, initial)
+    unknowns, values, value, initial = _merge(unknowns, values, value, initial)
+    equations = [u - values[u] for u in unknowns]
+    return {"unknowns": unknowns, "equations": equations, "value": value, "initial": initial}
+
+
+def _eliminate(unknowns: list, values: dict, value: sp.Expr, initial: dict):
+    """Exact eliminations: an unknown whose value holds neither itself nor an expectation."""
+    unknowns, initial = list(unknowns), dict(initial)
     changed = True
     while changed and len(unknowns) > 1:
         changed = False
@@ -159,15 +230,34 @@ def dyson_equations(pencils: list[tuple[sp.Expr, Pencil]], constant: sp.Expr = s
             if u in v.free_symbols or _has_expect(v):
                 continue
             unknowns.remove(u)
-            del values[u]
+            values = {w: e.xreplace({u: v}) for w, e in values.items() if w != u}
             initial.pop(u, None)
-            values = {w: e.xreplace({u: v}) for w, e in values.items()}
             value = value.xreplace({u: v})
             changed = True
             break
-    unknowns, values, value, initial = _merge(unknowns, values, value, initial)
-    equations = [u - values[u] for u in unknowns]
-    return {"unknowns": unknowns, "equations": equations, "value": value, "initial": initial}
+    return unknowns, values, value, initial
+
+
+def differentiate(unknowns: list, values: dict, value: sp.Expr, initial: dict, s: sp.Symbol, at: sp.Expr):
+    """Implicit differentiation of the fixed point ``u = values(u, s)`` and of ``value(u, s)`` in ``s``.
+
+    New unknowns ``du = ∂_s u`` solve ``du = ∂_s values + Σ_w ∂_w values · dw`` (the
+    linearized equations, solved jointly with ``u``); the value becomes ``∂_s value + Σ_w ∂_w
+    value · dw``; then ``s = at`` everywhere (``at == s``: kept).  Returns the four parts.
+    """
+    d = {u: sp.Symbol(f"d{u.name}") for u in unknowns}
+
+    def total(e):
+        return sp.diff(e, s) + sp.Add(*[sp.diff(e, u) * du for u, du in d.items()])
+
+    point = {} if at == s else {s: at}
+    vals = {u: v.xreplace(point) for u, v in values.items()}
+    vals.update({d[u]: total(values[u]).xreplace(point) for u in unknowns})
+    init = {u: (None if v is None else v.xreplace(point)) for u, v in initial.items()}
+    for u in unknowns:
+        v = initial.get(u)
+        init[d[u]] = None if v is None else sp.simplify(sp.diff(v, s).xreplace(point))
+    return [*unknowns, *d.values()], vals, total(value).xreplace(point), init
 
 
 def _equal(x: sp.Expr, y: sp.Expr) -> bool:
@@ -248,7 +338,8 @@ def dyson_system(pencils: list[tuple[sp.Expr, Pencil]], constant: sp.Expr = sp.I
     if spec is not None:  # orientation: Im u > 0 far up in the spectral parameter -> an "upper" unknown
         flips = {}
         for u in list(us):
-            side = _side(initial.get(u), spec, params)
+            # derivatives (``d…``, :func:`differentiate`) of traces carry no sign rule
+            side = 0 if u.name.startswith("d") else _side(initial.get(u), spec, params)
             if side == 0:
                 continue
             if side < 0:

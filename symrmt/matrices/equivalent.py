@@ -34,8 +34,9 @@ class DeterministicEquivalent(System):
         The parameter continued from a large imaginary part at each cold start (``z`` of a
         resolvent ``(A − z)⁻¹``, or ``λ`` of ``(A + λ)⁻¹``: a real ``λ > 0`` is reached from
         ``λ + i∞``); solve with ``Im >= 0`` there.
-    pencils : list of (coefficient, Pencil)
-        The pencils the equations come from.
+    pencils : list of (coefficient, Pencil) or (coefficient, Pencil, (s, at))
+        The pencils the equations come from (a third entry: the term is a derivative in ``s``,
+        :func:`symrmt.matrices.derivative`).
     expression : sympy.Expr or None
         The trace expression.
     """
@@ -69,10 +70,12 @@ def _spectral(spectral: Any, symbols: set) -> str | None:
     return key
 
 
-def pencils(expr: Any, *, check: bool = True) -> tuple[sp.Expr, list[tuple[sp.Expr, Pencil]]]:
-    """``(c0, [(c_k, pencil of A_k)])`` for ``expr = c0 + Σ c_k tr(A_k)``."""
-    c0, terms = trace_terms(expr)
-    return c0, [(c, linearize(a, check=check)) for c, a in terms]
+def pencils(expr: Any, *, check: bool = True) -> tuple[sp.Expr, list[tuple]]:
+    """``(c0, [(c_k, pencil of A_k)])`` for ``expr = c0 + Σ c_k tr(A_k)``; a term
+    :func:`symrmt.matrices.derivative` of a trace is ``(c_k, pencil of A_k, (s, at))``."""
+    c0, terms = trace_terms(expr, derivatives=True)
+    return c0, [(c, linearize(a, check=check)) if spec is None else (c, linearize(a, check=check), spec)
+                for c, a, spec in terms]
 
 
 def deterministic_equivalent(expr: Any, *, spectral: Any = None, name: str = "deterministic-equivalent",
@@ -87,7 +90,9 @@ def deterministic_equivalent(expr: Any, *, spectral: Any = None, name: str = "de
         rational expression of declared matrices (:func:`~symrmt.matrices.gaussian`,
         :func:`~symrmt.matrices.wigner`, :func:`~symrmt.matrices.deterministic`, identities,
         scalars), ``O(1)`` as ``n → ∞`` (Gaussian matrices scaled by ``1/√n``).  Derivatives
-        in a scalar (``sympy.diff(tr(...), lam)``) are traces again.
+        in a scalar (``sympy.diff(tr(...), lam)``) are traces again; an unevaluated
+        :func:`symrmt.matrices.derivative` is derived by differentiating the
+        trace's equations implicitly (fewer unknowns than the pencil of the derivative).
     spectral : Symbol, str or False, optional
         The scalar in which cold starts continue from a large imaginary part (the branch rule):
         default the scalar named ``z``, else ``lambda``/``lam``/``ridge``; ``False`` for none.
@@ -123,7 +128,7 @@ def deterministic_equivalent(expr: Any, *, spectral: Any = None, name: str = "de
     >>> X = mx.gaussian("X", 1, g)
     >>> sys = mx.deterministic_equivalent(mx.tr((X.T * X / mx.N - z * mx.identity(g)) ** -1))
     >>> [u.name for u in sys.unknowns], [p.name for p in sys.parameters]
-    (['g0_0_0'], ['gamma', 'z'])
+    (['m0_0_0'], ['gamma', 'z'])
 
     References: Helton, Mai & Speicher, arXiv 1511.05330 (linearizations); Adlam & Pennington,
     arXiv 2008.06786 (the Dyson equation of a pencil with Gaussian blocks).
@@ -136,8 +141,9 @@ def deterministic_equivalent(expr: Any, *, spectral: Any = None, name: str = "de
         for _, p in parts:
             if not isinstance(p, Pencil):
                 raise ParameterError(f"pencil: expected a Pencil or [(coefficient, Pencil)], got {p!r}")
-    syms = set(expr.free_symbols) | set().union(*[sp.sympify(c).free_symbols for c, _ in parts])
-    for _, p in parts:
+    syms = set(expr.free_symbols) | set().union(*[sp.sympify(item[0]).free_symbols for item in parts])
+    for item in parts:
+        p = item[1]
         syms |= set().union(*[sp.sympify(c).free_symbols for e in p.entries.values() for c in e.values()])
     sys = dyson_system(parts, c0, spectral=_spectral(spectral, syms), name=name, cls=DeterministicEquivalent)
     sys.pencils = parts

@@ -19,7 +19,7 @@ import sympy as sp
 from ..errors import ParameterError
 from .declarations import N, DeclaredMatrix
 
-__all__ = ["NormalizedTrace", "tr", "matrix_diff", "trace_terms", "parse", "Node"]
+__all__ = ["NormalizedTrace", "TraceDerivative", "tr", "derivative", "matrix_diff", "trace_terms", "parse", "Node"]
 
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
@@ -210,13 +210,112 @@ def tr(expr: Any) -> NormalizedTrace:
     >>> X = gaussian("X", 1, 1)
     >>> t = tr((X.T * X / N + lam * identity(1)) ** -1)
     >>> sp.diff(t, lam)
-    tr(-(lambda*I + 1/n*X.T*X)**(-1)*(lambda*I + 1/n*X.T*X)**(-1))
+    tr(-(lambda*I + 1/n*X.T*X)**(-1)*I*(lambda*I + 1/n*X.T*X)**(-1))
     """
     node = parse(expr)
     if not _same(node.rows, node.cols):
         raise ParameterError(f"expression: the trace needs a square matrix, got {sp.sstr(expr)} of shape "
                              f"({node.rows}, {node.cols})")
     return NormalizedTrace(expr)
+
+
+class TraceDerivative(sp.Expr):
+    """``d tr(A)/ds`` (at ``s = at``), kept unevaluated: :func:`symrmt.matrices.derivative`.
+
+    ``args = (trace, s, at)``; ``at`` is ``s`` itself when the derivative is not evaluated at a
+    point.  :meth:`symrmt.matrices.TraceDerivative.expanded` is the trace of the differentiated
+    matrix (``tr(dA/ds)`` at ``s = at``), which the simulation evaluates.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, trace, s, at):
+        return sp.Expr.__new__(cls, trace, s, sp.sympify(at))
+
+    @property
+    def trace(self) -> NormalizedTrace:
+        return self.args[0]
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return self.args[1]
+
+    @property
+    def point(self) -> sp.Expr:
+        return self.args[2]
+
+    @property
+    def free_symbols(self) -> set:
+        out = set(self.trace.free_symbols)
+        if self.point != self.symbol:
+            out = (out - {self.symbol}) | set(self.point.free_symbols)
+        return out
+
+    def expanded(self) -> sp.Expr:
+        """``tr(dA/ds)`` with ``s = at`` (zero when ``A`` does not depend on ``s``)."""
+        d = sp.diff(self.trace, self.symbol)
+        return d if self.point == self.symbol else d.xreplace({self.symbol: self.point})
+
+    def _sympystr(self, printer) -> str:
+        at = "" if self.point == self.symbol else f"|{printer._print(self.symbol)}={printer._print(self.point)}"
+        return f"d/d{printer._print(self.symbol)} {printer._print(self.trace)}{at}"
+
+    def _latex(self, printer) -> str:
+        s = printer._print(self.symbol)
+        body = r"\frac{\partial}{\partial %s} %s" % (s, printer._print(self.trace))
+        if self.point == self.symbol:
+            return body
+        return r"\left.%s\right|_{%s = %s}" % (body, s, printer._print(self.point))
+
+
+def derivative(trace: Any, s: Any, at: Any = None) -> TraceDerivative:
+    """``d tr(A)/ds`` (at ``s = at``), derived by differentiating the Dyson equation of ``tr(A)``.
+
+    ``sympy.diff(tr(A), s)`` is ``tr(dA/ds)``: its pencil holds two copies of every resolvent
+    that depends on ``s`` (``d(B⁻¹) = −B⁻¹ dB B⁻¹``), so its Dyson equation reads many more
+    block traces.  This keeps the derivative unevaluated instead:
+    :func:`symrmt.matrices.deterministic_equivalent` linearizes ``A`` itself and differentiates
+    its equations implicitly (the unknowns' derivatives solve the linearized equations), the
+    route for test errors written with a source term, e.g.
+    ``tr(B R U Uᵀ R Bᵀ) = d/dt tr(B (M − t U Uᵀ)⁻¹ Bᵀ)`` at ``t = 0`` with ``R = M⁻¹``.
+
+    Parameters
+    ----------
+    trace : NormalizedTrace
+        ``tr(A)`` (:func:`tr`).
+    s : sympy.Symbol
+        A scalar of ``A``.
+    at : number or SymPy expression, optional
+        Evaluate the derivative at ``s = at`` (``s`` is then no parameter of the result); default:
+        keep ``s``.
+
+    Returns
+    -------
+    TraceDerivative
+        A scalar node; combine it linearly with traces.
+
+    Raises
+    ------
+    ParameterError
+        ``trace`` is not a normalized trace, ``s`` not a Symbol, ``at`` not a scalar.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from symrmt.matrices import gaussian, identity, tr, derivative, N
+    >>> lam = sp.Symbol("lambda", positive=True)
+    >>> X = gaussian("X", 1, 1)
+    >>> derivative(tr((X.T * X / N + lam * identity(1)) ** -1), lam)
+    d/dlambda tr((lambda*I + 1/n*X.T*X)**(-1))
+    """
+    if not isinstance(trace, NormalizedTrace):
+        raise ParameterError(f"trace: expected symrmt.matrices.tr(...), got {trace!r}")
+    if not isinstance(s, sp.Symbol) or s == N:
+        raise ParameterError(f"s: expected a scalar SymPy Symbol other than n, got {s!r}")
+    at = s if at is None else at
+    if isinstance(at, str) or not isinstance(sp.sympify(at), sp.Expr) or isinstance(at, sp.MatrixExpr):
+        raise ParameterError(f"at: expected a number or a scalar SymPy expression, got {at!r}")
+    return TraceDerivative(trace, s, sp.sympify(at))
 
 
 def matrix_diff(e: sp.MatrixExpr, s: sp.Symbol) -> sp.MatrixExpr | None:
@@ -254,7 +353,7 @@ def matrix_diff(e: sp.MatrixExpr, s: sp.Symbol) -> sp.MatrixExpr | None:
             else:
                 d = sp.diff(a, s)
                 if d != 0:
-                    terms.append(sp.MatMul(*args[:i], d, *args[i + 1:]))
+                    terms.append(sp.MatMul(*args[:i], d, *args[i + 1:]).doit(deep=False))
         return None if not terms else (terms[0] if len(terms) == 1 else sp.MatAdd(*terms))
     return _refuse(e, s)
 
@@ -263,8 +362,11 @@ def _refuse(e, s):
     raise ParameterError(f"expression: cannot differentiate {sp.sstr(e)} in {s}")
 
 
-def trace_terms(expr: Any) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.MatrixExpr]]]:
+def trace_terms(expr: Any, derivatives: bool = False) -> tuple[sp.Expr, list[tuple]]:
     """``expr = c0 + Σ_k c_k tr(A_k)``: the constant and the ``(c_k, A_k)`` pairs.
+
+    A :class:`symrmt.matrices.TraceDerivative` becomes ``tr(dA/ds)`` at its point; with ``derivatives=True``
+    it stays a term ``(c_k, A_k, (s, at))`` and the other terms are ``(c_k, A_k, None)``.
 
     Raises
     ------
@@ -275,7 +377,11 @@ def trace_terms(expr: Any) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.MatrixExpr]]
     if isinstance(expr, str) or not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixExpr):
         raise ParameterError(f"expression: expected a scalar expression of normalized traces "
                              f"(symrmt.matrices.tr(...)), got {expr!r}")
-    traces = sorted(expr.atoms(NormalizedTrace), key=sp.default_sort_key)
+    if not derivatives:
+        expr = expr.xreplace({d: d.expanded() for d in expr.atoms(TraceDerivative)})
+    nodes = expr.atoms(TraceDerivative) if derivatives else set()
+    bare = expr.xreplace({d: sp.Dummy() for d in nodes})
+    traces = sorted(nodes | bare.atoms(NormalizedTrace), key=sp.default_sort_key)
     if not traces:
         raise ParameterError(f"expression: {sp.sstr(expr)} contains no normalized trace; wrap the matrix "
                              "expression in symrmt.matrices.tr(...)")
@@ -288,5 +394,9 @@ def trace_terms(expr: Any) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.MatrixExpr]]
         if c.free_symbols & set(dummies):
             raise ParameterError(f"expression: {sp.sstr(expr)} is not linear in the trace {sp.sstr(t)} "
                                  "(products or functions of traces have no deterministic equivalent here)")
-        out.append((sp.simplify(c), t.arg))
+        if derivatives:
+            out.append((sp.simplify(c), t.trace.arg, (t.symbol, t.point)) if isinstance(t, TraceDerivative)
+                       else (sp.simplify(c), t.arg, None))
+        else:
+            out.append((sp.simplify(c), t.arg))
     return sp.simplify(lin.xreplace(zero)), out

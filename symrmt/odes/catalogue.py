@@ -3,7 +3,11 @@
 * ``pendulum``: ``q' = p, p' = −sin q`` (Hamiltonian, area-preserving: div f = 0);
 * ``lotka_volterra``: ``u' = u(v − 2), v' = v(1 − u)`` (invariant ``u − ln u + v − 2 ln v``),
   the system of Zhu, Jin, Zhu & Tang (arXiv 2206.07335, Sec. 5);
-* ``linear``: ``y' = M y`` with ``M = [[0, 1], [−1, 0]]`` (harmonic oscillator; exact flow ``exp(hM)``).
+* ``linear``: ``y' = M y`` with ``M = [[0, 1], [−1, 0]]`` (harmonic oscillator; exact flow ``exp(hM)``);
+* ``lorenz``: the Lorenz system ``ξ' = 10(η − ξ), η' = ξ(28 − ζ) − η, ζ' = ξη − 8ζ/3`` in the
+  coordinates ``(x, y, z) = (ξ, η, ζ)/10`` of Zhu, Jin, Zhu & Tang (their ``LS`` example):
+  ``x' = 10(y − x), y' = x(28 − 10z) − y, z' = 10xy − 8z/3``, on the attractor's bounding box
+  ``[−2, 2] × [−2.7, 2.7] × [0.5, 4.8]`` (chaotic; no invariant; volume-contracting, ``div f = −41/3``).
 
 Their reference flows (torch: the matrix exponential for ``linear``, otherwise classical RK4 with
 ``substeps`` sub-steps) are :func:`symrmt.simulate.neural_ode.reference_flow`.
@@ -41,6 +45,7 @@ def _systems() -> dict[str, ODESystem]:
     q, p = sp.symbols("q p")
     u, v = sp.symbols("u v")
     x1, x2 = sp.symbols("x1 x2")
+    x, y, z = sp.symbols("x y z")
     return {
         "pendulum": ODESystem("pendulum", (q, p), (p, -sp.sin(q)), ((-2.0, 2.0), (-1.6, 1.6)),
                               invariant=p ** 2 / 2 - sp.cos(q)),
@@ -50,10 +55,14 @@ def _systems() -> dict[str, ODESystem]:
         "linear": ODESystem("linear", (x1, x2), (x2, -x1), ((-1.5, 1.5), (-1.5, 1.5)),
                             invariant=(x1 ** 2 + x2 ** 2) / 2,
                             linear_matrix=((0.0, 1.0), (-1.0, 0.0))),
+        "lorenz": ODESystem("lorenz", (x, y, z),
+                            (10 * (y - x), x * (28 - 10 * z) - y, 10 * x * y - sp.Rational(8, 3) * z),
+                            ((-2.0, 2.0), (-2.7, 2.7), (0.5, 4.8)),
+                            notes="Lorenz (sigma, rho, beta) = (10, 28, 8/3), state scaled by 1/10"),
     }
 
 
-SYSTEM_NAMES = ("pendulum", "lotka_volterra", "linear")
+SYSTEM_NAMES = ("pendulum", "lotka_volterra", "linear", "lorenz")
 
 
 def get_system(system: str | ODESystem) -> ODESystem:

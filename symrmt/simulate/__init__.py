@@ -24,13 +24,14 @@ from .kernel_ridge import simulate_kernel_ridge
 from .learning import (simulate_linear_random_features, simulate_powerlaw_ridge, simulate_random_features,
                        simulate_ridge)
 from .measurement import Measurement, student_interval
-from .models import atom_counts, check_simulable, sample_eigenvalues
+from .models import atom_counts, check_simulable, sample_eigenvalues, sample_matrix
+from . import structured_models  # noqa: F401  (registers its models' handlers)
 from .neural_ode import evaluate_against_imde, reference_flow, run_experiment, train_neural_ode
 from .ntk import empirical_kernel
 from .one_step import simulate_one_step
 from .populations import population_eigenvalues, sample_covariance_eigenvalues
 
-__all__ = ["sample_eigenvalues", "check_simulable", "atom_counts", "resolve_device", "resolve_dtype",
+__all__ = ["sample_eigenvalues", "sample_matrix", "check_simulable", "atom_counts", "resolve_device", "resolve_dtype",
            "make_generator", "derive_seed", "Measurement", "student_interval", "torch_activation",
            "simulate_ridge", "simulate_linear_random_features", "simulate_random_features",
            "simulate_powerlaw_ridge", "simulate_kernel_ridge", "simulate_deep_features", "simulate_deep_linear_rf",

@@ -175,10 +175,12 @@ def simulate_random_features(d: int, psi1: float, psi2: float, ridge: float, act
 
 
 def simulate_powerlaw_ridge(n: int, p: int, a: float, b: float, noise: float, ridge: float, trials: int = 4,
-                            seed: int = 0, device: Any = None) -> Measurement:
+                            seed: int = 0, device: Any = None, omega: Any = None) -> Measurement:
     """Ridge on Gaussian features with covariance ``diag(i^{-a})`` and target ``θ_i = i^{-b}``.
 
-    Loss ``Σ_μ (y_μ − w·x_μ)² + n λ̃ ‖w‖²``; ``y = θ·x + ε``, ``Var ε = noise``.
+    Loss ``Σ_μ (y_μ − w·x_μ)² + n λ̃ ‖w‖²``; ``y = θ·x + ε``, ``Var ε = noise``.  With ``omega``
+    (the eigenvalues ``ω_i > 0`` of another covariance, ``p = len(omega)``) the target is the
+    source ``θ_i = ω_i^{b/a}``, which is ``i^{-b}`` on the power law itself.
 
     Returns
     -------
@@ -188,10 +190,19 @@ def simulate_powerlaw_ridge(n: int, p: int, a: float, b: float, noise: float, ri
         (Wei, Hu & Steinhardt, arXiv 2203.06176).
     """
     torch, dev, gen = seeded(seed, device)
-    n, p = integer("n", n, low=2), integer("p", p, low=1)
     a, b, s2, lam = positive("a", a), nonnegative("b", b), nonnegative("noise", noise), positive("ridge", ridge)
-    i = torch.arange(1, p + 1, device=dev, dtype=torch.float64)
-    omega, theta = i ** (-a), i ** (-b)
+    n = integer("n", n, low=2)
+    if omega is None:
+        p = integer("p", p, low=1)
+        i = torch.arange(1, p + 1, device=dev, dtype=torch.float64)
+        omega, theta = i ** (-a), i ** (-b)
+    else:
+        eig = np.asarray(omega, dtype=float)
+        if eig.ndim != 1 or eig.size == 0 or not np.all(np.isfinite(eig)) or np.any(eig <= 0):
+            raise ParameterError("omega: need a non-empty 1-dimensional array of finite eigenvalues > 0")
+        p = eig.size
+        omega = torch.as_tensor(eig, device=dev, dtype=torch.float64)
+        theta = omega ** (b / a)
     rows = []
     for _ in range(integer("trials", trials, low=1)):
         X = torch.randn(n, p, generator=gen, device=dev, dtype=torch.float64) * omega.sqrt()

@@ -30,6 +30,10 @@ transpose           the operand at size ``round(c d)``: padded with ``d - round(
                     (c < 1) or with its ``round(c d) - d`` eigenvalues nearest 0 removed, which
                     must be zeros (c > 1)
 block_diagonal      ``diag(A, B)``: A of size ``round(α d)``, B of size ``d - round(α d)``
+info_plus_noise,    :mod:`symrmt.simulate.structured_models` (information plus noise,
+correlated_wishart, separable covariance, the chiral block matrix, free Meixner laws)
+chiral_block,
+free_meixner
 polynomial          no model (the law was given directly): :class:`ParameterError`
 ==================  ==========================================================================
 
@@ -50,13 +54,12 @@ from typing import Any, Callable
 import sympy as sp
 
 from ..errors import ParameterError
-from ..symbolic.laws import AlgebraicLaw
 from ..symbolic.parsing import safe_sympify
 from . import ensembles as ens
 from .device import (batch_size, check_seed, check_size, check_trials, make_generator,
                      resolve_device, resolve_dtype)
 
-__all__ = ["sample_eigenvalues", "check_simulable", "atom_counts", "model_cost"]
+__all__ = ["sample_eigenvalues", "sample_matrix", "check_simulable", "atom_counts", "model_cost"]
 
 
 @dataclass
@@ -417,16 +420,24 @@ def _invariant_cost(law: AlgebraicLaw) -> int | None:
 
 def _draw(law: AlgebraicLaw, d: int, batch: int, ctx: _Ctx, invariant: bool = False) -> _Sample:
     handler = _HANDLERS.get(law.construction.op)
+    if handler is None and law.construction.op in _NO_MODEL:
+        raise ParameterError(f"law {law.name!r} has no random-matrix model: {_NO_MODEL[law.construction.op]}")
     if handler is None:
         raise ParameterError(f"law {law.name!r} (construction {law.construction.op!r}) has no random-matrix "
                              "model; build it from the catalogue and free operations to simulate it")
     return handler(law, d, batch, ctx, invariant)
 
 
+def _is_law(obj: Any) -> bool:
+    """Whether ``obj`` is an AlgebraicLaw, by its class name and the fields this module reads
+    (the symbolic class is not imported here: ``AlgebraicLaw.sample`` imports this module)."""
+    return type(obj).__name__ == "AlgebraicLaw" and hasattr(obj, "construction") and hasattr(obj, "parameters")
+
+
 def check_simulable(law: AlgebraicLaw) -> None:
     """Raise :class:`ParameterError` unless every node of ``law``'s construction has a model and
     all parameters are bound."""
-    if not isinstance(law, AlgebraicLaw):
+    if not _is_law(law):
         raise ParameterError(f"law: expected an AlgebraicLaw, got {type(law).__name__}")
     if law.parameters:
         raise ParameterError(f"law {law.name!r} has unbound parameter(s) {[s.name for s in law.parameters]}; "
@@ -435,6 +446,10 @@ def check_simulable(law: AlgebraicLaw) -> None:
     while stack:
         node = stack.pop()
         op = node.construction.op
+        if op in _NO_MODEL:
+            raise ParameterError(f"law {node.name!r} has no random-matrix model: {_NO_MODEL[op]}")
+        if op in _PRECHECKS:
+            _PRECHECKS[op](node)
         if op not in _HANDLERS:
             raise ParameterError(f"law {node.name!r} (construction {op!r}) has no random-matrix model")
         if op == "free_power" and _num(node.construction.args["t"], "free_power t") < 1:
@@ -548,3 +563,26 @@ def sample_eigenvalues(law: AlgebraicLaw, n: int, trials: int = 1, seed: int = 0
         if own is not None:
             own.close()
     return torch.cat(out, dim=0)
+
+
+def sample_matrix(law: AlgebraicLaw, n: int, seed: int = 0, device: Any = None, dtype: Any = None):
+    """One n×n symmetric random matrix of ``law``'s construction (the matrix behind
+    :func:`sample_eigenvalues` with ``trials=1`` and the same seed: equal spectra).
+
+    Where the model composes eigenvalues rather than matrices (atoms, ``square``, ``transpose``,
+    ``block_diagonal``, a Möbius map with ``r ≠ 0``), the matrix is the diagonal matrix of those
+    eigenvalues.  Parameters as in :func:`sample_eigenvalues`; returns a ``(n, n)`` tensor.
+    """
+    from ..limits import check_cost
+
+    check_simulable(law)
+    n, seed = check_size(n), check_seed(seed)
+    check_cost(model_cost(law, n, 1, dtype), f"drawing a matrix of {law.name} at n={n}")
+    dev, dt = resolve_device(device), resolve_dtype(dtype)
+    return _draw(law, n, 1, _Ctx(make_generator(seed, dev), dt)).symmetric()[0]
+
+
+#: ops with no random-matrix model, and the reason (filled by the modules that define the ops' models)
+_NO_MODEL: dict[str, str] = {}
+#: per-op checks of a node's arguments that ``check_simulable`` runs before anything is drawn
+_PRECHECKS: dict[str, Callable] = {}

@@ -1,4 +1,4 @@
-"""Empirical NNGP / NTK of a wide one-hidden-layer network at initialization (torch).
+"""Empirical NNGP / NTK of a wide fully connected network at initialization (torch), any depth.
 
 The network (NTK parameterization; conventions of :mod:`symrmt.kernels.dot_product`)::
 
@@ -13,6 +13,20 @@ all parameters θ of ``∂f(x)/∂θ · ∂f(x′)/∂θ``; for this architectur
 and the empirical NNGP (the readout kernel) is its first line.  Both are averages of m i.i.d.
 terms, so they converge to the infinite-width kernel with fluctuations of order ``m^{-1/2}``
 (Jacot, Gabriel & Hongler 2018; Simon, Anand & DeWeese, arXiv 2106.03186).
+
+Deeper networks (``depth = L`` hidden layers of width m, the architecture of
+:func:`symrmt.kernels.dot_product_kernel`)::
+
+    h¹ = w_std W¹ x/√d + b_std β¹,   hˡ⁺¹ = w_std Wˡ⁺¹ φ(hˡ)/√m + b_std βˡ⁺¹,
+    f  = w_out v·φ(hᴸ)/√m + b_out β_out
+
+(``w_out``, ``b_out`` the readout scales; by default ``w_std``, ``b_std``).  With the backpropagated
+vectors ``δᴸ = (w_out/√m) v ⊙ φ′(hᴸ)``, ``δˡ = φ′(hˡ) ⊙ (w_std/√m) Wˡ⁺¹ᵀ δˡ⁺¹`` and the layer inputs
+``a⁰ = x``, ``aˡ = φ(hˡ)`` (width ``n_0 = d``, ``n_l = m``), the sum over all parameters is, exactly::
+
+    Θ̂(x, x′) = Σ_l [ (w_std²/n_{l−1}) (aˡ⁻¹·a′ˡ⁻¹) + b_std² ] (δˡ·δ′ˡ) + (w_out²/m) aᴸ·a′ᴸ + b_out²
+
+and the empirical NNGP is its last two terms.  For one hidden layer this is the formula above.
 
 Inputs: per trial, a random orthonormal pair ``u1, u2`` in ``R^d``, ``x = √d u1`` and
 ``x′_j = √d (c_j u1 + √(1 − c_j²) u2)``, so that ``‖x‖² = ‖x′_j‖² = d`` and ``x·x′_j/d = c_j``
@@ -32,7 +46,7 @@ from ..errors import ParameterError
 from .device import (batch_size, check_seed, check_trials, derive_seed, make_generator, resolve_device,
                      resolve_dtype)
 
-__all__ = ["NTKSample", "empirical_kernel", "ntk_from_parameters", "hermite_activation"]
+__all__ = ["NTKSample", "empirical_kernel", "ntk_from_parameters", "deep_ntk_from_parameters", "hermite_activation"]
 
 
 @dataclass
@@ -115,23 +129,54 @@ def ntk_from_parameters(phi: Callable, dphi: Callable, W, beta, v, X, Y, w_std: 
     network with first-layer weights ``W`` (``(..., m, d)``), biases ``beta`` and readout ``v``
     (``(..., m)``); returns an ``(..., n_x, n_y)`` tensor (formula in the module docstring).  Leading
     dimensions are a batch of independent networks."""
-    m, d = W.shape[-2], W.shape[-1]
-    Wt = W.transpose(-1, -2)
-    hx = w_std * (X @ Wt) / math.sqrt(d) + b_std * beta.unsqueeze(-2)
-    hy = w_std * (Y @ Wt) / math.sqrt(d) + b_std * beta.unsqueeze(-2)
-    out = (w_std**2 / m) * (phi(hx) @ phi(hy).transpose(-1, -2)) + b_std**2
-    if kind == "ntk":
-        first = w_std**2 * (X @ Y.transpose(-1, -2)) / d + b_std**2
-        out = out + (w_std**2 / m) * ((dphi(hx) * (v**2).unsqueeze(-2)) @ dphi(hy).transpose(-1, -2)) * first
+    return deep_ntk_from_parameters(phi, dphi, [W], [beta], v, X, Y, w_std, b_std, None, None, kind)
+
+
+def deep_ntk_from_parameters(phi: Callable, dphi: Callable, weights: Sequence, biases: Sequence, v, X, Y,
+                             w_std: float = 1.0, b_std: float = 0.0, readout_w_std: float | None = None,
+                             readout_b_std: float | None = None, kind: str = "ntk"):
+    """Empirical kernel between the rows of ``X`` and ``Y`` of a network with ``len(weights)`` hidden
+    layers (``weights[0]``: ``(..., m, d)``, later ones ``(..., m, m)``; ``biases[l]``, ``v``:
+    ``(..., m)``); formula in the module docstring.  Returns ``(..., n_x, n_y)``."""
+    rw = w_std if readout_w_std is None else readout_w_std
+    rb = b_std if readout_b_std is None else readout_b_std
+    nx = X.shape[-2]
+    Z = _rows(X, Y)
+    acts, pre = [Z], []
+    for W, beta in zip(weights, biases):
+        h = w_std * (acts[-1] @ W.transpose(-1, -2)) / math.sqrt(W.shape[-1]) + b_std * beta.unsqueeze(-2)
+        pre.append(h)
+        acts.append(phi(h))
+    m = weights[-1].shape[-2]
+    last = acts[-1]
+    out = (rw**2 / m) * (last[..., :nx, :] @ last[..., nx:, :].transpose(-1, -2)) + rb**2
+    if kind != "ntk":
+        return out
+    delta = (rw / math.sqrt(m)) * v.unsqueeze(-2) * dphi(pre[-1])
+    for layer in range(len(weights) - 1, -1, -1):
+        a = acts[layer]
+        first = w_std**2 * (a[..., :nx, :] @ a[..., nx:, :].transpose(-1, -2)) / a.shape[-1] + b_std**2
+        out = out + first * (delta[..., :nx, :] @ delta[..., nx:, :].transpose(-1, -2))
+        if layer:
+            W = weights[layer]
+            delta = dphi(pre[layer - 1]) * ((w_std / math.sqrt(W.shape[-1])) * (delta @ W))
     return out
+
+
+def _rows(X, Y):
+    """The rows of ``X`` then those of ``Y`` (one forward pass for both sets of inputs)."""
+    import torch
+
+    return torch.cat([X, Y], dim=-2)
 
 
 def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.5), width: int = 1024,
                      trials: int = 1, seed: int = 0, device: Any = None, dtype: Any = None, d: int = 8,
                      w_std: float = 1.0, b_std: float = 0.0, kind: str = "ntk",
-                     hermite: Sequence[float] | None = None) -> NTKSample:
-    """Empirical NTK (or NNGP) of ``trials`` independently initialized one-hidden-layer networks of
-    width ``width``, between ``x`` and ``x′_j`` with ``x·x′_j/d = cosines[j]``.
+                     hermite: Sequence[float] | None = None, depth: int = 1, readout_w_std: float | None = None,
+                     readout_b_std: float | None = None) -> NTKSample:
+    """Empirical NTK (or NNGP) of ``trials`` independently initialized fully connected networks with
+    ``depth`` hidden layers of width ``width``, between ``x`` and ``x′_j`` with ``x·x′_j/d = cosines[j]``.
 
     Parameters
     ----------
@@ -152,10 +197,23 @@ def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.
     w_std, b_std : float
         Weight and bias scales.
     kind : {"ntk", "nngp"}
+    depth : int >= 1
+        Hidden layers L (the ``depth`` of :func:`symrmt.kernels.dot_product_kernel`).
+    readout_w_std, readout_b_std : float, optional
+        Readout scales (default ``w_std``, ``b_std``; neural-tangents' ``stax`` readout is
+        ``readout_w_std=1, readout_b_std=0``).
 
     Returns
     -------
     NTKSample
+        Its infinite-width limit is ``dot_product_kernel(activation, kind, depth, w_std, b_std,
+        readout_w_std=..., readout_b_std=...)`` at the cosines; fluctuations are ``O(width^{-1/2})``.
+
+    Examples
+    --------
+    >>> s = empirical_kernel("relu", [0.0, 1.0], width=64, trials=2, depth=2, device="cpu")
+    >>> s.values.shape
+    (2, 2)
     """
     import torch
 
@@ -175,6 +233,12 @@ def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.
     for name, val, pos in (("w_std", w_std, True), ("b_std", b_std, False)):
         if not (isinstance(val, (int, float, np.floating)) and math.isfinite(val) and (val > 0 if pos else val >= 0)):
             raise ParameterError(f"{name}: expected a finite number {'> 0' if pos else '>= 0'}, got {val!r}")
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or not 1 <= depth <= 64:
+        raise ParameterError(f"depth: expected an integer number of hidden layers in [1, 64], got {depth!r}")
+    for name, val, pos in (("readout_w_std", readout_w_std, True), ("readout_b_std", readout_b_std, False)):
+        if val is not None and not (isinstance(val, (int, float, np.floating)) and not isinstance(val, bool)
+                                    and math.isfinite(val) and (val > 0 if pos else val >= 0)):
+            raise ParameterError(f"{name}: expected a finite number {'> 0' if pos else '>= 0'} or None, got {val!r}")
     trials, seed = check_trials(trials), check_seed(seed)
     dev, dt = resolve_device(device), resolve_dtype(dtype)
     phi, dphi = hermite_activation(hermite) if hermite is not None else _activation_pair(activation, kind)
@@ -182,7 +246,8 @@ def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.
     c = torch.as_tensor(cs, dtype=dt, device=dev)
     out = np.empty((trials, cs.size))
     elem = 8 if dt == torch.float64 else 4
-    chunk = batch_size(trials, elem * m * (d + 3 + 6 * (cs.size + 1)), dev)
+    L = int(depth)
+    chunk = batch_size(trials, elem * m * (d + (L - 1) * m + 2 * L + 1 + 6 * L * (cs.size + 1)), dev)
     with torch.no_grad():
         for start in range(0, trials, chunk):
             stop = min(trials, start + chunk)
@@ -195,11 +260,17 @@ def empirical_kernel(activation: Any = None, cosines: Sequence[float] = (0.0, 0.
                 u2 = u2 / torch.linalg.vector_norm(u2)
                 X.append(math.sqrt(d) * u1[None, :])
                 Y.append(math.sqrt(d) * (c[:, None] * u1[None, :] + torch.sqrt(1 - c[:, None] ** 2) * u2[None, :]))
-                W.append(torch.randn(m, d, generator=gen, device=dev, dtype=dt))
-                beta.append(torch.randn(m, generator=gen, device=dev, dtype=dt))
+                layers = [(torch.randn(m, d if layer == 0 else m, generator=gen, device=dev, dtype=dt),
+                           torch.randn(m, generator=gen, device=dev, dtype=dt)) for layer in range(L)]
+                W.append([w for w, _ in layers])
+                beta.append([b for _, b in layers])
                 v.append(torch.randn(m, generator=gen, device=dev, dtype=dt))
-            k = ntk_from_parameters(phi, dphi, torch.stack(W), torch.stack(beta), torch.stack(v), torch.stack(X),
-                                    torch.stack(Y), float(w_std), float(b_std), kind)
+            Ws = [torch.stack([w[layer] for w in W]) for layer in range(L)]
+            Bs = [torch.stack([b[layer] for b in beta]) for layer in range(L)]
+            rw = None if readout_w_std is None else float(readout_w_std)
+            rb = None if readout_b_std is None else float(readout_b_std)
+            k = deep_ntk_from_parameters(phi, dphi, Ws, Bs, torch.stack(v), torch.stack(X), torch.stack(Y),
+                                         float(w_std), float(b_std), rw, rb, kind)
             out[start:stop] = k[:, 0, :].detach().cpu().numpy()
             advance(stop - start)  # a chunk of trials done (moves a verification's progress bar)
     if not np.all(np.isfinite(out)):

@@ -49,7 +49,7 @@ def _grad_activation(act):
 def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: float, width: float = 1.0,
                       activation: Any = "tanh", target: Any = "tanh", trials: int = 4, seed: int = 0,
                       device: Any = None, n_test: int | None = None, model: str = "network",
-                      spectrum: bool = False, spike: Any = None) -> Measurement:
+                      spectrum: bool = False, spike: Any = None, keep_draws: bool = False) -> Measurement:
     """Train the network ``trials`` times at dimension ``d`` and measure it.
 
     Parameters
@@ -62,6 +62,10 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
     spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
     spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused)
+    keep_draws : also return each trial's draw (``Measurement.draws``): ``W0`` (p×d), ``w_star``
+        and ``direction`` (the spike direction v: the drawn one of the spiked model, the mean row
+        update of the network), numpy arrays — what a theory conditional on the draw needs
+        (:func:`symrmt.equivalents.solve_one_step_conditional`)
 
     Returns
     -------
@@ -69,7 +73,8 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         Per trial: ``test_error``; ``r``, ``c``, ``gamma`` measured on ``W1`` (the norm of the mean
         row update, the root-mean-square norm of the remaining rows, the cosine of the mean
         update with ``w*``); with ``spectrum``: ``outlier`` (``λ_max(FᵀF/n)/p``) and
-        ``second`` (the second eigenvalue, unnormalized).
+        ``second`` (the second eigenvalue, unnormalized).  With ``keep_draws``, ``draws`` holds
+        lists ``W0``, ``w_star``, ``direction`` (one array per trial).
     """
     if model not in ("network", "spiked"):
         raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
@@ -91,8 +96,11 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
                                  f"symrmt.equivalents.spike_values, got {spike!r}") from exc
         if len(spike) != 3 or not all(math.isfinite(v) for v in spike):
             raise ParameterError(f"spike: expected three finite numbers (r, c, gamma), got {spike!r}")
+    if not isinstance(keep_draws, bool):
+        raise ParameterError(f"keep_draws: must be True or False, got {keep_draws!r}")
     f64 = torch.float64
     rows = []
+    draws: dict = {"W0": [], "w_star": [], "direction": []}
     for _ in range(trials):
         W0 = torch.randn(p, d, generator=gen, device=dev, dtype=f64)
         W0 /= W0.norm(dim=1, keepdim=True)
@@ -116,6 +124,10 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         rest = W1 - mrow[None, :]
         row = {"r": float(mrow.norm()), "c": float(rest.norm(dim=1).pow(2).mean().sqrt()),
                "gamma": float(mrow @ ws / mrow.norm()) if float(mrow.norm()) > 0 else 0.0}
+        if keep_draws:
+            direc = v if model == "spiked" else mrow
+            for key, val in (("W0", W0), ("w_star", ws), ("direction", direc)):
+                draws[key].append(val.cpu().numpy())
         X = torch.randn(n, d, generator=gen, device=dev, dtype=f64)
         y = sig_t(X @ ws)
         F = sig(X @ W1.T) / math.sqrt(p)
@@ -139,4 +151,4 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
             row["eigenvalues"] = ev.cpu().numpy()
         rows.append(row)
         advance(1)  # one trial done (moves a verification's progress bar, if any)
-    return Measurement.from_rows(rows, sizes={"d": d, "n": n, "p": p})
+    return Measurement.from_rows(rows, draws=draws if keep_draws else None, sizes={"d": d, "n": n, "p": p})

@@ -77,8 +77,9 @@ class Construction:
 
     ``op`` is one of ``"semicircle"``, ``"marchenko_pastur"``, ``"free_poisson"``, ``"atoms"``,
     ``"free_add"``, ``"free_multiply"``, ``"mobius"``, ``"free_power"``,
-    ``"sample_covariance"``, ``"square"``, ``"transpose"``, ``"block_diagonal"``, ``"polynomial"``
-    (given directly; no random-matrix model known).
+    ``"sample_covariance"``, ``"square"``, ``"transpose"``, ``"block_diagonal"``,
+    ``"info_plus_noise"``, ``"correlated_wishart"``, ``"chiral_block"``, ``"free_meixner"``,
+    ``"equilibrium_measure"``, ``"polynomial"`` (given directly; no random-matrix model known).
     """
 
     op: str
@@ -254,6 +255,82 @@ class AlgebraicLaw:
     def s_transform(self) -> sp.Expr | sp.Poly:
         """S-transform in ``u`` (explicit if possible, else the implicit Poly in ``S, u``)."""
         return transforms.s_transform(self)
+
+    def rescale(self, size_ratio: Any) -> "AlgebraicLaw":
+        """The law of the same matrix model at size ``n' = size_ratio · n``: free (de)compression.
+
+        Parameters
+        ----------
+        size_ratio : number or SymPy expression, > 0
+            ``n'/n``.  At most 1: the law of the ``n' × n'`` principal corner (free compression,
+            as :func:`symrmt.symbolic.free.compress`, simulated by compressing a Haar-rotated
+            matrix).  Above 1: free decompression, the law of the size-``n'`` matrix whose
+            ``n × n`` corner has this law (construction ``"rescale"``; no random-matrix model).
+
+        Returns
+        -------
+        AlgebraicLaw
+            Free cumulants ``κ_k · size_ratio^{k−1}`` (Nica & Speicher 1996; freealg's
+            ``decompress``, arXiv 2506.11994); see :mod:`symrmt.symbolic.decompression`.
+
+        Raises
+        ------
+        ParameterError
+            ``size_ratio`` not a positive number or expression.
+
+        Examples
+        --------
+        >>> import sympy as sp, symrmt as sr
+        >>> sr.laws.marchenko_pastur(sp.Rational(1, 8)).rescale(4).polynomial.as_expr()
+        m**2*z + 2*m*z - m + 2
+        """
+        from .decompression import rescaled_polynomial
+
+        al = to_exact(size_ratio, "size_ratio")
+        cons = constraint("size_ratio", al, "positive")
+        name = f"rescale({self.name}, {sp.sstr(al)})"
+        poly = rescaled_polynomial(self.polynomial, al, name)
+        compression = bool(al.is_number and al <= 1)
+        construction = (Construction("compress", (self,), {"fraction": al}) if compression
+                        else Construction("rescale", (self,), {"size_ratio": al}))
+        return AlgebraicLaw(poly, name=name, construction=construction, constraints=self.constraints + (cons,))
+
+    # ------------------------------------------------------------------ random matrices
+    def sample(self, n: int, seed: int = 0):
+        """Sorted eigenvalues of one n×n random matrix of the law's construction.
+
+        Parameters
+        ----------
+        n : int, >= 2
+            Matrix size.
+        seed : int
+            Seed of the draw; :meth:`matrix` with the same n and seed draws the same matrix.
+
+        Returns
+        -------
+        numpy.ndarray of shape ``(n,)``, float64, ascending.
+
+        Raises
+        ------
+        ParameterError
+            Unbound parameters, or a construction with no random-matrix model (e.g. a law given
+            by its polynomial); :mod:`symrmt.simulate.models` lists the models.
+        """
+        from ..simulate.models import sample_eigenvalues
+
+        return sample_eigenvalues(self, n, 1, seed=seed, device="cpu")[0].numpy()
+
+    def matrix(self, n: int, seed: int = 0):
+        """One n×n symmetric random matrix of the law's construction (float64 NumPy array).
+
+        The matrix :mod:`symrmt.simulate.models` builds (for models that compose eigenvalues
+        only, e.g. :func:`symrmt.square`, their diagonal matrix); its spectrum is
+        :meth:`sample` with the same ``n`` and ``seed``.  Raises :class:`ParameterError` as
+        :meth:`sample` does.
+        """
+        from ..simulate.models import sample_matrix
+
+        return sample_matrix(self, n, seed=seed, device="cpu").numpy()
 
     def compile(self, **options: Any):
         """Generate, cache and self-check a numba solver: returns a ``CompiledLaw``.

@@ -3,7 +3,10 @@
 * closed forms (:mod:`symrmt.symbolic.classical_laws`): :func:`semicircle`,
   :func:`marchenko_pastur`, :func:`free_poisson`, :func:`atoms`;
 * derived with the free calculus (:mod:`symrmt.symbolic.free`): :func:`sample_covariance`
-  (Silverstein's equation), :func:`wachter` (Jacobi / MANOVA).
+  (Silverstein's equation), :func:`wachter` (Jacobi / MANOVA);
+* :func:`chiral_block` (:mod:`symrmt.symbolic.chiral`), :func:`free_meixner`
+  (:mod:`symrmt.symbolic.meixner`), :func:`equilibrium_measure` of ``t x^{2M}``
+  (:mod:`symrmt.symbolic.equilibrium`).
 
 Conventions: docs/architecture.md and :mod:`symrmt.symbolic.algebraic_law`.  The law class and its
 helpers (:class:`AlgebraicLaw`, :class:`Construction`, :func:`to_exact`) are re-exported here.
@@ -19,8 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from .algebraic_law import AlgebraicLaw, Constraint, Construction, constraint
+from .chiral import chiral_block
 from .classical_laws import atoms, free_poisson, marchenko_pastur, semicircle
+from .equilibrium import equilibrium_measure
 from .free import free_multiply, mobius, sample_covariance
+from .meixner import free_meixner
 from .parsing import to_exact
 
 __all__ = [
@@ -33,6 +39,9 @@ __all__ = [
     "atoms",
     "sample_covariance",
     "wachter",
+    "chiral_block",
+    "free_meixner",
+    "equilibrium_measure",
     "to_exact",
 ]
 

@@ -132,3 +132,23 @@ def moments_product(ma: Sequence[Any], mb: Sequence[Any], order: int, zero: Any,
     chi_c = mul(shifted, onepy, order, zero)
     psi_c = reversion(chi_c, order, zero, one)
     return [one] + psi_c[1:]
+
+
+def inverse(a: Sequence[Any], order: int, zero: Any, one: Any) -> Series:
+    """``1/a(w)`` truncated after ``w**order`` (``a(0)`` invertible)."""
+    if not a[0]:
+        raise ZeroDivisionError("inverse needs a(0) != 0")
+    out = [one / a[0]] + [zero] * order
+    for k in range(1, order + 1):
+        s = zero
+        for i in range(1, min(k, len(a) - 1) + 1):
+            if a[i]:
+                s = s + a[i] * out[k - i]
+        out[k] = -s / a[0]
+    return out
+
+
+def stieltjes_at(mom: Sequence[Any], t: Sequence[Any], order: int, zero: Any, one: Any) -> Series:
+    """The series of ``-m_H(ζ) = Σ_k h_k t**(k+1)`` where ``t = 1/ζ`` is a series with ``t(0) = 0``
+    and ``h_k`` the moments ``mom`` of H (so ``m_H(ζ) = -Σ_k h_k ζ**(-k-1)`` at infinity)."""
+    return mul(compose(list(mom[: order + 1]), t, order, zero, one), t, order, zero)

@@ -1,11 +1,13 @@
-"""Ridge deterministic equivalent (Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592)."""
+"""Ridge deterministic equivalent (Atanasov, Zavatone-Veth & Pehlevan, arXiv 2405.00592): the
+S-transform κ equation and :func:`symrmt.equivalents.solve_ridge` (an instance of the learning model)."""
 import numpy as np
 import pytest
 import sympy as sp
 
 import symrmt as sr
 from symrmt.errors import ParameterError
-from symrmt.equivalents.ridge import SYMBOLS, ridge_system, solve_ridge
+import symrmt.learning as sl
+from symrmt.equivalents.ridge import solve_ridge
 from symrmt.equivalents.spectrum import KAPPA, direct_kappa_equation, kappa_equation, population_spectrum
 
 from symrmt.symbolic.symbols import m as M, z as Z
@@ -16,7 +18,7 @@ SPECS = [None, ([1, 3], [sp.Rational(1, 2), sp.Rational(1, 2)]), ([sp.Rational(1
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_s_transform_route_equals_direct_route(spec):
-    q, lam = SYMBOLS["q"], SYMBOLS["ridge"]
+    q, lam = sp.symbols("q ridge", positive=True)
     df1 = population_spectrum(spec).df1
     via_s = kappa_equation(df1, KAPPA, lam, [q])
     direct = direct_kappa_equation(df1, KAPPA, lam, q)
@@ -82,7 +84,7 @@ def test_bad_input():
 
 
 def test_nonconvergence_is_flagged():
-    cs = ridge_system().compile(maxit=1)
-    res = cs.solve(q=np.array([0.5, 3.0]), ridge=1e-4, noise=0.1, signal=1.0, strict=False)
+    cs = sl.model().system().compile(maxit=1)
+    res = cs.solve(samples=np.array([2.0, 1 / 3]), ridge=1e-4, noise=0.1, signal=1.0, inv_ensemble=1.0, strict=False)
     assert not res.converged.all()
     assert np.all(np.isnan(res["test_error"][~res.converged]))

@@ -101,6 +101,16 @@ FAMILIES = {
              lambda t: np.cos(t + 0.3) - 1.2 * np.sin(3 * t), (1.2, 0.3), ("nngp", "ntk")),
     "gauss": (sp.exp(-x**2 / 2) + sp.Rational(1, 10), lambda t: np.exp(-t * t / 2) + 0.1,
               lambda t: -t * np.exp(-t * t / 2), (1.5, 0.2), ("nngp", "ntk")),
+    "gabor": (sp.exp(-x**2) * sp.sin(x), lambda t: np.exp(-t * t) * np.sin(t),  # neural-tangents Gabor
+              lambda t: np.exp(-t * t) * (np.cos(t) - 2 * t * np.sin(t)), (1.3, 0.2), ("nngp", "ntk")),
+    "gabor_mix": (sp.exp(-x**2 / 2) * sp.cos(2 * x + sp.Rational(1, 5)) + sp.sin(x) / 2 + sp.Rational(1, 5),
+                  lambda t: np.exp(-t * t / 2) * np.cos(2 * t + 0.2) + np.sin(t) / 2 + 0.2,
+                  lambda t: np.exp(-t * t / 2) * (-t * np.cos(2 * t + 0.2) - 2 * np.sin(2 * t + 0.2)) + np.cos(t) / 2,
+                  (1.1, 0.3), ("nngp", "ntk")),
+    "sigmoid_like": (sp.erf(x / sp.Float("2.4020563531719796", 30)) / 2 + sp.Rational(1, 2),  # neural-tangents
+                     lambda t: erf(t / 2.4020563531719796) / 2 + 0.5,
+                     lambda t: np.exp(-(t / 2.4020563531719796) ** 2) / (math.sqrt(math.pi) * 2.4020563531719796),
+                     (1.5, 0.5), ("nngp", "ntk")),
     "erf": (sp.erf(2 * x) / 2 + sp.Rational(1, 10), lambda t: erf(2 * t) / 2 + 0.1,
             lambda t: 2 / math.sqrt(math.pi) * np.exp(-4 * t * t), (1.3, 0.4), ("nngp", "ntk")),
 }
@@ -145,7 +155,10 @@ def test_detected_families():
     assert "exponential" in exact_dual(sp.sinh(x), x).name
     assert "gaussian" in exact_dual(2 * sp.exp(-3 * x**2), x).name
     assert "erf" in exact_dual(sp.erf(x / 3), x).name
-    for other in (sp.tanh(x), x**3 - x, sp.Max(x - 1, 0), sp.exp(x) * sp.cos(x)):
+    assert "gabor" in exact_dual(sp.exp(-x**2) * sp.sin(x), x).name
+    assert "gabor" in exact_dual(3 * sp.exp(-x**2 / 4 + 1) * sp.cos(x - 1) + sp.exp(-x**2), x).name
+    for other in (sp.tanh(x), x**3 - x, sp.Max(x - 1, 0), sp.exp(x) * sp.cos(x), sp.exp(x**2) * sp.sin(x),
+                  sp.exp(-x**2) * sp.sin(x) ** 2, sp.exp(-x**2) * sp.sin(x**2)):
         assert exact_dual(other, x) is None
     # the arc-cosine polynomials: J_2 = 3 sin θ cos θ + (π − θ)(1 + 2cos²θ), J_3 (Cho & Saul 2009)
     assert arc_cosine_polynomials(2) == ((1, 0, 2), (0, 3))
@@ -173,12 +186,14 @@ def test_exact_series_of_new_family():
     np.testing.assert_allclose(k.coefficients(6), [float(v) for v in a], atol=1e-14)
 
 
-def test_series_of_deep_trig_kernel_against_cauchy_integral():
+@pytest.mark.parametrize("act", [sp.cos(x) + sp.sin(2 * x), sp.exp(-x**2) * sp.sin(x) + sp.Rational(1, 3)])
+def test_series_of_deep_trig_kernel_against_cauchy_integral(act):
     """Taylor coefficients (power-series composition, 40 digits) against Cauchy integrals of the
-    numerical recursion evaluated at complex cosines |c| = 1/2 (the trigonometric dual is entire)."""
+    numerical recursion evaluated at complex cosines |c| = 1/2 (the trigonometric dual is entire;
+    the Gabor dual is analytic for |σ| < (1 + 2g q)/(2g), beyond |c| = 1/2 here)."""
     from symrmt.kernels.cosine_series import NumpyOps
 
-    k = dot_product_kernel(sp.cos(x) + sp.sin(2 * x), "ntk", depth=2, w_std=1.2, b_std=0.3)
+    k = dot_product_kernel(act, "ntk", depth=2, w_std=1.2, b_std=0.3)
     a = np.array(k.coefficients(10))
     z = 0.5 * np.exp(2j * np.pi * np.arange(256) / 256)
     vals = k._evaluate(NumpyOps, z)

@@ -99,3 +99,14 @@ def test_two_deterministic_matrices_in_one_dimension_are_refused():
     X = mx.gaussian("X", 1, 1)
     with pytest.raises(ParameterError, match="share the dimension"):
         mx.deterministic_equivalent(mx.tr((X.T * S1 * X / mx.N + S2 + LAM * mx.identity(1)) ** -1))
+
+
+def test_bad_derivatives_are_refused():
+    X, _, _ = _matrices()
+    t = mx.tr((X.T * X / mx.N + LAM * mx.identity(G)) ** -1)
+    with pytest.raises(ParameterError, match="trace"):
+        mx.derivative(X, LAM)
+    with pytest.raises(ParameterError, match="s: expected"):
+        mx.derivative(t, mx.N)
+    with pytest.raises(ParameterError, match="at: expected"):
+        mx.derivative(t, LAM, at="0")

@@ -106,3 +106,35 @@ def test_derivative_in_lambda_matches_the_resolvent_square():
         fd = (mp.stieltjes(-(lam + h) + 0j, q=q) - mp.stieltjes(-(lam - h) + 0j, q=q)) / (2 * h)
         got = sys.compile().solve(q=q, **{"lambda": lam})["value"]
         assert abs(got + fd.real) <= 1e-6 * abs(fd), (got, fd)
+
+
+def test_derivative_by_implicit_differentiation_matches_the_pencil_of_the_derivative():
+    # mx.derivative differentiates the Dyson equation of tr(R) (one resolvent); sp.diff
+    # linearizes −R·R (two): two independent derivations of tr(R²)
+    X = mx.gaussian("X", 1, Q)
+    t = mx.tr((X.T * X / mx.N + LAM * mx.identity(Q)) ** -1)
+    implicit = sr.deterministic_equivalent(-mx.derivative(t, LAM))
+    pencil = sr.deterministic_equivalent(-sp.diff(t, LAM))
+    pts = dict(q=QS, **{"lambda": LS})
+    _close(implicit.compile().solve(**pts)["value"], pencil.compile().solve(**pts)["value"])
+
+
+def test_linear_random_features_single_model():
+    """AZP's linear random features, K = 1 (arXiv 2405.00592; the catalogue's linear-random-features):
+    D = n, P = D/α samples X = Z₀ (Σ = I), N = D/β features Fᵀx with F = F₀/√n (entries of
+    variance β/n = 1/N), â = (ZᵀZ/P + λ)⁻¹Zᵀy/P, w = Fâ, y = Xw̄ + ε.  With C = XᵀX/P,
+    A = FᵀCF + λ and B = FA⁻¹FᵀC: test = σ² + signal·tr_D((B − I)ᵀ(B − I)) + σ²(N/P) tr_N(A⁻¹FᵀFA⁻¹FᵀCF)."""
+    A_, B_ = sp.symbols("alpha beta", positive=True)
+    Z0 = mx.gaussian("Z0", 1 / A_, 1)
+    F = mx.gaussian("F", 1, 1 / B_, variance=B_)
+    C = Z0.T * Z0 * A_ / mx.N
+    Ai = (F.T * C * F / mx.N + LAM * mx.identity(1 / B_)) ** -1
+    B = F * Ai * F.T * C / mx.N
+    test = (S2 + SIG * (mx.tr(B.T * B) - 2 * mx.tr(B) + 1)
+            + S2 * (A_ / B_) * mx.tr(Ai * F.T * F / mx.N * Ai * F.T * C * F / mx.N))
+    sys = sr.deterministic_equivalent(test)
+    al, be = np.array([0.5, 2.0, 1.2, 0.3]), np.array([0.7, 0.4, 1.5, 2.0])
+    got = sys.compile().solve(alpha=al, beta=be, **{"lambda": LS}, sigma2=0.25, signal=1.0)["value"]
+    ref = sr.load("linear-random-features").solve(alpha=al, beta=be, ridge=LS, noise=0.25, signal=1.0,
+                                                 ensemble=1)["test_error"]
+    _close(got, ref)

@@ -188,6 +188,9 @@ LAWS = {
     "power 3/2": sr.free_power(_AT, sp.Rational(3, 2)), "compress": sr.compress(_AT, H),
     "square": sr.square(_SC), "transpose": sr.transpose(sr.laws.marchenko_pastur(2), 2),
     "block diagonal": sr.block_diagonal(_SC, _MP, sp.Rational(1, 3)),
+    "information plus noise": sr.info_plus_noise(_AT, H, sp.Rational(1, 2)),
+    "correlated wishart": sr.correlated_wishart(_AT, sr.laws.atoms([1, 2]), H),
+    "chiral block": sr.laws.chiral_block(1, 2, H), "free meixner": sr.laws.free_meixner(1, sp.Rational(1, 8)),
 }
 
 
