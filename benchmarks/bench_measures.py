@@ -12,7 +12,10 @@
    linear in the number of points), with the largest density difference between the two.
 3. ``CompiledLaw.density`` and ``cdf`` of MP(1/2) at 1000 points against ``stieltjes``.
 
-Run ``python benchmarks/bench_measures.py`` (best of ``--repeat`` runs for each timing).
+Run ``python benchmarks/bench_measures.py`` (best of ``--repeat`` runs for each timing), or
+``python benchmarks/bench_measures.py --cold`` for the cold compile figures alone (best of
+``--cold-repeat`` fresh processes per size, with the load average before and after: on a shared
+machine other processes inflate them).
 """
 from __future__ import annotations
 
@@ -24,25 +27,19 @@ import tempfile
 import time
 
 import numpy as np
+from timing import best, load_average
 
 _COLD = """
 import time, numpy as np
 t0 = time.perf_counter()
 from symrmt.equivalents import solve_ridge
 from symrmt.measures import empirical
+t1 = time.perf_counter()
 mu = empirical(np.random.default_rng(0).uniform(0.1, 2.0, size={n}))
 solve_ridge(0.5, 0.1, 0.1, 1.0, spectrum=mu)
-print(time.perf_counter() - t0)
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
 """
-
-
-def best(f, repeat: int) -> float:
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
 
 
 def numpy_newton_ridge(t, w, q, lam, noise, signal, tol=1e-13):
@@ -77,12 +74,25 @@ def numpy_fixed_point(x, t, w, c, etas=(1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6), ite
     return m.imag / (np.pi * c)
 
 
-def cold_compile(n: int) -> float:
+def cold_compile(n: int) -> tuple[float, float]:
+    """``(imports, compile)`` seconds in a fresh process with empty symrmt and numba cache
+    directories: the imports, then generation, self-check, numba compile and the first solve."""
     with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ, SYMRMT_CACHE_DIR=d)
+        env = dict(os.environ, SYMRMT_CACHE_DIR=os.path.join(d, "symrmt"), NUMBA_CACHE_DIR=os.path.join(d, "numba"))
         out = subprocess.run([sys.executable, "-c", _COLD.format(n=n)], env=env, capture_output=True, text=True,
                              check=True)
-        return float(out.stdout.strip().splitlines()[-1])
+        imports, compile_ = out.stdout.strip().splitlines()[-1].split()
+        return float(imports), float(compile_)
+
+
+def bench_cold(repeat: int) -> None:
+    print(f"cold compile (fresh process and caches) + first solve, ridge with a measure population, best of {repeat}; "
+          f"{os.cpu_count()} CPUs, load average {load_average()}")
+    for n in (100, 10_000, 1_000_000):
+        runs = [cold_compile(n) for _ in range(repeat)]
+        ts = [c for _, c in runs]
+        print(f"  {n:>9} atoms: compile + first solve {min(ts):.2f} s (runs: {', '.join(f'{t:.2f}' for t in ts)}), "
+              f"after imports of {min(i for i, _ in runs):.2f} s; load average {load_average()}")
 
 
 def bench_ridge(repeat: int) -> None:
@@ -104,8 +114,6 @@ def bench_ridge(repeat: int) -> None:
     t0 = time.perf_counter()
     solve_ridge(0.7, 0.1, 0.2, 1.0, spectrum=empirical(rng.uniform(0.1, 3.0, size=10_000)))
     print(f"  a further 10^4-atom measure (module shared): compile + solve {1e3 * (time.perf_counter() - t0):.1f} ms")
-    for n in (100, 10_000, 1_000_000):
-        print(f"  cold compile (fresh process and cache) + first solve, {n:>9} atoms: {cold_compile(n):.2f} s")
 
 
 def bench_silverstein(repeat: int) -> None:
@@ -152,13 +160,19 @@ def bench_law(repeat: int) -> None:
           f"{tf * 1e3:.1f} ms, {tf / ts:.1f}x)")
 
 
-def main(repeat: int = 5) -> None:
-    bench_ridge(repeat)
-    bench_silverstein(repeat)
-    bench_law(repeat)
+def main(repeat: int = 5, cold_repeat: int = 3, cold_only: bool = False) -> None:
+    if not cold_only:
+        bench_ridge(repeat)
+    bench_cold(cold_repeat)
+    if not cold_only:
+        bench_silverstein(repeat)
+        bench_law(repeat)
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
-    main(ap.parse_args().repeat)
+    ap.add_argument("--cold-repeat", type=int, default=3, help="fresh processes per size for the cold compile")
+    ap.add_argument("--cold", action="store_true", help="only the cold compile figures")
+    args = ap.parse_args()
+    main(args.repeat, args.cold_repeat, args.cold)

@@ -39,6 +39,7 @@ import sympy as sp
 from numba import njit
 
 import symrmt as sr
+from timing import best
 
 GAMMA = 0.5
 
@@ -148,15 +149,6 @@ def _np_cubic(m, z):
             m * m + 2.0 * m)
 
 
-def best_time(fn, repeat: int = 5) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def alternating(fns: dict, repeat: int) -> dict:
     """Time the functions in turn, ``repeat`` rounds: {name: array of times}."""
     times = {k: [] for k in fns}
@@ -232,8 +224,8 @@ def main() -> None:
         med_ratio = float(np.median(tt["gen"] / tt["hand"]))
         gen = sol.stieltjes(zs)
         sub = zs[:: max(1, n // args.scipy_points)]
-        t_scipy = best_time(lambda: scipy_per_point(sub, pfun), repeat=1) / sub.size * n
-        t_np = best_time(lambda: numpy_continuation(zs, npfun), repeat=2)
+        t_scipy = best(lambda: scipy_per_point(sub, pfun), repeat=1) / sub.size * n
+        t_np = best(lambda: numpy_continuation(zs, npfun), repeat=2)
         agree = np.max(np.abs(gen - out))
         us = 1e6 / n
         print(f"== {label}")

@@ -7,9 +7,11 @@ averaged (d → ∞).  Checked on trained deep linear networks; at L = 1 it redu
 The theory is :func:`symrmt.learning.model` with an isotropic chain of ``widths``
 (:func:`symrmt.learning.classical.solve_deep_linear_rf`).
 """
+from dataclasses import replace
+
 import numpy as np
 
-from symrmt.derivation import LearningCurveDerivation, Parameter, chain_shapes
+from symrmt.derivation import SPECTRUM, LearningCurveDerivation, Parameter, chain_shapes
 from symrmt.learning import linear, model
 from symrmt.equivalents import solve_deep_linear_rf
 from symrmt.simulate import simulate_deep_linear_rf
@@ -28,7 +30,8 @@ class DeepLinearRF(LearningCurveDerivation):
         Parameter("noise", 0.1, "Var ε", low=0, low_inclusive=True),
         Parameter("signal", 1, "‖β‖²", low=0, low_inclusive=True),
     )
-    options = {"widths": (2.0, 0.8, 1.5), "data_covariance": None}
+    options = {"widths": (2.0, 0.8, 1.5)}
+    measure_parameters = (replace(SPECTRUM, name="data_covariance"),)
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
     curve = ("alpha", np.geomspace(0.1, 10, 200), (0.2, 0.5, 1.0, 2.0, 5.0), {"ridge": 1e-3})

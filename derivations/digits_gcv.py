@@ -50,6 +50,7 @@ class DigitsGCV(LearningCurveDerivation):
     )
     solve_only = ("n",)
     options = {"representation": "ntk"}
+    option_choices = {"representation": REPRESENTATIONS}
     sizes = (50, 100, 200, 400)
     quick_sizes = (50, 100, 200)
     trials = 40

@@ -6,7 +6,7 @@ import numpy as np
 import sympy as sp
 
 from symrmt.derivation import LearningCurveDerivation, Parameter
-from symrmt.equivalents import draw_population, omniscient_risk, powerlaw_equations
+from symrmt.equivalents import KERNELS, draw_population, omniscient_risk, powerlaw_equations
 from symrmt.simulate import simulate_kernel_ridge
 
 
@@ -38,6 +38,7 @@ class KernelGCV(LearningCurveDerivation):
     )
     solve_only = ("n", "population_seed")
     options = {"kernel": "exp"}
+    option_choices = {"kernel": KERNELS}
     sizes = (100, 200, 400)
     quick_sizes = (50, 100, 200)
     trials = 12

@@ -7,7 +7,7 @@ The theory is :func:`symrmt.learning.model` with one isotropic layer of width ``
 """
 from dataclasses import replace
 
-from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.derivation import SPECTRUM, LearningCurveDerivation, Parameter
 from symrmt.learning import linear, model
 from symrmt.equivalents import solve_linear_random_features
 from symrmt.simulate import simulate_linear_random_features
@@ -29,7 +29,7 @@ class LinearRandomFeatures(LearningCurveDerivation):
         Parameter("ensemble", 1, "K, number of independently featured models (solve also takes inf)",
                   low=1, low_inclusive=True, integer=True),
     )
-    options = {"spectrum": None}  # Σ's spectrum: None (identity), any measure, an AlgebraicLaw
+    measure_parameters = (SPECTRUM,)
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
 

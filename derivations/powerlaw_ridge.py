@@ -9,7 +9,7 @@ draw Gaussian features with that spectrum and the target ``θ_i = ω_i^(b/a)``).
 """
 import numpy as np
 
-from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.derivation import LearningCurveDerivation, MeasureParameter, Parameter
 from symrmt.equivalents import powerlaw_equations, solve_powerlaw_ridge
 from symrmt.learning import model, source
 from symrmt.measures import as_measure, power_law
@@ -30,7 +30,8 @@ class PowerlawRidge(LearningCurveDerivation):
         Parameter("noise", 0.1, "σ²", low=0, low_inclusive=True),
         Parameter("ridge", 1e-3, "per-sample λ̃", low=0),
     )
-    options = {"spectrum": None}   # Σ's eigenvalues: None (ω_i = i^(−a), i = 1..p) or any measure
+    measure_parameters = (MeasureParameter("spectrum", "Σ's eigenvalues ω_i (the target is then the source "
+                                                       "θ² ∝ ω^(2b/a))", "ω_i = i^(−a), i = 1..p"),)
     solve_only = ("n",)   # the ladder's sizes are the sample counts n
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)

@@ -5,7 +5,7 @@ descent in ψ1 = N/d at small ridge).
 import numpy as np
 
 from symrmt.derivation import LearningCurveDerivation, Parameter, system_equations
-from symrmt.equivalents import mei_montanari_system, solve_random_features
+from symrmt.equivalents import ACTIVATION_NAMES, mei_montanari_system, solve_random_features
 from symrmt.simulate import simulate_random_features
 
 
@@ -25,6 +25,7 @@ class RandomFeatures(LearningCurveDerivation):
         Parameter("tau", 0.4, "noise standard deviation", low=0, low_inclusive=True),
     )
     options = {"activation": "relu"}
+    option_choices = {"activation": ACTIVATION_NAMES}
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
     # double descent at psi1 = psi2 for a small ridge (Mei & Montanari, Fig. 1)

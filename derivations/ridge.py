@@ -7,7 +7,7 @@ Atanasov, Zavatone-Veth & Pehlevan, "Scaling and renormalization in high-dimensi
 arXiv 2405.00592: ``λ = κ(1 − q·df1(κ))`` (the white-Wishart S-transform ``S_W(df) = 1/(1 − q df)``),
 ``E_g = [κ² w̄ᵀΣ(Σ+κ)⁻²w̄ + σ²]/(1 − q·df2)``, ``E_tr = (λ/κ)² E_g``, GCV = E_g in the limit.
 """
-from symrmt.derivation import LearningCurveDerivation, Parameter
+from symrmt.derivation import SPECTRUM, LearningCurveDerivation, Parameter
 from symrmt.learning import model
 from symrmt.equivalents import solve_ridge
 from symrmt.simulate import simulate_ridge
@@ -28,7 +28,7 @@ class Ridge(LearningCurveDerivation):
         Parameter("noise", 0.25, "σ², label-noise variance", low=0, low_inclusive=True),
         Parameter("signal", 1, "‖w̄‖²", low=0, low_inclusive=True),
     )
-    options = {"spectrum": None}
+    measure_parameters = (SPECTRUM,)
     sizes = (100, 200, 400, 800)
     quick_sizes = (50, 100, 200, 400)
 

@@ -8,6 +8,10 @@ output path in a missing directory or one that cannot be written, ...) prints on
 keep their traceback.  Output directories are never created silently (``demo --out`` creates the
 report directory itself, inside an existing one).  ``--param k=v`` values are parsed as plain
 numbers only (integers, decimals, fractions like ``1/2``) — never evaluated as code.
+``--option k=v`` sets a derivation's non-numeric option (``solve``, ``verify``, ``codegen``) to one of
+the values it declares (:attr:`symrmt.derivation.Derivation.option_choices`, listed by
+``symrmt verify NAME --help``): ``--option form=finite-d``; a value outside them is bad input whose
+message lists the allowed ones, and the text is parsed as a number only for a numeric option.
 """
 from __future__ import annotations
 
@@ -52,10 +56,18 @@ class _DerivationHelp(argparse.Action):
         if name:
             from .registry import load
 
-            params = load(name).describe()["parameters"]
+            der = load(name)
+            params = [q for q in der.describe()["parameters"] if q.get("kind") != "measure"]
             text += f"\nparameters of {name} (--param K=V):\n" + ("\n".join(
                 f"  {q['name']}={q['default']}  {q['description'] + '; ' if q['description'] else ''}"
                 f"allowed: {q['allowed']}" for q in params) or "  none") + "\n"
+            measures = [q["name"] for q in der.describe()["parameters"] if q.get("kind") == "measure"]
+            if measures:
+                text += f"\nset from Python only (measures): {', '.join(measures)}\n"
+            if der.option_choices:
+                text += f"\noptions of {name} (--option K=V):\n" + "\n".join(
+                    f"  {k}={der.options.get(k)}  allowed: {', '.join(str(c) for c in v)}"
+                    for k, v in der.option_choices.items()) + "\n"
         print(text, end="")
         parser.exit()
 
@@ -75,14 +87,45 @@ def parse_param(item: str) -> tuple[str, Fraction]:
     return key, parse_number(val, f"--param {key}")
 
 
-def _params(items: Sequence[str] | None) -> dict[str, Fraction]:
+def _params(items: Sequence[str] | None, der: Any = None) -> dict[str, Fraction]:
+    """``--param`` items as exact numbers; naming an option of ``der`` points to ``--option``."""
     out: dict[str, Fraction] = {}
     for item in items or ():
+        key = item.partition("=")[0].strip()
+        if der is not None and key in der.options:
+            allowed = der.option_choices.get(key)
+            hint = (f"use --option {key}=VALUE (allowed: {', '.join(str(c) for c in allowed)})" if allowed
+                    else "it cannot be set from the command line")
+            raise UsageError(f"--param: {key} is an option of {der.name}, not a numeric parameter; {hint}")
         k, v = parse_param(item)
         if k in out:
             raise UsageError(f"--param: {k} given twice")
         out[k] = v
     return out
+
+
+def _options(items: Sequence[str] | None, der: Any) -> dict[str, Any]:
+    """``--option K=V`` items: each value one of the option's declared choices (never evaluated)."""
+    out: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, val = item.partition("=")
+        key = key.strip()
+        if not sep or not _NAME.match(key):
+            raise UsageError(f"--option: expected NAME=VALUE, got {item!r}")
+        if key in out:
+            raise UsageError(f"--option: {key} given twice")
+        if key not in der.options:
+            known = {p.name for p in der.parameters}
+            hint = "; it is a numeric parameter: use --param" if key in known else ""
+            raise UsageError(f"--option: unknown option {key!r} for {der.name}{hint}; options settable from "
+                             f"the command line: {sorted(der.option_choices) or 'none'}")
+        out[key] = der.option_from_text(key, val)
+    return out
+
+
+def _settings(args, der) -> dict[str, Any]:
+    """``--param`` and ``--option`` of a command, together (the keywords of solve/verify/codegen)."""
+    return {**_params(args.param, der), **_options(args.option, der)}
 
 
 @contextlib.contextmanager
@@ -138,14 +181,27 @@ def _cmd_solve(args) -> int:
     from .registry import load
 
     der = load(args.name)
-    params = _params(args.param)
+    params = _settings(args, der)
     at = float_list(args.at, "--at") if args.at is not None else None
     res = der.solve(at=at, **params) if at is not None else der.solve(**params)
+    if hasattr(res, "observables") and hasattr(res, "unknowns"):  # a SolveResult: its values, by name
+        res = {k: _plain_value(v) for k, v in {**res.unknowns, **res.observables,
+                                                "converged": res.converged}.items()}
     if not isinstance(res, dict):
         res = {"result": res}
     lines = [f"{k}: {v}" for k, v in res.items()]
     _emit(args, res, "\n".join(lines))
     return 0
+
+
+def _plain_value(value: Any) -> Any:
+    """An array of a solve result as JSON-ready numbers (a scalar for a single point)."""
+    import numpy as np
+
+    arr = np.asarray(value)
+    if np.iscomplexobj(arr):
+        return str(arr.tolist()) if arr.ndim else str(complex(arr))
+    return arr.tolist()
 
 
 def _sizes(args) -> list[int] | None:
@@ -174,7 +230,7 @@ def _cmd_verify(args) -> int:
     if args.plot is not None:
         _output_file(args.plot, "--plot")  # before the run, not after it
     rep = der.verify(sizes=_sizes(args), trials=args.trials, seed=args.seed, device=args.device,
-                     quick=args.quick, progress=_progress(args), **_params(args.param))
+                     quick=args.quick, progress=_progress(args), **_settings(args, der))
     if args.plot is not None:
         with _writing("--plot"):
             rep.plot(args.plot)
@@ -189,7 +245,7 @@ def _cmd_codegen(args) -> int:
 
     _output_file(args.output, "-o/--output")
     der = load(args.name)
-    target = der.codegen_target(**_params(args.param))
+    target = der.codegen_target(**_settings(args, der))
     with _writing("-o/--output"):
         path = write_standalone(target, args.output)
     _emit(args, {"name": der.name, "path": str(path)}, f"wrote {path}")
@@ -274,9 +330,10 @@ def _demo_outcomes(runs, jobs: int, settings: dict):
 
 
 def _demo_worker_init(threads: int) -> None:
-    import torch
+    from .simulate.device import one_torch_thread
 
-    torch.set_num_threads(threads)
+    if threads == 1:  # more threads are torch's default; setting them would break batched LU
+        one_torch_thread()
 
 
 def _demo_run(stem: str, name: str, theory_params: dict, expected: str, settings: dict) -> dict:
@@ -387,6 +444,10 @@ def _cmd_demo(args) -> int:
 
 
 # ---------------------------------------------------------------------- parser
+_OPTION_HELP = ("a non-numeric option of the derivation set to one of its allowed values, e.g. form=finite-d "
+                "('symrmt verify NAME --help' lists them)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="symrmt", description="Derive, solve and verify random-matrix laws.")
     p.add_argument("--version", action="version", version=f"symrmt {__version__}")
@@ -405,14 +466,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("solve", "solve a derivation numerically", _cmd_solve)
     s.add_argument("name")
     s.add_argument("--param", action="append", metavar="K=V")
+    s.add_argument("--option", action="append", metavar="K=V", help=_OPTION_HELP)
     s.add_argument("--at", metavar="X1,X2,...", help="points at which to evaluate density and CDF")
     s = add("verify", "verify a derivation against simulation", _cmd_verify, add_help=False,
             epilog="'symrmt verify NAME --help' also lists NAME's parameters (set with --param K=V) with "
-                   "their defaults and allowed ranges; 'symrmt list' lists the derivations.")
+                   "their defaults and allowed ranges, and its options (set with --option K=V) with "
+                   "their allowed values; 'symrmt list' lists the derivations.")
     s.add_argument("-h", "--help", action=_DerivationHelp,
                    help="show this help; after NAME, also NAME's parameters, defaults and ranges")
     s.add_argument("name")
     s.add_argument("--param", action="append", metavar="K=V")
+    s.add_argument("--option", action="append", metavar="K=V", help=_OPTION_HELP)
     s.add_argument("--n", type=int, help="largest size (ladder n/8, n/4, n/2, n)")
     s.add_argument("--sizes", help="explicit ladder, e.g. 250,500,1000,2000")
     s.add_argument("--trials", type=int, help="trials at the smallest size")
@@ -428,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("name")
     s.add_argument("-o", "--output", required=True, metavar="FILE.py")
     s.add_argument("--param", action="append", metavar="K=V")
+    s.add_argument("--option", action="append", metavar="K=V", help=_OPTION_HELP)
     s = add("demo", "verify every derivation in quick mode and write a report", _cmd_demo)
     s.add_argument("--out", default="report")
     s.add_argument("--only", metavar="NAME,...", help="verify only these derivations (the control always runs)")

@@ -70,6 +70,16 @@ def test_verify_small_ladder_json_and_plot(capsys, tmp_path):
     (["verify", "semicircle", "--n", "1"], "--n: expected an integer >= 2"),
     (["verify", "semicircle", "--sizes", "1,10,20"], "sizes: expected an integer >= 2"),
     (["verify", "semicircle", "--trials", "0", "--n", "40"], "trials"),
+    (["solve", "one-step-spiked-rf", "--param", "form=finite-d"],
+     "form is an option of one-step-spiked-rf, not a numeric parameter; use --option form=VALUE (allowed: limit, finite-d)"),
+    (["solve", "one-step-spiked-rf", "--option", "form=exact"], "form: expected one of 'limit', 'finite-d', got 'exact'"),
+    (["solve", "one-step-spiked-rf", "--option", "form"], "--option: expected NAME=VALUE"),
+    (["solve", "one-step-spiked-rf", "--option", "form=limit", "--option", "form=limit"], "form given twice"),
+    (["solve", "one-step-spiked-rf", "--option", "alpha=1"], "it is a numeric parameter: use --param"),
+    (["solve", "one-step-spiked-rf", "--option", "activation=__import__('os')"], "activation: expected one of"),
+    (["verify", "one-step-spiked-rf", "--option", "nope=1"], "unknown option 'nope'"),
+    (["solve", "ridge", "--option", "spectrum=1"], "cannot be set from text"),
+    (["solve", "ridge", "--param", "spectrum=mp"], "it cannot be set from the command line"),
     (["frobnicate"], "invalid choice"),
     (["verify"], "required"),
 ])
@@ -139,3 +149,52 @@ def test_verify_help_lists_a_derivations_parameters(capsys):
     assert "  ratio=0.5  " in out and "allowed: ratio > 0" in out and "  variance=1  " in out
     code, out, _ = run(capsys, "verify", "ridge", "-h")
     assert code == 0 and "allowed: noise >= 0" in out
+
+
+def test_option_sets_a_derivations_option(capsys):
+    """``--option`` reaches the derivation: relu/relu through the CLI gives the Python API's value
+    for relu/relu, which differs from the default tanh/tanh."""
+    from symrmt.equivalents import solve_one_step
+
+    code, out, err = run(capsys, "solve", "one-step-spiked-rf", "--option", "activation=relu",
+                         "--option", "target= ReLU", "--param", "alpha0=2", "--json")
+    assert code == 0, err
+    got = json.loads(out)["test_error"]
+    assert got == pytest.approx(float(solve_one_step(1, 2, 2, 0.05, 1, "relu", "relu")["test_error"]), rel=1e-12)
+    assert got != pytest.approx(float(solve_one_step(1, 2, 2, 0.05, 1)["test_error"]), rel=1e-3)
+
+
+def test_verify_help_lists_a_derivations_options(capsys):
+    code, out, _ = run(capsys, "verify", "one-step-spiked-rf", "--help")
+    assert code == 0 and "options of one-step-spiked-rf (--option K=V):" in out
+    assert "  form=limit  allowed: limit, finite-d" in out and "  hermite=off  allowed: off, on" in out
+    code, out, _ = run(capsys, "verify", "marchenko-pastur", "--help")
+    assert "--option K=V):" not in out  # no options settable from text
+
+
+@pytest.mark.parametrize("name, option, value", [("random-features", "activation", "tanh"),
+                                                 ("kernel-gcv", "kernel", "relu"),
+                                                 ("digits-gcv", "representation", "pixels")])
+def test_named_options_of_the_catalogue_are_settable(capsys, name, option, value):
+    """Each text option of the catalogue is listed in ``--help`` and refuses a value outside its set."""
+    code, out, _ = run(capsys, "verify", name, "--help")
+    assert code == 0 and f"options of {name} (--option K=V):" in out and value in out
+    code, _, err = run(capsys, "solve", name, "--option", f"{option}=nope")
+    assert code == 2 and f"{option}: expected one of" in err
+
+
+def test_random_features_activation_through_the_cli(capsys):
+    from symrmt.equivalents import solve_random_features
+
+    code, out, err = run(capsys, "solve", "random-features", "--option", "activation=tanh", "--json")
+    assert code == 0, err
+    want = float(solve_random_features(1.5, 1.2, 0.05, "tanh", 1, 0.3, 0.4)["risk"])
+    assert json.loads(out)["risk"] == pytest.approx(want, rel=1e-12)
+
+
+def test_help_lists_measure_parameters_apart(capsys):
+    """``spectrum`` (a measure) is not offered as ``--param K=V`` but named as set from Python."""
+    code, out, _ = run(capsys, "verify", "ridge", "--help")
+    params = out.split("parameters of ridge (--param K=V):")[1]
+    assert code == 0 and "spectrum=" not in params
+    assert "set from Python only (measures): spectrum" in out

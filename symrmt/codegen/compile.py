@@ -7,7 +7,7 @@ independent of ours), and any entry that disagrees, or that NumPy cannot evaluat
 warning).
 
 Compile cost: only the entry points of a generated module (``stieltjes_kernel``,
-``solve_kernel``, ``observables_kernel``, a compiled function) are ``cache=True``; their callees
+``solve_kernel``, a compiled function) are ``cache=True``; their callees
 are compiled once as part of them, with a single specialization each.
 """
 from __future__ import annotations
@@ -27,13 +27,13 @@ from ..symbolic.symbols import m as M_SYM, z as Z_SYM
 from ..symbolic.expect import MeasureRef, expand_expectations, expectations, has_expect, measure_refs
 from . import templates as tpl
 from .cache import cached_module, interpreted
-from .printer import RECIP_HELPER, emit_expect_function, emit_function
+from .printer import RECIP_HELPER, emit_expect_function, emit_function, real_safe
 from .solved import pack_measures
 
 __all__ = ["compile_law", "compile_system", "compile_function", "law_source", "system_source",
-           "canonical_system", "GENERATOR_VERSION"]
+           "canonical_system", "real_variant", "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "6"  # bump: old cache files are regenerated
+GENERATOR_VERSION = "7"  # bump: old cache files are regenerated
 _CHECK_POINTS = 3
 _CHECK_RTOL = 1e-9
 
@@ -379,10 +379,12 @@ def measure_dims(system) -> tuple[int, ...]:
     return tuple(dims[j] for j in sorted(dims))
 
 
-def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list, real: Sequence[sp.Symbol] = ()):
+def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list, real: Sequence[sp.Symbol] = (),
+                  real_mode: bool = False):
     """Source of ``_ex<name>`` (the expectations in ``exprs``, one loop per measure) and the map
     from each ``Expect`` node to the symbol standing for its value; None without expectations.
-    ``real``: the unknowns that are real at every evaluation (see :func:`emit_expect_function`)."""
+    ``real``: the unknowns that are real at every evaluation (see :func:`emit_expect_function`);
+    ``real_mode``: the real variant (every argument real, real outputs)."""
     nodes = expectations(exprs)
     if not nodes:
         return None
@@ -392,21 +394,25 @@ def _expect_parts(name: str, exprs: Sequence[sp.Expr], us: list, ps: list, real:
     order = [n for g in groups.values() for n in g]
     syms = [sp.Dummy(f"ev{k}") for k in range(len(order))]
     src = emit_expect_function(f"_ex{name}", [(slot, var, [n.expr for n in g]) for (slot, var), g in groups.items()],
-                               packed={"u": us, "pv": ps}, decorator=tpl.LOOP, real=real)
+                               packed={"u": us, "pv": ps}, decorator=tpl.LOOP,
+                               real=[*us, *ps] if real_mode else real, real_out=real_mode)
     return src, dict(zip(order, syms)), syms
 
 
-def _emit_with_expectations(name: str, exprs: list, us: list, ps: list, real: Sequence[sp.Symbol] = ()) -> str:
+def _emit_with_expectations(name: str, exprs: list, us: list, ps: list, real: Sequence[sp.Symbol] = (),
+                            real_mode: bool = False) -> str:
     """``def name(u, pv, ms)`` returning ``exprs``: straight-line code, after the loops over the
     measures (``ms = (points, weights, offsets)``) that give the values of its expectations (one
-    compiled function for the straight-line part, one for the loops)."""
-    parts = _expect_parts(name, exprs, us, ps, real)
+    compiled function for the straight-line part, one for the loops).  ``real_mode``: real
+    arithmetic and real outputs (the real variant, see :func:`real_variant`)."""
+    parts = _expect_parts(name, exprs, us, ps, real, real_mode)
     if parts is None:
         return emit_function(name, [], exprs, packed={"u": us, "pv": ps, "ms": []}, uniform=True,
-                             decorator=tpl.INNER)
+                             complex_mode=not real_mode, decorator=tpl.INNER)
     src, sub, syms = parts
     core = emit_function(name, [], [e.xreplace(sub) for e in exprs],
-                         packed={"u": us, "pv": ps, "ev": syms}, uniform=True, decorator=tpl.INNER)
+                         packed={"u": us, "pv": ps, "ev": syms}, uniform=True, complex_mode=not real_mode,
+                         decorator=tpl.INNER)
     head = f"def {name}(u, pv, ev):\n"
     if core.count(head) != 1:
         raise CodegenError(f"{name}: unexpected generated header")  # pragma: no cover - emit_function's form
@@ -422,38 +428,64 @@ def _real_unknowns(system) -> list:
     return [u for u in system.unknowns if system.domains[u] in ("real", "positive", "negative")]
 
 
-def system_source(system, spectral: Any = None) -> str:
+def real_variant(system, spectral: Any = None) -> bool:
+    """Whether ``system`` has a real variant: no spectral parameter, every unknown of a real
+    domain ("real", "positive", "negative"), and residuals, observables, initial guesses and the
+    integrands of their expectations rational with real coefficients -- real inputs give real
+    values, so real parameters need no complex arithmetic at all (a smaller module to compile)."""
+    system, _ = canonical_system(system)
+    if _spectral_index(system, spectral) >= 0:
+        return False
+    if any(system.domains[u] not in ("real", "positive", "negative") for u in system.unknowns):
+        return False
+    exprs = [*system.residuals, *system.observables.values(),
+             *[v if isinstance(v, sp.Basic) else safe_sympify(v, f"initial[{k}]") for k, v in system.initial.items()]]
+    nodes = expectations(exprs)
+    sub = {n: sp.Dummy() for n in nodes}
+    return real_safe([n.expr for n in nodes]) and real_safe([e.xreplace(sub) for e in exprs])
+
+
+def system_source(system, spectral: Any = None, real: bool | None = None) -> str:
     """Source text of the generated solver module of a :class:`~symrmt.symbolic.system.System`.
 
     Expectations (``sr.expect``) become loops over run-time measure arrays; the source depends
-    on the measures' slots only, never on their data or size.
+    on the measures' slots only, never on their data or size.  ``real``: the real variant (see
+    :func:`real_variant`; float64 arrays throughout, real parameters only); None (default):
+    wherever the system has one, as :func:`compile_system` generates it.
     """
+    if real is None:
+        real = real_variant(system, spectral)
+    elif real and not real_variant(system, spectral):
+        raise CodegenError(f"{system.name}: no real variant (a spectral parameter, a complex unknown or "
+                           "equations that are not rational with real coefficients)")
     system, measures = canonical_system(system)
     us, ps = list(system.unknowns), list(system.parameters)
     F = list(system.residuals)
     J = system.jacobian()
-    real = _real_unknowns(system)
+    reals = _real_unknowns(system)
     obs_names = list(system.observables)
     meta = {"kind": "system", "name": system.name, "parameters": tuple(p.name for p in ps),
             "unknowns": tuple(u.name for u in us), "observables": tuple(obs_names),
             "domains": tuple(system.domains[u] for u in us), "measures": len(measures),
-            "measure_dims": measure_dims(system)}
+            "measure_dims": measure_dims(system), "real": bool(real)}
     parts = [
         _header(f"solver of the system {system.name}", meta,
                 "Damped Newton with the analytic Jacobian; warm starts along the grid."),
         RECIP_HELPER if measures else "",
-        _emit_with_expectations("_fj", F + [J[i, j] for i in range(len(us)) for j in range(len(us))], us, ps, real),
+        _emit_with_expectations("_fj", F + [J[i, j] for i in range(len(us)) for j in range(len(us))], us, ps,
+                                reals, real),
         "\n",
         # the residual alone, for the line search (no Jacobian at trial points)
-        _emit_with_expectations("_f", F, us, ps, real),
+        _emit_with_expectations("_f", F, us, ps, reals, real),
         "\n",
         _emit_with_expectations("_obs", [system.observables[k] for k in obs_names] or [sp.Integer(0)], us, ps,
-                                real),
+                                reals, real),
         "\n",
         emit_function("_init", [], [system.initial[u] for u in us], packed={"pv": ps}, uniform=True,
-                      decorator=tpl.INNER),
+                      complex_mode=not real, decorator=tpl.INNER),
         tpl.render(tpl.SYSTEM_KERNELS, nu=len(us), domains=[_DOMAIN_CODES[system.domains[u]] for u in us],
-                   spectral=_spectral_index(system, spectral), real_warm=int(bool(measures))),
+                   spectral=_spectral_index(system, spectral), real_warm=int(bool(measures)), real=int(bool(real)),
+                   admissible=tpl.admissible_source([system.domains[u] for u in us], bool(real))),
         tpl.SYSTEM_WRAPPERS,
     ]
     return "".join(parts)
@@ -480,9 +512,11 @@ def _system_check(system) -> Callable[[ModuleType], None]:
     """The self-check of a freshly generated system module (symbolic work deferred to the call).
 
     Expectations are checked on small test measures against the explicit sums over their atoms.
+    The real variant (``META["real"]``) is checked at real parameter values.
     """
 
     def check(mod: ModuleType) -> None:
+        real_mode = bool(mod.META.get("real"))
         mod = interpreted(mod)  # the printed source, run by Python: no second compile of the checked functions
         canon, measures = canonical_system(system)
         us, ps = list(canon.unknowns), list(canon.parameters)
@@ -504,6 +538,8 @@ def _system_check(system) -> Callable[[ModuleType], None]:
                     uv[a] = {"real": uv[a].real, "positive": abs(uv[a].real) + 0.1,
                              "negative": -abs(uv[a].real) - 0.1}[canon.domains[u]]
             pv = rng.uniform(0.3, 1.7, size=len(ps)) + 0.2j
+            if real_mode:  # real unknowns and parameters: float arrays, as the real kernels get them
+                uv, pv = uv.real.copy(), pv.real.copy()
             pts.append([*uv, *pv])
             gfj.append(mod._fj(uv, pv, ms))
             gf.append(mod._f(uv, pv, ms))
@@ -520,13 +556,15 @@ def _system_check(system) -> Callable[[ModuleType], None]:
     return check
 
 
-def system_module(system, spectral: Any = None) -> ModuleType:
+def system_module(system, spectral: Any = None, complex_only: bool = False) -> ModuleType:
     """The cached, checked module of ``system`` (its measures' slots only: one module serves
-    every measure, whatever its size)."""
+    every measure, whatever its size): the real variant where :func:`real_variant` allows it
+    (``META["real"]``), unless ``complex_only``."""
     canon, _ = canonical_system(system)
     idx = _spectral_index(canon, spectral)
-    return cached_module(_key("system", canon._fingerprint(), idx),
-                         lambda: (system_source(canon, spectral), "system"), _system_check(canon))
+    key = _key("system", canon._fingerprint(), idx, *(("complex",) if complex_only else ()))
+    return cached_module(key, lambda: (system_source(canon, spectral, real=False if complex_only else None), "system"),
+                         _system_check(canon))
 
 
 def compile_system(system, *, spectral: Any = None, maxit: int = 100, tol: float = 1e-13,
@@ -555,7 +593,8 @@ def compile_system(system, *, spectral: Any = None, maxit: int = 100, tol: float
         raise ParameterError(f"equations: {system.name} uses measure placeholders (MeasureRef.slot); "
                              "build its expectations with measures (sr.expect(expr, var, measure))")
     return CompiledSystem(system, system_module(system, spectral), maxit=int(maxit), tol=float(tol),
-                          ftol=float(ftol), measures=measures)
+                          ftol=float(ftol), measures=measures,
+                          complex_module=lambda: system_module(system, spectral, complex_only=True))
 
 
 # ---------------------------------------------------------------------- plain functions

@@ -50,6 +50,10 @@ class CompiledLaw:
     parameters), so a law scaled by ``s`` gives the same answers rescaled.  Atoms are the real
     roots ``x0`` of the leading coefficient of ``P`` in ``m`` where the physical branch has a pole;
     their mass is the residue ``-lim (z - x0) m(z)``, exact from the Newton polygon of ``P``.
+    Next to an atom whose pole several branches share (a multiple root of the leading
+    coefficient, e.g. the atom of ``block_diagonal(A, atoms([x0]), α)``), where the expanded
+    coefficients of ``P`` cancel, ``m`` is solved in the residue variable ``-(z - x0) m`` from
+    their Taylor table at ``x0`` (``symrmt.codegen.law_runtime``).
     Support edges are the real roots of the discriminant where the density switches on or off,
     refined as folds ``P = P_m = 0``.  The cdf integrates the density piece by piece in
     ``x = a + (b - a) sin²(θ/2)``, smooth at square-root and at ``|x - a|^(-1/2)`` (hard) edges.

@@ -25,6 +25,9 @@ _PANELS = 32     # many upper limits: uniform panels in θ per piece ...
 _GL_PANEL = 16   # ... of this many Gauss–Legendre nodes, interpolated within a panel
 _FEW = 8
 _MEMO = 64       # pieces and panel rules kept per law (parameter rows)
+_NEAR = 1e-2     # points within _NEAR s of an atom that the kernel leaves unconverged, or
+_GOOD = 1e-10    # converged with an attainable error above _GOOD |m|, are solved in the residue variable
+_EST_MAX = 1e-3  # ... and accepted when their attainable error is below _EST_MAX |m| (as the kernel's)
 
 
 @functools.lru_cache(maxsize=8)
@@ -57,7 +60,10 @@ class LawNumerics:
         self.degree = int(module.META["degree"])
         self._memo = {}
 
-    def run(self, zf: np.ndarray, pv: np.ndarray, tol: float = 1e-14, eta0: float = 1e-10):
+    def run(self, zf: np.ndarray, pv: np.ndarray, tol: float = 1e-14, eta0: float = 1e-10, near_atoms: bool = True):
+        """The generated kernel at the points ``zf`` (rows ``pv``): ``(m, converged, residual,
+        iterations, error)``; points it leaves unconverged next to an atom are solved again by
+        :meth:`_solve_near_atoms` (``near_atoms=False``: the kernel alone)."""
         n = zf.shape[0]
         out = np.empty(n, np.complex128)
         conv = np.zeros(n, np.bool_)
@@ -66,7 +72,100 @@ class LawNumerics:
         its = np.zeros(n, np.int64)
         if n:
             self.module.stieltjes_kernel(zf, pv, out, conv, res, err, its, tol, eta0)
+            if near_atoms and not np.all(conv & (err <= _GOOD * np.abs(out))):
+                self._solve_near_atoms(zf, pv, out, conv, res, err)
         return out, conv, res, its, err
+
+    def _solve_near_atoms(self, zf, pv, out, conv, res, err) -> None:
+        """Points within ``_NEAR s`` of an atom ``x0`` that the kernel left unconverged (or
+        converged with an error above ``_GOOD |m|``), solved in the residue variable
+        ``w = -(z - x0) m`` (in place, where that does better).
+
+        Near a pole shared by several branches (an atom of a mixture, at a multiple root of the
+        leading coefficient ``a_d``) the expanded coefficients ``a_j(z)`` lose their relative
+        accuracy to cancellation (``a_d(3 + iη) = 16 (iη)²`` is computed as ``16 z² - 96 z + 144``),
+        so ``P(., z)`` itself cannot be solved there in double precision.  The Taylor table of the
+        ``a_j`` at ``x0`` (exact zeros kept zero, :meth:`_taylor_table`) gives ``P`` in ``w`` and
+        ``δ = (z - x0)/s`` without that cancellation; its root is followed from the kernel's
+        accurate value on the same ray (at ``|z - x0| = 0.01 s``, else ``0.1 s`` or ``s``).  At ``z = x0`` the value is
+        ``complex(0, +inf)`` (the kernel's convention for an atom).
+        """
+        # unconverged points, and converged ones whose attainable error is above _GOOD |m|: the
+        # residue variable is kept where it does better
+        bad = np.flatnonzero(~conv | ~(err <= _GOOD * np.abs(out)))
+        if pv.shape[1]:
+            uniq, inv = np.unique(pv[bad], axis=0, return_inverse=True)
+            groups = [(uniq[k], bad[inv.ravel() == k]) for k in range(uniq.shape[0])]
+        else:
+            groups = [(np.empty(0), bad)]
+        for row, sel in groups:
+            s = self.scale(row)
+            # first the cheap test: a real root of the leading coefficient near some point
+            lead = self._memoized("lead", row, (), lambda: self._lead_roots(row, s))
+            if not any(np.any(np.abs(zf[sel] - x) <= _NEAR * s) for x in lead):
+                continue
+            for x0, _ in self.atoms(row):
+                near = sel[np.abs(zf[sel] - x0) <= _NEAR * s]
+                if near.size == 0:
+                    continue
+                table = self._taylor_table(x0, row, s)
+                if table is None:
+                    continue
+                for i in near:
+                    m, e = self._pole_root(complex(zf[i]), x0, row, s, table)
+                    better = not conv[i] or e < err[i]
+                    if better and (np.isfinite(m.real) and np.isfinite(m.imag) and e <= _EST_MAX * abs(m)
+                                   or np.isinf(m.imag)):
+                        out[i], conv[i], err[i] = m, True, e
+                        res[i] = 0.0 if np.isinf(m.imag) else abs(self.module._pm(m, zf[i], tuple(row))[0])
+
+    def _pole_root(self, z: complex, x0: float, pv: np.ndarray, s: float, table) -> tuple[complex, float]:
+        """The physical ``m(z)`` near the atom ``x0`` and its attainable error, from ``table``."""
+        U, n = table
+        if z == x0:
+            return complex(0.0, np.inf), 0.0
+        unit = (z - x0) / abs(z - x0)
+        # the anchor: the kernel's root on the same ray, where it is accurate (branch selection)
+        radii = np.array([1e-2, 1e-1, 1.0]) * s
+        zas = x0 + radii * unit
+        mas, cas, _, _, eas = self.run(zas, np.repeat(pv[None, :], radii.size, axis=0), near_atoms=False)
+        ok = np.flatnonzero(cas & (eas <= 1e-8 * np.abs(mas)))
+        if ok.size == 0:
+            return complex(np.nan, np.nan), np.inf
+        za, ma = zas[ok[0]], mas[ok[0]:ok[0] + 1]
+        # geometric steps in |δ| from the anchor down to z, the root followed by a linear predictor
+        da, dz = (za - x0) / s, (z - x0) / s
+        steps = max(1, int(np.ceil(np.log(abs(da) / abs(dz)) / np.log(2.0))))
+        ds = da * (dz / da) ** (np.arange(steps + 1) / steps)
+        w_prev, d_prev = complex(-(za - x0) * ma[0]), da
+        slope = 0j
+        for d in ds[1:]:
+            roots = np.roots(self._residue_poly(U, n, d))
+            pred = w_prev + slope * (d - d_prev)
+            w = complex(roots[np.argmin(np.abs(roots - pred))])
+            slope = (w - w_prev) / (d - d_prev)
+            w_prev, d_prev = w, d
+        q = self._residue_poly(U, n, dz)
+        floor = 64.0 * np.finfo(float).eps * np.polyval(np.abs(q), abs(w_prev))
+        q1 = abs(np.polyval(np.polyder(q), w_prev))
+        ew = floor / q1 if q1 > 0 else np.inf
+        if not ew <= 1e-8 * abs(w_prev):  # a (near-)double root of q: the square-root bound
+            q2 = abs(np.polyval(np.polyder(q, 2), w_prev))
+            ew = min(ew, np.sqrt(2.0 * floor / q2) if q2 > 0 else np.inf)
+        m = -w_prev / (z - x0)
+        return complex(m), float(ew / abs(z - x0))
+
+    @staticmethod
+    def _residue_poly(U: np.ndarray, n: int, delta: complex) -> np.ndarray:
+        """``δ^(d - n) P(-w/(s δ), x0 + s δ)`` as a polynomial in ``w`` (highest power first)."""
+        d = U.shape[0] - 1
+        coef = np.zeros(d + 1, complex)  # coefficient of w^j
+        for j in range(d + 1):
+            for kk in range(U.shape[1]):
+                e = kk + d - j - n
+                if U[j, kk] != 0 and e >= 0:
+                    coef[j] += U[j, kk] * delta ** e * (-1.0) ** j
+        return coef[::-1]
 
 
     def scale(self, pv: np.ndarray) -> float:
@@ -142,23 +241,38 @@ class LawNumerics:
     def _lead_roots(self, pv: np.ndarray, s: float) -> np.ndarray:
         """Distinct real roots of the leading coefficient in ``m`` (clusters of a multiple root,
         within ``1e-4 s``, replaced by their mean)."""
-        roots = self._real_roots(self.module._lead(tuple(pv)), s)
+        lead = np.array([complex(v) for v in self.module._lead(tuple(pv))])
+        roots = self._real_roots(tuple(lead), s)
         groups: list[list[float]] = []
         for x in roots:
             if groups and x - groups[-1][-1] <= 1e-4 * s:
                 groups[-1].append(x)
             else:
                 groups.append([x])
-        return np.array([0.0 if any(v == 0.0 for v in g) else float(np.mean(g)) for g in groups])
+        out = []
+        for g in groups:
+            x = 0.0 if any(v == 0.0 for v in g) else float(np.mean(g))
+            if x != 0.0 and len(g) > 1 and np.all(lead.imag == 0):
+                # a k-fold root is a simple root of the (k-1)-th derivative: Newton there, kept if
+                # it stays within the cluster (3 exactly for 16 z^2 - 96 z + 144, not 3 + 2 ulp)
+                q = np.polyder(lead.real / np.max(np.abs(lead.real)), len(g) - 1)
+                dq = np.polyder(q)
+                y = x
+                for _ in range(3):
+                    dv = np.polyval(dq, y)
+                    if not dv:
+                        break
+                    y = y - np.polyval(q, y) / dv
+                if np.isfinite(y) and abs(y - x) <= 1e-4 * s:
+                    x = float(y)
+            out.append(x)
+        return np.array(out)
 
-    def _residue_candidates(self, x0: float, pv: np.ndarray, s: float) -> np.ndarray:
-        """Masses ``w`` in (0, 1] that a pole ``m ~ -w/(z - x0)`` of some branch can have.
-
-        With ``z = x0 + s δ`` and ``m = -w/(s δ)``, ``δ^d P`` is a polynomial in ``δ`` whose
-        lowest non-vanishing coefficient (Newton polygon of ``P`` at ``m = ∞``) is a polynomial in
-        ``w``; its roots are the residues of the branches with a simple pole at ``x0``.  A branch
-        with a weaker singularity (a hard edge, ``m ~ (z - x0)^(-1/2)``) gives none.
-        """
+    def _taylor_table(self, x0: float, pv: np.ndarray, s: float):
+        """``(U, n)``: ``U[j, k]`` the Taylor coefficients of ``a_j(x0 + s δ) s^(-j)`` in ``δ``
+        (``P = Σ_j a_j(z) m^j``), entries at the rounding level of their terms set to 0, and ``n``
+        the lowest power of ``δ`` in ``δ^d P(-w/(s δ), x0 + s δ)`` (Newton polygon of ``P`` at
+        ``m = ∞``); ``None`` when ``P`` vanishes there identically."""
         d = self.degree
         D = int(self.module.META["degree_z"])
         cf = np.array([complex(v) for v in self.module._coeffs(tuple(pv))]).reshape(d + 1, D + 1)
@@ -178,20 +292,28 @@ class LawNumerics:
                 A[j, kk] = np.polynomial.polynomial.polyval(abs(x0), da) * sc if da.size else 0.0
         top = A.max()
         if not top > 0:
-            return np.empty(0)
+            return None
         U = np.where(np.abs(U) > 1e-9 * A + 1e-14 * top, U, 0.0)
         for n in range(d + D + 1):
-            row = np.zeros(d + 1, complex)  # coefficient of (-w)^j
-            for j in range(d + 1):
-                kk = n - d + j
-                if 0 <= kk <= D:
-                    row[j] = U[j, kk]
-            if np.any(row != 0):
-                if np.count_nonzero(row) < 2:
-                    return np.empty(0)
-                poly = row[::-1] * (-1.0) ** np.arange(d + 1)[::-1]
-                return self._cluster_roots(poly)
-        return np.empty(0)
+            if any(U[j, n - d + j] != 0 for j in range(d + 1) if 0 <= n - d + j <= D):
+                return U, n
+        return None
+
+    def _residue_candidates(self, x0: float, pv: np.ndarray, s: float) -> np.ndarray:
+        """Masses ``w`` in (0, 1] that a pole ``m ~ -w/(z - x0)`` of some branch can have.
+
+        With ``z = x0 + s δ`` and ``m = -w/(s δ)``, ``δ^d P`` is a polynomial in ``δ`` whose
+        lowest non-vanishing coefficient (Newton polygon of ``P`` at ``m = ∞``) is a polynomial in
+        ``w``; its roots are the residues of the branches with a simple pole at ``x0``.  A branch
+        with a weaker singularity (a hard edge, ``m ~ (z - x0)^(-1/2)``) gives none.
+        """
+        table = self._taylor_table(x0, pv, s)
+        if table is None:
+            return np.empty(0)
+        poly = self._residue_poly(*table, 0.0)
+        if np.count_nonzero(poly) < 2:
+            return np.empty(0)
+        return self._cluster_roots(poly)
 
     @staticmethod
     def _cluster_roots(poly: np.ndarray) -> np.ndarray:
@@ -231,26 +353,42 @@ class LawNumerics:
         The mass is the residue ``w = lim -(z - x0) m(z)``: a root of the Newton-polygon
         polynomial (:meth:`_residue_candidates`), accepted when ``-iη m(x0 + iη)`` at
         ``η = 1e-6 s`` and ``1e-10 s`` agrees with it (within 10 %) (a hard edge, where this tends to 0 like
-        ``η^(1/2)``, is not an atom).
+        ``η^(1/2)``, is not an atom).  Where the kernel cannot reach ``1e-10 s`` (a pole shared by
+        several branches at a multiple root of the leading coefficient, e.g. the atom of a mixture
+        ``block_diagonal(A, atoms([x0]), α)``), the two smallest heights ``10^-k s`` (``k ≤ 10``) at
+        which its attainable error is below 1 % of ``|m|``, a factor ``>= 100`` apart, are used.
         """
+        return list(self._memoized("atoms", pv, (), lambda: self._atoms_uncached(pv)))
+
+    def _atoms_uncached(self, pv: np.ndarray) -> list[tuple[float, float]]:
         s = self.scale(pv)
         found = []
+        ladder = 10.0 ** -np.arange(10, 1, -1)  # 1e-10 ... 1e-2 (units of s)
         for x0 in self._lead_roots(pv, s):
             cands = self._residue_candidates(float(x0), pv, s)
             if cands.size == 0:
                 continue
-            etas = np.array([1e-6, 1e-10]) * s
-            out, conv, *_ = self.run(x0 + 1j * etas, np.repeat(pv[None, :], 2, axis=0))
+            etas = np.concatenate([[1e-6, 1e-10], ladder]) * s
+            out, conv, _, _, err = self.run(x0 + 1j * etas, np.repeat(pv[None, :], etas.size, axis=0),
+                                            near_atoms=False)
             # the roots may be flagged as ill-conditioned (several branches share the pole):
             # a 10 % agreement with an exact candidate is all that is asked of them
-            if not np.all(np.isfinite(out)):
-                continue
             g = (-1j * etas * out).real
-            w = cands[np.argmin(np.abs(cands - g[1]))]
-            # tolerance 10 %: near a pole shared by several branches (a Silverstein law with
-            # c > 1 at 0) the computed m is only good to a few per cent; a hard edge has g ~ η^(1/2)
-            if abs(g[1] - w) <= 0.1 * w and abs(g[0] - w) <= 0.1 * w:
-                found.append((float(x0), float(min(w, 1.0))))
+            pairs = [(1, 0)]
+            good = np.flatnonzero(np.isfinite(out[2:]) & (err[2:] <= 1e-2 * np.abs(out[2:])))
+            if good.size and good[0] + 2 < ladder.size:  # smallest usable height, and >= 100 x it
+                above = good[good >= good[0] + 2]
+                if above.size:
+                    pairs.append((2 + good[0], 2 + above[min(2, above.size - 1)]))
+            for lo, hi in pairs:
+                if not (np.isfinite(g[lo]) and np.isfinite(g[hi])):
+                    continue
+                w = cands[np.argmin(np.abs(cands - g[lo]))]
+                # tolerance 10 %: near a pole shared by several branches (a Silverstein law with
+                # c > 1 at 0) the computed m is only good to a few per cent; a hard edge has g ~ η^(1/2)
+                if abs(g[lo] - w) <= 0.1 * w and abs(g[hi] - w) <= 0.1 * w:
+                    found.append((float(x0), float(min(w, 1.0))))
+                    break
         return found
 
     def _refine_edges(self, xs: np.ndarray, pv: np.ndarray, s: float) -> np.ndarray:

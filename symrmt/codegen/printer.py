@@ -26,7 +26,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from ..errors import CodegenError
 from ..symbolic.parsing import safe_sympify
 
-__all__ = ["NumbaPrinter", "horner_in", "emit_function", "emit_expect_function"]
+__all__ = ["NumbaPrinter", "horner_in", "emit_function", "emit_expect_function", "real_safe"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ELEMENTARY = ("sqrt", "exp", "log", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
@@ -233,7 +233,7 @@ def _with_recip(e: sp.Expr) -> sp.Expr:
                      lambda x: _Recip(x.base) ** (-x.exp) if x.exp != -1 else _Recip(x.base))
 
 
-def _real_safe(bodies: Sequence[sp.Expr]) -> bool:
+def real_safe(bodies: Iterable[sp.Expr]) -> bool:
     """Whether real inputs give real values: rational functions with real coefficients only."""
     for b in bodies:
         if b.has(sp.I) or not b.is_rational_function():
@@ -272,7 +272,7 @@ def _loop_body(reps, reduced, printer, xs, indent, acc, zero, recip):
 def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Sequence[sp.Expr]]], *,
                          packed: Mapping[str, Sequence[sp.Symbol]],
                          decorator: str = "@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)",
-                         real: Collection[sp.Symbol] = ()) -> str:
+                         real: Collection[sp.Symbol] = (), real_out: bool = False) -> str:
     """Source of ``def name(<packed arrays>, mx, mw, mo)`` returning expectations as a tuple.
 
     Each group ``(slot, var, bodies)`` is one loop over the atoms ``mx[i]`` with weights ``mw[i]``,
@@ -284,7 +284,8 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
     the loop in real arithmetic runs whenever the arguments it uses are real (a real solve, e.g.
     a ridge ``κ > 0``); when every argument it uses is in ``real`` (arguments real at every call:
     the unknowns of a real domain) the real loop is the only one (half the code to compile).
-    The outputs are the groups' sums in order, complex.  The measure's size
+    The outputs are the groups' sums in order, complex -- real (float) with ``real_out``, which
+    needs the real loop to be the only one (a CodegenError otherwise).  The measure's size
     and values are run-time data: they never reach the source.  The module needs
     :data:`RECIP_HELPER` (``_recip``).
     """
@@ -312,7 +313,7 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
             if a in used:
                 lines.append(f"    {names[a]} = {arr}[{j}]")
     used_names = [str(names[a]) for a in allargs if a in used]
-    real_ok = _real_safe([b for _, _, bodies in groups for b in bodies])
+    real_ok = real_safe([b for _, _, bodies in groups for b in bodies])
     outs: list[str] = []
     real_lines: list[str] = []
     k = 0
@@ -355,6 +356,9 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
         raise CodegenError(f"cannot generate code for an expectation: {str(exc).splitlines()[0]}") from exc
     ret = f"({', '.join(o + ' + 0j' for o in outs)}{',' if len(outs) == 1 else ''})"
     only_real = real_ok and all(a in real for a in allargs if a in used)
+    if real_out and not only_real:
+        raise CodegenError(f"{name}: real outputs need real-safe integrands (rational, real coefficients) and "
+                           "real arguments")
     if real_ok:
         cond = " and ".join(f"{n}.imag == 0.0" for n in used_names) or "True"
         head = [f"    if {'True' if only_real else cond}:"]
@@ -367,7 +371,8 @@ def emit_expect_function(name: str, groups: Sequence[tuple[int, sp.Symbol, Seque
         acc_ren = {o: f"q{o}" for o in outs}
         for o in sorted(acc_ren, key=len, reverse=True):
             body_txt = re.sub(rf"\b{o}\b", acc_ren[o], body_txt)
-        real_ret = f"({', '.join(acc_ren[o] + ' + 0j' for o in outs)}{',' if len(outs) == 1 else ''})"
+        zero = "" if real_out else " + 0j"
+        real_ret = f"({', '.join(acc_ren[o] + zero for o in outs)}{',' if len(outs) == 1 else ''})"
         block = head + [f"        {rn[n]} = {n}.real" for n in used_names] + [body_txt, f"        return {real_ret}"]
         # insert the real branch right after the argument unpacking
         first = next(i for i, ln in enumerate(lines) if i > (1 if decorator else 0) and not ln.startswith("    a"))

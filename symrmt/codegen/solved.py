@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -132,12 +132,18 @@ class CompiledSystem:
     ``measures``: the measures of the System's expectations (``sr.expect``) in slot order; their
     arrays are passed to the generated kernel at every solve (the module itself is shared by
     every measure of the same System).
+
+    ``complex_module``: where ``module`` is the real variant (``META["real"]``: float64 kernels),
+    the factory of the complex one, generated and compiled only at the first solve with a
+    non-real parameter value.
     """
 
     def __init__(self, system, module: ModuleType, *, maxit: int = 100, tol: float = 1e-13,
-                 ftol: float = 1e-10, measures: Any = ()) -> None:
+                 ftol: float = 1e-10, measures: Any = (),
+                 complex_module: Callable[[], ModuleType] | None = None) -> None:
         self.system = system
         self.module = module
+        self._complex_module = complex_module
         self.measures = tuple(measures)
         self._ms = pack_measures([(mu.points, mu.weights) for mu in self.measures])
         self.maxit, self.tol, self.ftol = maxit, tol, ftol
@@ -169,7 +175,7 @@ class CompiledSystem:
                 raise ParameterError(f"measures[{j}]: slot {j} reads {k} coordinate(s) per atom, the measure has "
                                      f"{int(getattr(mu, 'dim', 1))}")
         return CompiledSystem(self.system, self.module, maxit=self.maxit, tol=self.tol, ftol=self.ftol,
-                              measures=measures)
+                              measures=measures, complex_module=self._complex_module)
 
     def _grid(self, params: dict) -> dict:
         """Checked, broadcast parameter arrays by name."""
@@ -225,7 +231,12 @@ class CompiledSystem:
         if not isinstance(strict, (bool, np.bool_)):
             raise ParameterError(f"strict: must be True or False, got {strict!r}")
         grid = self._grid(params)       # validation; the module's own wrapper solves
-        raw = self.module.solve(maxit_=self.maxit, tol_=self.tol, ftol_=self.ftol, measures_=self._ms, **grid)
+        module = self.module
+        if module.META.get("real") and any(np.any(a.imag != 0) for a in grid.values()):
+            if self._complex_module is None:
+                raise ParameterError(f"{self.system.name}: this solver takes real parameter values only")
+            module = self._complex_module()  # complex values: the complex variant (cached)
+        raw = module.solve(maxit_=self.maxit, tol_=self.tol, ftol_=self.ftol, measures_=self._ms, **grid)
         conv, res = raw["converged"], raw["residual"]
         if strict and not np.all(conv):
             raise ConvergenceError(_failure_message(self.system.name, conv, res, grid))

@@ -3,8 +3,8 @@
 A user drops the file into a project and calls ``stieltjes(z, **params)``, ``density(x, **params)``,
 ``cdf(x, **params)``, ``support(**params)``, ``atoms(**params)`` (laws) or ``solve(**params)``
 (systems); see the module's docstring for its conventions.  A law module carries the text of
-:mod:`symrmt.codegen.law_runtime` (the numerics behind ``CompiledLaw.support``/``cdf``/``atoms``,
-the same code) followed by the thin wrappers :data:`LAW_FACE`.  A System whose expectations hold
+:mod:`symrmt.codegen.law_runtime` (the numerics behind ``CompiledLaw.stieltjes``/``support``/
+``cdf``/``atoms``, the same code) followed by the thin wrappers :data:`LAW_FACE`.  A System whose expectations hold
 measures (a learning model's data spectrum) carries their atoms and weights as ``MEASURES``, the
 default of ``solve(measures_=...)`` (:data:`MEASURES_FACE`).
 """
@@ -45,6 +45,20 @@ def _scalar_row(params):
     if pv.shape[0] != 1:
         raise ValueError("support/atoms take scalar parameters; loop over parameter values (cdf accepts arrays)")
     return pv[0]
+
+
+def stieltjes_full(z, tol_=1e-14, eta0_=1e-10, **params):
+    """Physical Stieltjes transform m(z) and per-point report (converged, residual, iterations).
+
+    Convention m(z) = int rho(x) / (x - z) dx; Im z >= 0 (real z: the limit from above).  The
+    kernel above, with points next to an atom solved as LawNumerics.run does (the same values as
+    CompiledLaw.stieltjes).
+    """
+    shape, zf, pv = _broadcast_law(z, params)
+    if np.any(zf.imag < 0):
+        raise ValueError("z: need Im z >= 0 (the upper half-plane or the real axis)")
+    out, conv, res, its, err = _NUMERICS.run(np.ascontiguousarray(zf), pv, tol_, eta0_)
+    return out.reshape(shape), conv.reshape(shape), res.reshape(shape), its.reshape(shape)
 
 
 def atoms(**params):

@@ -50,20 +50,26 @@ predicted move), instead of a cold start each.
 
 Compile cost
 ------------
-Only the entry points (``stieltjes_kernel``, ``solve_kernel``, ``observables_kernel``) are
-``cache=True``; the functions they call are compiled once, as part of them, without CPython or
+Only the entry points (``stieltjes_kernel``, ``solve_kernel``, which also evaluates the
+observables) are ``cache=True``; the functions they call are compiled once, as part of them, without CPython or
 cfunc wrappers (template helpers and the generated functions of a System) and with one
 specialization each (iteration limits are int64 values, not literals; no ``min``/``max``/
 ``np.empty`` overloads inside the kernels: work arrays come from the Python wrappers; ``_rnorm``
 gets a second one, for ``_f``'s shorter tuple, only in a System without expectations).  With
-expectations, the line search reuses ``_fj``, so ``_f`` is never compiled.
+expectations, the line search reuses ``_fj``, so ``_f`` is never compiled.  The domain rules
+(``_admissible``) are straight-line code generated from the unknowns' domains
+(:func:`admissible_source`).  A System without a spectral parameter whose unknowns are all of a
+real domain and whose equations are rational with real coefficients gets the *real variant*
+(``_REAL = 1``): the same kernels on float64 arrays, the generated functions in real arithmetic,
+so that no complex operation is compiled at all; complex parameter values go to the complex
+variant, a second module generated only when they occur.
 """
 from __future__ import annotations
 
 from string import Template
 
 __all__ = ["HEADER", "INNER", "EXPR", "LOOP", "LAW_KERNELS", "LAW_WRAPPERS", "SYSTEM_KERNELS", "SYSTEM_WRAPPERS",
-           "render"]
+           "admissible_source", "render"]
 
 # Decorators of the functions a kernel calls.  Only the entry points (the kernels) are
 # ``cache=True``: numba stores each with its callees linked in, so caching the callees too would
@@ -457,6 +463,8 @@ _REAL_WARM = $real_warm
 # expectations, where both come from one loop over the atoms); 0: the residual alone
 _TRIAL_FJ = $real_warm
 _IM_INSIDE = 1e-8
+# 1: the real variant (real unknowns, parameters and equations): every array is float64
+_REAL = $real
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -494,31 +502,7 @@ def _weights(r, u, w):
         w[a] = 1.0 / (1.0 + s) if math.isfinite(s) else 1.0
 
 
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _admissible(u, closed):
-    \"\"\"Project the real-domain unknowns onto the real axis (in place), then check every rule.
-
-    closed: the rule of an "upper" unknown is Im u >= 0 instead of Im u > 0 (the limit onto the
-    real axis), and an imaginary part below -1e-12 (1 + |u|) (round-off) is set to 0.
-    \"\"\"
-    for a in range(_NU):
-        if _DOMAINS[a] >= 2:
-            u[a] = complex(u[a].real, 0.0)
-        elif closed and _DOMAINS[a] == 1 and u[a].imag < 0.0 and u[a].imag >= -1e-12 * (1.0 + abs(u[a])):
-            u[a] = complex(u[a].real, 0.0)
-    for a in range(_NU):
-        d = _DOMAINS[a]
-        x = u[a]
-        if d == 1 and not (x.imag > 0.0 or (closed and x.imag == 0.0)):
-            return False
-        if d == 3 and not (x.real > 0.0):
-            return False
-        if d == 4 and not (x.real < 0.0):
-            return False
-        if not (math.isfinite(x.real) and math.isfinite(x.imag)):
-            return False
-    return True
-
+$admissible
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _newton(u, pv, ms, maxit, tol, ftol, f, jac, du, un, w, closed):
@@ -760,11 +744,13 @@ def _real_warm(u, pv, ms, out, i, maxit, tol, ftol, f, jac, du, un, w, keep, par
 
 
 @njit(cache=True)
-def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work, wts, ms):
+def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work, wts, ms, obs):
     \"\"\"Solve at every params[i, :]; warm start from the previous converged point.
 
-    work: complex scratch of length 5 _NU + _NU**2 + params.shape[1], wts: float scratch of
-    length _NU (no allocation here).
+    The observables of a converged point are written to obs[i, :] (the others are left as they
+    are: NaN from the wrapper), in the same kernel (no second entry point to compile).
+    work: scratch of length 5 _NU + _NU**2 + params.shape[1] (complex, float in the real
+    variant), wts: float scratch of length _NU (no allocation here).
     \"\"\"
     n = params.shape[0]
     nu = _NU
@@ -857,14 +843,10 @@ def solve_kernel(params, out, conv, resid, iters, maxit, tol, ftol, work, wts, m
         conv[i] = ok
         resid[i] = nrm
         iters[i] = its
-
-
-@njit(cache=True)
-def observables_kernel(sol, params, obs, ms):
-    for i in range(params.shape[0]):
-        r = _obs(sol[i], params[i], ms)
-        for a in range(obs.shape[1]):
-            obs[i, a] = r[a]
+        if ok:
+            ro = _obs(u, pv, ms)
+            for a in range(obs.shape[1]):
+                obs[i, a] = ro[a]
 
 '''
 
@@ -922,20 +904,25 @@ def solve(maxit_=100, tol_=1e-13, ftol_=1e-10, measures_=None, **params):
     if _SPECTRAL >= 0 and np.any(pv[:, _SPECTRAL].imag < 0):
         raise ValueError("%s: need Im %s >= 0 (the upper half-plane, or the real axis for the limit "
                          "from above)" % (names[_SPECTRAL], names[_SPECTRAL]))
-    out = np.empty((n, len(META["unknowns"])), np.complex128)
+    if _REAL:
+        if np.any(pv.imag != 0):
+            raise ValueError("parameters: this is the real variant of the solver (real unknowns and equations); "
+                             "complex parameter values need the complex variant")
+        pv = np.ascontiguousarray(pv.real)
+    out = np.empty((n, len(META["unknowns"])), pv.dtype)
     conv = np.zeros(n, np.bool_)
     res = np.empty(n, np.float64)
     its = np.zeros(n, np.int64)
     nu = len(META["unknowns"])
-    work = np.empty(5 * nu + nu * nu + len(names), np.complex128)
+    work = np.empty(5 * nu + nu * nu + len(names), pv.dtype)
     wts = np.empty(nu, np.float64)
     ms = measures_ if (isinstance(measures_, tuple) and len(measures_) == 3
                        and getattr(measures_[2], "dtype", None) == np.int64) else _measure_arrays(measures_)
-    solve_kernel(pv, out, conv, res, its, maxit_, tol_, ftol_, work, wts, ms)
-    nan = complex(np.nan, np.nan)  # not np.nan: that is nan + 0j, whose imaginary part is 0
+    # complex: not np.nan, which is nan + 0j (imaginary part 0)
+    nan = np.nan if _REAL else complex(np.nan, np.nan)
+    obs = np.full((n, len(META["observables"])), nan, pv.dtype)
+    solve_kernel(pv, out, conv, res, its, maxit_, tol_, ftol_, work, wts, ms, obs)
     out[~conv] = nan
-    obs = np.empty((n, len(META["observables"])), np.complex128)
-    observables_kernel(out, pv, obs, ms)
     bad = np.isnan(obs.real).any(axis=1) | np.isnan(obs.imag).any(axis=1)
     conv &= ~bad
     out[~conv] = nan
@@ -948,6 +935,42 @@ def solve(maxit_=100, tol_=1e-13, ftol_=1e-10, measures_=None, **params):
         result[k] = obs[:, j].reshape(shape)
     return result
 '''
+
+def admissible_source(domains: list[str], real: bool) -> str:
+    """Source of ``_admissible(u, closed)`` for the unknowns' domains, as straight-line code.
+
+    It projects the real-domain unknowns onto the real axis (in place; in the real variant they
+    are real already), then checks every rule: finite values, ``Im u > 0`` for an ``"upper"``
+    unknown (``Im u >= 0`` when ``closed``: the limit onto the real axis, where an imaginary part
+    in ``[-1e-12 (1 + |u|), 0)`` is round-off and set to 0), ``Re u > 0`` / ``< 0`` for
+    ``"positive"`` / ``"negative"``.
+    """
+    lines = ["@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)", "def _admissible(u, closed):"]
+    checks = []
+    for a, d in enumerate(domains):
+        if real:
+            if d not in ("real", "positive", "negative"):
+                raise ValueError(f"unknown {a}: domain {d!r} in the real variant")
+            checks.append({"real": f"math.isfinite(u[{a}])", "positive": f"u[{a}] > 0.0 and u[{a}] < math.inf",
+                           "negative": f"u[{a}] < 0.0 and u[{a}] > -math.inf"}[d])
+            continue
+        fin = f"math.isfinite(u[{a}].real) and math.isfinite(u[{a}].imag)"
+        if d in ("real", "positive", "negative"):
+            lines.append(f"    u[{a}] = complex(u[{a}].real, 0.0)")
+            checks.append({"real": fin, "positive": f"u[{a}].real > 0.0 and {fin}",
+                           "negative": f"u[{a}].real < 0.0 and {fin}"}[d])
+        elif d == "upper":
+            lines.append(f"    if closed and u[{a}].imag < 0.0 and u[{a}].imag >= -1e-12 * (1.0 + abs(u[{a}])):")
+            lines.append(f"        u[{a}] = complex(u[{a}].real, 0.0)")
+            checks.append(f"(u[{a}].imag > 0.0 or (closed and u[{a}].imag == 0.0)) and {fin}")
+        else:
+            checks.append(fin)
+    for c in checks:
+        lines.append(f"    if not ({c}):")
+        lines.append("        return False")
+    lines.append("    return True")
+    return "\n".join(lines) + "\n"
+
 
 def render(template: str, **values: object) -> str:
     """Fill ``$name`` placeholders of a template (``string.Template``; no ``eval``)."""

@@ -17,12 +17,13 @@ from __future__ import annotations
 from .base import Derivation
 from .discovery import available, load, register, registered, search_paths
 from .from_model import ModelDerivation, SystemDerivation, from_model, from_system
-from .learning import LearningCurveDerivation, chain_shapes, system_equations
+from .learning import SPECTRUM, LearningCurveDerivation, chain_shapes, system_equations
 from .ode import IMDEDerivation, IMDEReport
-from .parameters import Parameter, checked_array, plain
+from .parameters import MeasureParameter, Parameter, checked_array, plain
 from .spectral import SpectralDerivation, SpectralTheory, from_law
 
-__all__ = ["Parameter", "Derivation", "SpectralDerivation", "SpectralTheory", "LearningCurveDerivation",
+__all__ = ["Parameter", "MeasureParameter", "SPECTRUM", "Derivation", "SpectralDerivation", "SpectralTheory",
+           "LearningCurveDerivation",
            "IMDEDerivation", "IMDEReport", "from_law", "load", "available", "register", "registered", "search_paths",
            "system_equations", "chain_shapes", "checked_array", "plain", "ModelDerivation", "SystemDerivation",
            "from_model", "from_system"]

@@ -31,7 +31,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import DerivationError, ParameterError
-from .parameters import Parameter, plain
+from .parameters import Parameter, option_value, plain
 
 __all__ = ["Derivation"]
 
@@ -53,6 +53,10 @@ class Derivation:
     options : dict
         Non-numeric options and their defaults (e.g. ``{"activation": "relu"}``), passed by keyword
         like parameters and carried as values through the pipeline.
+    option_choices : dict
+        The values an option may be given as text (``symrmt ... --option K=V``), by option name
+        (e.g. ``{"form": ("limit", "finite-d")}``); an option not listed here (a spectrum given
+        as a measure, a tuple of widths) is set from Python only.
     solve_only : tuple of str
         Parameters that only :meth:`solve` takes (e.g. the dimension and seed of weights drawn to
         evaluate a conditional theory); :meth:`verify` leaves them out.
@@ -90,6 +94,7 @@ class Derivation:
     reference: str = ""
     parameters: tuple[Parameter, ...] = ()
     options: Mapping[str, Any] = {}
+    option_choices: Mapping[str, tuple] = {}
     solve_only: tuple[str, ...] = ()
     sizes: tuple[int, ...] = (250, 500, 1000, 2000)
     quick_sizes: tuple[int, ...] = (100, 200, 400, 800)
@@ -122,12 +127,26 @@ class Derivation:
         opts = {k: params.get(k, v) for k, v in self.options.items()}
         return {k: v for k, v in params.items() if k not in self.options}, opts
 
+    def option_from_text(self, name: str, text: str) -> Any:
+        """The value of option ``name`` that ``text`` names, one of :attr:`option_choices`
+        (:func:`~symrmt.derivation.parameters.option_value`; the text is never evaluated)."""
+        if name not in self.options:
+            raise ParameterError(f"unknown option {name!r} for {self.name}; its options are "
+                                 f"{sorted(self.options) or 'none'}")
+        if name not in self.option_choices:
+            settable = sorted(self.option_choices) or "none"
+            raise ParameterError(f"option {name} of {self.name} cannot be set from text (only from Python); "
+                                 f"options settable so: {settable}")
+        return option_value(name, text, self.option_choices[name])
+
     def describe(self) -> dict:
         """Name, summary, reference, parameters and options (JSON-ready)."""
         return {"name": self.name, "summary": self.summary, "reference": self.reference,
                 "parameters": [{"name": p.name, "default": plain(p.check(p.default)), "description": p.description,
                                 "allowed": p.allowed} for p in self.parameters],
-                **({"options": {k: repr(v) for k, v in self.options.items()}} if self.options else {})}
+                **({"options": {k: repr(v) for k, v in self.options.items()}} if self.options else {}),
+                **({"option_choices": {k: list(v) for k, v in self.option_choices.items()}}
+                   if self.option_choices else {})}
 
     def report_params(self, bound: Mapping[str, Any]) -> dict:
         """Bound parameters for a report: numbers as JSON numbers, options as text."""

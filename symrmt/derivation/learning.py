@@ -14,7 +14,10 @@ trial by trial.
 
 Options (an activation, a population spectrum) are passed by keyword like parameters and listed
 in :attr:`~symrmt.derivation.Derivation.options` with their defaults; ``solve`` accepts arrays
-for every numeric parameter.
+for every numeric parameter.  A population spectrum is a
+:class:`~symrmt.derivation.parameters.MeasureParameter`: an option (never swept, never parsed
+as a number) that ``describe()`` and ``show()`` list with the numeric parameters, its kind, its
+default and the values it allows.
 """
 from __future__ import annotations
 
@@ -26,9 +29,12 @@ import sympy as sp
 
 from ..errors import ConvergenceError, ParameterError
 from .base import Derivation
-from .parameters import checked_array
+from .parameters import MeasureParameter, checked_array, plain
 
-__all__ = ["LearningCurveDerivation", "system_equations", "chain_shapes"]
+__all__ = ["LearningCurveDerivation", "SPECTRUM", "system_equations", "chain_shapes"]
+
+#: The population spectrum of a learning curve's inputs (ridge, linear random features).
+SPECTRUM = MeasureParameter("spectrum", "the spectrum of the population covariance Σ of the inputs", "Σ = I")
 
 
 def system_equations(system, label: str) -> list[tuple[str, sp.Basic]]:
@@ -65,6 +71,8 @@ class LearningCurveDerivation(Derivation):
     ----------
     quantity : str
         The compared observable.
+    measure_parameters : tuple of MeasureParameter
+        Parameters whose value is a measure (default None); each is also an option.
     curve : tuple or None
         ``(parameter, grid, points, fixed[, compare])``: the learning curve :meth:`figures` draws —
         the theory on ``grid`` of ``parameter`` and trained models at ``points``, the other
@@ -73,6 +81,7 @@ class LearningCurveDerivation(Derivation):
     """
 
     curve: tuple | None = None
+    measure_parameters: tuple[MeasureParameter, ...] = ()
 
     quantity: str = "test_error"
     expected_rate = 1.0
@@ -82,6 +91,28 @@ class LearningCurveDerivation(Derivation):
     statistic = "relative_deviation"
     trials = 16
     quick_trials = 10
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's :attr:`measure_parameters` join its options (default None)."""
+        super().__init_subclass__(**kwargs)
+        if "measure_parameters" in cls.__dict__:
+            cls.options = {**cls.options, **{p.name: None for p in cls.measure_parameters}}
+
+    def describe(self) -> dict:
+        """As :meth:`symrmt.derivation.Derivation.describe`, with the measure parameters listed
+        after the numeric ones (``"kind": "measure"``)."""
+        out = super().describe()
+        out["parameters"] = [*out["parameters"], *(p.describe() for p in self.measure_parameters)]
+        return out
+
+    def show(self, latex: bool = False) -> str:
+        """The equations (:meth:`symrmt.derivation.Derivation.show`), then every parameter: name,
+        kind, default and allowed values."""
+        rows = [f"  {p.name} = {plain(p.check(p.default))}  (number)  {p.description}; allowed: {p.allowed}"
+                for p in self.parameters]
+        rows += [f"  {p.name} = None  (measure; None: {p.default_means})  {p.description}; allowed: {p.allowed}"
+                 for p in self.measure_parameters]
+        return super().show(latex=latex) + "\n\nParameters:\n" + "\n".join(rows)
 
     def solve(self, strict: bool = True, **params: Any):
         """Solve on a broadcast grid: any numeric parameter may be an array; defaults fill the rest.

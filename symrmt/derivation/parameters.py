@@ -9,16 +9,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import sympy as sp
 
+from .._numbers import exact_number
 from ..errors import ParameterError
 from ..symbolic.laws import to_exact
 from ..symbolic.parsing import safe_sympify
 
-__all__ = ["Parameter", "checked_array", "plain"]
+__all__ = ["Parameter", "MeasureParameter", "checked_array", "plain", "option_value"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,44 @@ class Parameter:
         return v
 
 
+@dataclass(frozen=True)
+class MeasureParameter:
+    """A parameter whose value is a measure (a population spectrum), listed with the numeric ones.
+
+    It is passed by keyword like an option (``solve(spectrum=mu)``, ``verify(spectrum=mu)``) and
+    carried as a value through the pipeline; it is never parsed as a number, so neither
+    ``--param`` nor a sweep grid takes it.  The default is always None, whose meaning
+    ``default_means`` states.
+
+    Parameters
+    ----------
+    name : str
+        The keyword.
+    description : str
+        One line.
+    default_means : str
+        What None stands for (``"Σ = I"``).
+
+    Examples
+    --------
+    >>> MeasureParameter("spectrum", "Σ's spectrum", "Σ = I").describe()["kind"]
+    'measure'
+    """
+
+    name: str
+    description: str = ""
+    default_means: str = ""
+    default = None
+    kind = "measure"
+    allowed = ("None, a symrmt.measures.Measure (empirical, power_law, from_law), (points, weights), "
+               "an array of eigenvalues or a bound AlgebraicLaw; from Python only (not --param, not swept)")
+
+    def describe(self) -> dict:
+        """The entry of ``Derivation.describe()["parameters"]`` (JSON-ready)."""
+        return {"name": self.name, "kind": self.kind, "default": None, "default_means": self.default_means,
+                "description": self.description, "allowed": self.allowed}
+
+
 def checked_array(param: Parameter, value: Any) -> float | np.ndarray:
     """A value for a vectorized ``solve``: a scalar checked by :meth:`Parameter.check` (range,
     integrality, float representability) as a float; an array checked entry by entry.
@@ -121,6 +160,50 @@ def plain(v: Any) -> Any:
     """JSON-friendly form of an exact parameter value (int, or float)."""
     v = safe_sympify(v, "parameter value")
     return int(v) if v.is_integer else float(v)
+
+
+def option_value(name: str, text: str, allowed: Sequence[Any]) -> Any:
+    """The allowed value of option ``name`` that ``text`` names (text from the command line).
+
+    Parameters
+    ----------
+    name : str
+        The option (for the message).
+    text : str
+        What the user wrote; never evaluated.  It matches a string choice when equal to it (case
+        and surrounding blanks ignored), a numeric choice when it parses as that exact number
+        (``1/2`` and ``0.5`` both name ``0.5``; only numeric choices parse text as a number).
+    allowed : sequence
+        The option's allowed values (strings or numbers).
+
+    Returns
+    -------
+    object
+        The matching entry of ``allowed``, as declared.
+
+    Raises
+    ------
+    ParameterError
+        ``text`` names none of ``allowed`` (the message lists them).
+
+    Examples
+    --------
+    >>> option_value("form", " finite-d", ("limit", "finite-d"))
+    'finite-d'
+    """
+    t = str(text).strip()
+    for choice in allowed:
+        if isinstance(choice, str):
+            if t.lower() == choice.lower():
+                return choice
+        elif isinstance(choice, (int, float, Fraction)) and not isinstance(choice, bool):
+            try:
+                if exact_number(t, name) == Fraction(choice):
+                    return choice
+            except ParameterError:
+                continue
+    shown = ", ".join(repr(c) for c in allowed) or "none"
+    raise ParameterError(f"{name}: expected one of {shown}, got {text!r}")
 
 
 def _exact(bound: float) -> sp.Rational:

@@ -26,7 +26,7 @@ from .deep import (architecture, conditional_test_error, deep_equations, draw_te
                    spectral_data)
 from .deep_linear import input_space_law, linear_feature_law, solve_deep_linear_rf
 from .discrete import powerlaw_equations, solve_discrete
-from .kernel import draw_population, kernel_spectrum, omniscient_risk
+from .kernel import KERNELS, draw_population, kernel_spectrum, omniscient_risk
 from ..learning.classical import solve_powerlaw_ridge
 from .linear_rf import solve_linear_random_features
 from .random_features import gaussian_equivalent_system, mei_montanari_system, mm_polynomials, solve_random_features
@@ -35,10 +35,11 @@ from .spectrum import kappa_equation, population_spectrum, wishart_s_transform
 from .spiked import (node_values, solve_one_step, spike_parameters, spike_values, spiked_feature_cdf, spiked_feature_density,
                      spiked_feature_spectrum, spiked_rf_system)
 from .spiked import conditional_spectrum, draw_one_step_weights, solve_one_step_conditional
+from .spiked import ACTIVATION_NAMES
 
 __all__ = ["solve_one_step", "spike_parameters", "spike_values", "spiked_feature_spectrum", "spiked_feature_density",
            "spiked_feature_cdf", "spiked_rf_system", "node_values", "solve_one_step_conditional",
-           "conditional_spectrum", "draw_one_step_weights"]
+           "conditional_spectrum", "draw_one_step_weights", "ACTIVATION_NAMES"]
 
 __all__ += ["solve_ridge", "solve_linear_random_features",
            "solve_random_features", "mei_montanari_system", "gaussian_equivalent_system", "mm_polynomials",
@@ -46,4 +47,4 @@ __all__ += ["solve_ridge", "solve_linear_random_features",
            "wishart_s_transform", "solve_deep_structured_rf", "linearization_coefficients", "architecture",
            "feature_covariance", "spectral_data", "conditional_test_error", "draw_weights", "draw_test_error",
            "feature_means", "deep_equations", "solve_deep_linear_rf", "linear_feature_law", "input_space_law", "omniscient_risk",
-           "draw_population", "kernel_spectrum"]
+           "draw_population", "kernel_spectrum", "KERNELS"]

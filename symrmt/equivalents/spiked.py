@@ -28,9 +28,28 @@ variance ``η̃² s̃* v′/α0``.  With
 With ``μ0 = μ0* = 0`` (odd σ, σ*: the paper's tanh/tanh setting) these are exactly REFERENCES §5
 (``s̃* = s* = Eσ*²``, no rescaling term).  Note: the authors' notebook multiplies the bulk term of
 ``c²`` by an extra ``μ1²``; a direct simulation of the step (tests) confirms the form above.
-The ``β (μ0* − μ0)`` term is the mean residual acting through the linear part of ``σ′``; a further
-rank-one correction ``∝ β E[σ*(z)(z² − 1)] (W0w*)w*ᵀ`` is *not* modelled (it vanishes when
-``β = 0`` or σ* is odd).
+The ``β (μ0* − μ0)`` term is the mean residual acting through the linear part of ``σ′``.
+
+Rank-one Hermite correction (Ba et al., arXiv 2205.01445; Moniri et al., arXiv 2310.07891 expand
+the step the same way).  The linear Hermite part ``β u`` of ``σ′(u)`` moves row i by
+``η̃ β M w_i`` with ``M = (1/n0) Σ_μ ỹ_μ x_μ x_μᵀ``, whose mean is, by Stein's lemma twice,
+``E[ỹ xxᵀ] = (μ0* − μ0) I + h2* w*w*ᵀ``, ``h2* = E[σ*(z)(z² − 1)]`` (= E σ*″; √2 times σ*'s
+second normalized Hermite coefficient).  The first part is the rescaling in ``c``; the second is
+
+    ΔW ⊃ τ (W0w*) w*ᵀ,   τ = η̃ β h2*     (:meth:`SpikeParameters.hermite_scale`),
+
+a rank-one matrix of operator norm ``τ √width`` — O(1), like the bulk, although each row moves
+only by O(d^{-1/2}).  It vanishes when ``β = 0`` (odd σ: tanh, erf) or ``h2* = 0`` (odd σ*),
+so relu/relu is the pair of the catalogue where it acts.  Its effect: the bulk
+``cW0`` becomes ``B = cW0 + τ′(W0w*)w*ᵀ``, the features' linear part ``μ1(κ) B x`` reads the input
+through ``cI + τ′w*w*ᵀ`` (a spike of the *input* covariance along w*), and in the fixed point only
+the quadratic forms of the directions change: ``Bv̂`` and ``Bζ̂`` replace ``cW0v̂`` and ``cW0ζ̂`` and
+``Ω = BΠBᵀ`` (Π = I − v̂v̂ᵀ); the traces of Ω are unchanged at d → ∞.  ``τ′ = τ c̄/c``,
+``c̄ = 1 + η̃β(μ0* − μ0)``: the bulk ``cW0`` stands for ``c̄W0`` plus the step's noise, which is
+uncorrelated with ``W0w*``, so only the fraction ``c̄/c`` of ``W0w*`` lies along the bulk's own
+``W0w*`` (the rest, of relative size ``√(1 − c̄²/c²)``, is dropped).  It is evaluated on drawn
+weights (:func:`solve_one_step_conditional` with ``hermite=True``; the closed d → ∞ form would
+need the quadratic forms of a spiked input covariance and is not written).
 
 Spiked random features (sRF): ``W1 ≈ c W0 + (r/√d) 1_p vᵀ`` with ``v = γ w* + √(1−γ²) ζ``,
 ``ζ ⊥ w*``.  With ``κ = v·x/√d`` the features are, conditionally on κ, Gaussian-equivalent
@@ -93,7 +112,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..symbolic import laws
-from ..symbolic.hermite import activation_expr, gaussian_expectation, hermite_coefficients
+from ..symbolic.hermite import ACTIVATIONS, activation_expr, gaussian_expectation, hermite_coefficients
 from ..symbolic.parsing import safe_sympify
 from ..symbolic.system import System
 from .._checks import broadcast, checked, integer
@@ -102,10 +121,12 @@ __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_sys
            "solve_one_step", "node_values", "node_population", "spiked_feature_spectrum", "spiked_feature_density",
            "spiked_feature_cdf", "conditional_spectrum", "spiked_rf_conditional_system",
            "solve_one_step_conditional", "draw_one_step_weights",
-           "SPIKE_SYMBOLS", "NODES"]
+           "SPIKE_SYMBOLS", "NODES", "ACTIVATION_NAMES"]
 
 #: Gauss–Hermite nodes of the κ integral (the population of the compiled system: data, not code).
 NODES = 40
+#: The named activations σ and σ* may take (the symbolic layer's names; SymPy expressions also work).
+ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
 SPIKE_SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("eta", "alpha0")}
 
 # ---------------------------------------------------------------------- spike parameters
@@ -119,7 +140,7 @@ class SpikeParameters:
     r, c, gamma : sympy.Expr
     constants : dict
         ``mu0, mu1, mu0_star, mu1_star, s_star`` (``E(σ* − μ0)²``), ``v_prime`` (``Var σ′``),
-        ``beta`` (``E σ″ = E[zσ′]``).
+        ``beta`` (``E σ″ = E[zσ′]``), ``h2_star`` (``E[σ*(z)(z² − 1)]``).
     exact : bool
         Whether every constant is a closed form.
     """
@@ -140,6 +161,15 @@ class SpikeParameters:
         with np.errstate(invalid="ignore", divide="ignore"):
             g = np.where(amp > 0, k["mu1_star"] / np.where(amp > 0, amp, 1.0), 0.0)
         return r, c, g * np.ones_like(r)
+
+    def hermite_scale(self, eta: Any, alpha0: Any) -> np.ndarray:
+        """``τ′ = η̃ β h2* · c̄/c``, the coefficient of the rank-one Hermite correction
+        ``τ′(W0w*)w*ᵀ`` of the bulk (module docstring; ``c̄ = 1 + η̃β(μ0* − μ0)``), broadcast."""
+        e, a0 = _check_step(eta, alpha0)
+        k = {n: float(v) for n, v in self.constants.items()}
+        cbar = 1 + e * k["beta"] * (k["mu0_star"] - k["mu0"])
+        c = self.evaluate(e, a0)[1]
+        return e * k["beta"] * k["h2_star"] * cbar / c
 
 
 def _check_step(eta: Any, alpha0: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -166,8 +196,9 @@ def _spike_parameters(act_key: Any, tgt_key: Any) -> SpikeParameters:
     v2 = gaussian_expectation(dsig**2, x)
     beta = gaussian_expectation(x * dsig, x)
     s_star = gaussian_expectation(sp.expand((texpr - mu0) ** 2), tx)
+    h2s = gaussian_expectation(sp.expand(texpr * (tx**2 - 1)), tx)
     vp = v2 - mu1**2
-    exact = not any(isinstance(v, sp.Float) or v.has(sp.Float) for v in (mu0, mu1, mu0s, mu1s, v2, beta, s_star))
+    exact = not any(isinstance(v, sp.Float) or v.has(sp.Float) for v in (mu0, mu1, mu0s, mu1s, v2, beta, s_star, h2s))
     if exact:
         vp, s_star = sp.simplify(vp), sp.simplify(s_star)
     if float(vp) < -1e-10:
@@ -178,7 +209,7 @@ def _spike_parameters(act_key: Any, tgt_key: Any) -> SpikeParameters:
     c = sp.sqrt((1 + eta * beta * (mu0s - mu0)) ** 2 + eta**2 * s_star * vp / a0)
     gamma = mu1s / amp
     consts = {"mu0": mu0, "mu1": mu1, "mu0_star": mu0s, "mu1_star": mu1s, "s_star": s_star,
-              "v_prime": vp, "beta": beta}
+              "v_prime": vp, "beta": beta, "h2_star": h2s}
     return SpikeParameters(r=r, c=c, gamma=gamma, constants=consts, exact=exact)
 
 
@@ -568,7 +599,8 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
 
 
 # ---------------------------------------------------------------------- finite d, given the draw
-def conditional_spectrum(W0: Any, direction: Any, target_direction: Any, c: Any, spiked: bool = True) -> Any:
+def conditional_spectrum(W0: Any, direction: Any, target_direction: Any, c: Any, spiked: bool = True,
+                         hermite: float = 0.0) -> Any:
     """The drawn weights diagonalized: the joint measure of ``(ω_i, F_i, H_i)``, i = 1..p, for
     :func:`solve_one_step_conditional` (Cui et al., arXiv 2402.04980, finite-d theory).
 
@@ -587,6 +619,9 @@ def conditional_spectrum(W0: Any, direction: Any, target_direction: Any, c: Any,
     spiked : bool
         False when the step makes no spike (η̃ = 0): then ``ζ̂ = w*`` and ``v̂`` is taken
         orthogonal to it (γ = 0), as in :func:`solve_one_step`.
+    hermite : float
+        ``τ′`` of the rank-one Hermite correction: ``W = cW0 + τ′(W0w*)w*ᵀ`` (module docstring;
+        ``SpikeParameters.hermite_scale``); 0 (default): ``W = cW0``.
 
     Returns
     -------
@@ -617,8 +652,11 @@ def conditional_spectrum(W0: Any, direction: Any, target_direction: Any, c: Any,
     zeta = ws - gamma * v
     zn = np.linalg.norm(zeta)
     zeta = zeta / zn if zn > 1e-12 else np.zeros(d)
-    Wv, Wz = c * (W0 @ v), c * (W0 @ zeta)
-    omega = c * c * (W0 @ W0.T) - np.outer(Wv, Wv)
+    if not (isinstance(hermite, (int, float)) and not isinstance(hermite, bool) and math.isfinite(hermite)):
+        raise ParameterError(f"hermite: expected a finite number, got {hermite!r}")
+    W = c * W0 + float(hermite) * np.outer(W0 @ ws, ws) if hermite else c * W0
+    Wv, Wz = W @ v, W @ zeta
+    omega = W @ W.T - np.outer(Wv, Wv)
     om, U = np.linalg.eigh(omega)
     pts = np.stack([np.maximum(om, 0.0), d * (U.T @ Wv) ** 2, d * (U.T @ Wz) ** 2], axis=1)
     return joint(pts, np.full(p, 1.0 / p), names=("omega", "F", "H")), gamma
@@ -710,7 +748,7 @@ def _compiled_conditional():
 
 def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, target_direction: Any,
                                eta: Any, alpha0: Any, activation: Any = "tanh", target: Any = "tanh",
-                               nodes: int = NODES, strict: bool = False):
+                               nodes: int = NODES, strict: bool = False, hermite: bool = False):
     """Test error after one large gradient step at finite d, conditional on the drawn ``W0``
     (Cui et al., arXiv 2402.04980: the finite-d form of their theory, which diagonalizes the
     drawn weights).
@@ -730,11 +768,14 @@ def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, 
     target_direction : array of shape ``(d,)``, ``w*``
     eta, alpha0 : scalars, η̃ >= 0 and α0 > 0 (they fix r and c)
     activation, target, nodes, strict : as in :func:`solve_one_step`
+    hermite : bool
+        Include the rank-one Hermite correction ``τ′(W0w*)w*ᵀ`` of the bulk (module docstring;
+        nonzero only when ``E σ″ ≠ 0`` and σ* is not odd, e.g. relu/relu).
 
     Returns
     -------
     SolveResult
-        Observables ``test_error``, ``r``, ``c``, ``gamma`` (the draw's), the overlaps and traces,
+        Observables ``test_error``, ``r``, ``c``, ``gamma`` (the draw's), ``hermite`` (τ′ used), the overlaps and traces,
         arrays of the broadcast shape of ``alpha`` and ``ridge``; ``converged`` per point.
         As ``d → ∞`` it tends to :func:`solve_one_step` (tests).
     """
@@ -744,9 +785,13 @@ def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, 
     for k, v in (("eta", eta), ("alpha0", alpha0)):
         if np.ndim(v):
             raise ParameterError(f"{k}: solve_one_step_conditional takes a scalar, got an array")
-    r, c, _ = (float(v) for v in spike_values(eta, alpha0, activation, target))
+    if not isinstance(hermite, bool):
+        raise ParameterError(f"hermite: must be True or False, got {hermite!r}")
+    sp_ = spike_parameters(activation, target)
+    r, c, _ = (float(v) for v in sp_.evaluate(eta, alpha0))
+    tau = float(sp_.hermite_scale(eta, alpha0)) if hermite else 0.0
     W0 = np.asarray(W0, dtype=float)
-    spectrum, gamma = conditional_spectrum(W0, direction, target_direction, c, spiked=r > 0)
+    spectrum, gamma = conditional_spectrum(W0, direction, target_direction, c, spiked=r > 0, hermite=tau)
     p, d = W0.shape
     width = p / d
     nv = node_values(np.array(r), np.array(c), np.array(gamma), activation, target, nodes)
@@ -761,7 +806,8 @@ def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, 
     lin = _linear_part(a, np.full(shape, width), np.asarray(res["V1"], float), np.asarray(res["V2"], float),
                        T, nvb, wts, kap)
     res.observables.update(lin)
-    res.observables.update({"r": np.full(shape, r), "c": np.full(shape, c), "gamma": np.full(shape, gamma)})
+    res.observables.update({"r": np.full(shape, r), "c": np.full(shape, c), "gamma": np.full(shape, gamma),
+                            "hermite": np.full(shape, tau)})
     res.parameters.update(vals)
     if strict and not np.all(res.converged):
         from ..errors import ConvergenceError

@@ -5,6 +5,8 @@
 * :func:`dot_product_kernel` — the NNGP / NTK ``K(c)`` of a fully connected network of any depth as
   a function of the cosine ``c = x·x′/d`` of unit-scale inputs, with exact or 40-digit Taylor
   series;
+* :func:`bivariate_normal_cdf` — ``Φ₂(h, k; ρ)`` to ~1e-15, behind the exact kernels of
+  piecewise-linear activations with kinks away from 0;
 * :func:`activation_from_kernel` — the inverse construction of Simon, Anand & DeWeese
   (arXiv 2106.03186): the activation whose one-hidden-layer kernel is a given ``Σ_k a_k c^k``.
 
@@ -15,11 +17,13 @@ from __future__ import annotations
 import sympy as sp
 
 from ..symbolic.hermite import HermiteSeries, hermite_series
+from .bivariate_normal import bivariate_normal_cdf
 from .dot_product import KINDS, DotProductKernel, dot_product_kernel
 from .reverse import METHODS, KernelActivation, activation_from_kernel, fit_kernel_coefficients
 
 __all__ = ["hermite_coefficients", "HermiteSeries", "dot_product_kernel", "DotProductKernel",
-           "activation_from_kernel", "KernelActivation", "fit_kernel_coefficients", "KINDS", "METHODS"]
+           "activation_from_kernel", "KernelActivation", "fit_kernel_coefficients", "KINDS", "METHODS",
+           "bivariate_normal_cdf"]
 
 
 def hermite_coefficients(activation: str | sp.Expr, order: int, method: str = "auto") -> HermiteSeries:

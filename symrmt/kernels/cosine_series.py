@@ -67,6 +67,24 @@ class MpField:
     def exp(self, x):
         return self.ctx.exp(x)
 
+    def normal_cdf(self, x):
+        return self.ctx.ncdf(x)
+
+    def normal_pdf(self, x):
+        return self.ctx.npdf(x)
+
+    def bivariate_normal_cdf(self, h, k, rho):
+        from .bivariate_normal import bivariate_normal_cdf_mp
+
+        return bivariate_normal_cdf_mp(h, k, rho, self.ctx)
+
+    def conditional_tail(self, h, k, rho):
+        """``P(Y > k | X = h) = Φ((ρh − k)/√(1 − ρ²))``, with its limits at ``ρ = ±1``."""
+        num, den = rho * h - k, 1 - rho * rho
+        if den <= 0:
+            return self.one if num > 0 else (self.zero if num < 0 else self.rat(1, 2))
+        return self.ctx.ncdf(num / self.ctx.sqrt(den))
+
     def to_sympy(self, x) -> sp.Expr:
         return sp.Float(str(x), self.ctx.dps)
 
@@ -162,6 +180,12 @@ class ExactField:
         if not x:
             return self.one
         return self._new("exp", x)
+
+    def _no_exact(self, *args):
+        raise DerivationError("no exact series: the dual involves the normal distribution functions Φ and Φ₂; "
+                              "use exact=False")
+
+    normal_cdf = normal_pdf = bivariate_normal_cdf = conditional_tail = _no_exact
 
     def _value(self, i: int) -> sp.Expr:
         if i not in self._values:
@@ -276,6 +300,12 @@ class Series:
     def asin(self) -> "Series":
         return (self.derivative() * self.inv_sqrt_one_minus_square()).integral(self.field.asin(self.c[0]))
 
+    def normal_cdf(self) -> "Series":
+        """``Φ(s) = Φ(s_0) + ∫ s′ φ(s)`` with ``φ(s) = exp(−s²/2)/√(2π)``."""
+        f = self.field
+        dens = (self * self * f.rat(-1, 2)).exp() * f.inv_sqrt(f.pi * 2)
+        return (self.derivative() * dens).integral(f.normal_cdf(self.c[0]))
+
     def exp(self) -> "Series":
         """``exp s`` by ``F′ = s′ F`` solved term by term."""
         f = self.field
@@ -340,6 +370,48 @@ class NumpyOps:
             out = out * x + float(a)
         return out
 
+    @staticmethod
+    def normal_cdf(x):
+        from scipy.special import ndtr
+
+        return ndtr(x)
+
+    @staticmethod
+    def normal_pdf(x):
+        return np.exp(-0.5 * np.asarray(x) ** 2) / np.sqrt(2 * np.pi)
+
+    @staticmethod
+    def bivariate_normal_cdf(h, k, rho):
+        from .bivariate_normal import bivariate_normal_cdf
+
+        return bivariate_normal_cdf(h, k, rho)
+
+    @staticmethod
+    def conditional_tail(h, k, rho):
+        """``P(Y > k | X = h) = Φ((ρh − k)/√(1 − ρ²))`` for standard normals with correlation ρ;
+        ``ρh − k`` and ``1 − ρ²`` are formed without cancellation near ``ρ = ±1``, where the limit
+        is the step ``1{ρh > k}`` (``1/2`` on the line)."""
+        from scipy.special import ndtr
+
+        h, k, rho = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (h, k, rho)))
+        num = np.where(rho >= 0, (h - k) + (rho - 1) * h, (rho + 1) * h - (h + k))
+        den = np.sqrt(np.clip((1 - rho) * (1 + rho), 0.0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = num / den
+        return np.where(den > 0, ndtr(z), np.where(num > 0, 1.0, np.where(num < 0, 0.0, 0.5)))
+
+    @staticmethod
+    def bivariate_density_term(h, k, rho):
+        """``(1 − ρ²) φ₂(h, k; ρ) = √(1 − ρ²) exp(−(h² − 2ρhk + k²)/(2(1 − ρ²)))/(2π)`` (0 at ``ρ = ±1``)."""
+        h, k, rho = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (h, k, rho)))
+        one_m, one_p = np.clip(1 - rho, 0.0, None), np.clip(1 + rho, 0.0, None)
+        # h² − 2ρhk + k² = (h − k)² + 2(1 − ρ)hk = (h + k)² − 2(1 + ρ)hk
+        quad = np.where(rho >= 0, (h - k) ** 2 + 2 * one_m * h * k, (h + k) ** 2 - 2 * one_p * h * k)
+        den = one_m * one_p
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            val = np.sqrt(den) * np.exp(-np.clip(quad, 0.0, None) / (2 * den)) / (2 * np.pi)
+        return np.where(den > 0, val, 0.0)
+
 
 class SeriesOps:
     """Power-series composition over a field (``x`` a :class:`Series`, scalars field elements)."""
@@ -389,6 +461,43 @@ class SeriesOps:
             out = out * x + a
         return out
 
+    # normal distribution functions: h, k are constants, ρ may be a series (|ρ_0| < 1)
+    def normal_cdf(self, x):
+        return x.normal_cdf() if isinstance(x, Series) else self.field.normal_cdf(x)
+
+    def normal_pdf(self, x):
+        return self.field.normal_pdf(x)
+
+    def _gauss_exponent(self, h, k, rho):
+        """``(F, exp(−(h² − 2ρhk + k²) F²/2))`` with ``F = (1 − ρ²)^{-1/2}``."""
+        F = rho.inv_sqrt_one_minus_square()
+        quad = (rho * (h * k * (-2))) + (h * h + k * k)
+        return F, (quad * F * F * self.field.rat(-1, 2)).exp()
+
+    def bivariate_normal_cdf(self, h, k, rho):
+        """``Φ₂(h, k; ρ) = Φ₂(h, k; ρ_0) + ∫ ρ′ φ₂(h, k; ρ)`` (Plackett's identity)."""
+        f = self.field
+        if not isinstance(rho, Series):
+            return f.bivariate_normal_cdf(h, k, rho)
+        F, e = self._gauss_exponent(h, k, rho)
+        return (rho.derivative() * (e * F * f.inv(f.pi * 2))).integral(f.bivariate_normal_cdf(h, k, rho.c[0]))
+
+    def bivariate_density_term(self, h, k, rho):
+        f = self.field
+        if not isinstance(rho, Series):
+            den = f.one - rho * rho
+            if den == f.zero:
+                return f.zero
+            quad = h * h + k * k - rho * h * k * 2
+            return f.sqrt(den) * f.exp(-quad * f.inv(den * 2)) * f.inv(f.pi * 2)
+        _, e = self._gauss_exponent(h, k, rho)
+        return rho.sqrt_one_minus_square() * e * f.inv(f.pi * 2)
+
+    def conditional_tail(self, h, k, rho):
+        if not isinstance(rho, Series):
+            return self.field.conditional_tail(h, k, rho)
+        return ((rho * h - k) * rho.inv_sqrt_one_minus_square()).normal_cdf()
+
 
 class SympyOps:
     """Closed-form SymPy expressions (``x`` a SymPy expression in the cosine)."""
@@ -424,3 +533,18 @@ class SympyOps:
     @staticmethod
     def polyval(x, coeffs):
         return sp.Add(*[sp.sympify(a) * x**k for k, a in enumerate(coeffs)])
+
+    @staticmethod
+    def normal_cdf(x):
+        return (1 + sp.erf(x / sp.sqrt(2))) / 2
+
+    @staticmethod
+    def normal_pdf(x):
+        return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi)
+
+    @staticmethod
+    def _no_closed_form(*args):
+        raise DerivationError("no SymPy closed form: the dual involves the bivariate normal distribution "
+                              "function Φ₂; evaluate the kernel numerically or use coefficients(order)")
+
+    bivariate_normal_cdf = bivariate_density_term = conditional_tail = _no_closed_form

@@ -408,6 +408,8 @@ class DotProductKernel:
         polynomial activations, or one hidden layer without bias (then ``ρ = c`` and the Hermite
         series gives the coefficients exactly)."""
         d = self._dual
+        if not getattr(d, "symbolic", True):  # Φ₂ (kinks away from 0): 40-digit series only
+            return False
         return d.closed_form or d.finite or (self.depth == 1 and self.b_std == 0)
 
     def __call__(self, c: Any) -> np.ndarray:
@@ -440,9 +442,12 @@ class DotProductKernel:
         if key in self._cache:
             return list(self._cache[key])
         if exact and not self.exact_series:
+            why = ("its dual involves the bivariate normal distribution function Φ₂"
+                   if not getattr(self._dual, "symbolic", True) else
+                   "its dual activation has no closed form and the correlation has a constant term")
             raise DerivationError(
-                f"no exact series for φ = {self.activation} at depth {self.depth} with b_std = {self.b_std}: its "
-                "dual activation has no closed form and the correlation has a constant term; use exact=False")
+                f"no exact series for φ = {self.activation} at depth {self.depth} with b_std = {self.b_std}: "
+                f"{why}; use exact=False")
         if exact and not self._dual.closed_form and self.depth == 1 and self.b_std == 0 and not self._dual.finite:
             # one layer, no bias: ρ = c, so a_k = w² b_k(w²)² (NNGP), w² (k+1) b_k(w²)² (NTK)
             order_h = order
@@ -500,7 +505,9 @@ def dot_product_kernel(activation: str | sp.Expr, kind: str = "nngp", depth: int
         polynomials and the families of :mod:`symrmt.kernels.exact`: piecewise linear with the kink
         at 0 (``a·Max(x, 0) + b·x + c``, LeakyReLU, ``Abs``, steps), rectified monomials
         ``Max(x, 0)**n``, ``Σ α_j exp(a_j x)``, ``Σ α_j exp(−g_j x²)``, sums of ``cos``/``sin`` and
-        ``α erf(βx) + c`` (neural-tangents' ``Sigmoid_like``) and Gabor sums ``Σ α_j exp(−g_j x²) cos/sin(ω_j x)``.
+        ``α erf(βx) + c`` (neural-tangents' ``Sigmoid_like``), Gabor sums ``Σ α_j exp(−g_j x²) cos/sin(ω_j x)``,
+        GELU ``x (1 + erf(x/√2))/2`` and piecewise-linear activations with kinks anywhere
+        (``Max(x - 1, 0)``, ``Max(-1, Min(1, x))``; :mod:`symrmt.kernels.kinked`).
     kind : {"nngp", "ntk"}
         Neural-network Gaussian-process kernel, or neural tangent kernel.
     depth : int

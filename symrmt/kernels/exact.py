@@ -32,6 +32,14 @@ kernel on numbers, composes its Taylor series (exact or 40 digits) and prints it
   ``P = a²(q_x + 2hΔ) + b²(q_y + 2gΔ)``, ``E[e^{−g u²} cos(au) e^{−h v²} cos(bv)] =
   D^{−1/2} e^{−P/(2D)} cosh(abσ/D)`` (``sin``·``sin``: ``sinh``; ``cos``·``sin``: 0) — the Fourier
   transform of a Gaussian; ``E[φ′(u)φ′(v)] = ∂/∂σ E[φ(u)φ(v)]`` (Price's theorem).
+* **GELU** ``φ = c_0 + a·x + b·x Φ(γx)`` (``Φ`` the normal distribution function; written
+  ``x (1 + erf(x/√2))/2`` for GELU itself): with ``G(w) = wΦ(w)``, ``x Φ(γx) = G(γx)/γ``; writing
+  ``Φ(u) = P(g ≤ u)`` with an independent standard ``g`` and using Stein's lemma on the orthant
+  ``{u > g₁, v > g₂}`` gives, for variances ``Q_x, Q_y`` and covariance ``S``,
+  ``E[G(u)G(v)] = S/4 + S asin(S/R)/(2π) + (Q_x Q_y − κS²)/(2π√(R² − S²))`` with
+  ``R = √((1 + Q_x)(1 + Q_y))``, ``κ = 1 − 1/(1 + Q_x) − 1/(1 + Q_y)``; the cross terms are
+  ``E[u G(γv)] = γS/2`` and ``E[u Φ(γu)] = γq/√(2π(1 + γ²q))``; the NTK factor is ``∂/∂S``.
+  Piecewise-linear activations with kinks away from 0 are in :mod:`symrmt.kernels.kinked`.
 
 :func:`exact_dual` returns the family of an activation or ``None``.
 """
@@ -43,7 +51,7 @@ from typing import Any
 import sympy as sp
 
 __all__ = ["exact_dual", "PiecewiseLinearDual", "RectifiedMonomialDual", "ExponentialDual",
-           "TrigonometricDual", "GaussianDual", "ScaledErfDual", "GaborDual", "arc_cosine_polynomials"]
+           "TrigonometricDual", "GaussianDual", "ScaledErfDual", "GaborDual", "GeluDual", "arc_cosine_polynomials"]
 
 _INV_SQRT_2PI = 1 / sp.sqrt(2 * sp.pi)
 
@@ -388,6 +396,53 @@ class GaborDual(_ExactDual):
         return _sum(self._pairs(ops, q, rho, q2, derivative=True), ops)
 
 
+class GeluDual(_ExactDual):
+    """``φ = c_0 + a·x + b·x Φ(γx)``, ``γ > 0`` (module docstring); GELU is ``a = c_0 = 0``, ``b = γ = 1``."""
+
+    def __init__(self, a, b, gamma, c0):
+        self.a, self.b, self.gamma, self.c0 = (sp.sympify(v) for v in (a, b, gamma, c0))
+        self.name = f"gelu {self.c0} + {self.a}·x + {self.b}·x·Φ({self.gamma}x)"
+
+    def _g(self, ops, q, rho, q2, derivative: bool):
+        """``E[G(γu)G(γv)]/γ²`` (or its ``∂/∂σ``, ``E[G′(γu)G′(γv)]``)."""
+        g2 = ops.const(self.gamma**2)
+        qy = q if q2 is None else q2
+        _, _, s = _scales(ops, q, q2)
+        Q1, Q2 = q * g2, qy * g2
+        A1, A2 = Q1 + ops.rat(1), Q2 + ops.rat(1)
+        inv_r = ops.inv(A1) if q2 is None else ops.inv(ops.sqrt(A1 * A2))
+        S = rho * (s * g2)
+        t = rho * (s * g2 * inv_r)
+        F = ops.inv_sqrt_one_minus_square(t)
+        kappa = ops.rat(1) - ops.inv(A1) - ops.inv(A2)
+        half_pi = ops.inv_pi * ops.rat(1, 2)
+        arcsin = ops.asin(t) * half_pi
+        numer = S * S * (-kappa) + Q1 * Q2
+        if not derivative:
+            return (S * ops.rat(1, 4) + S * arcsin + numer * F * (inv_r * half_pi)) * ops.inv(g2)
+        inner = F * (inv_r * (ops.rat(1) - kappa * 2)) + numer * F * F * F * (inv_r * inv_r * inv_r)
+        return arcsin + ops.rat(1, 4) + S * inner * half_pi
+
+    def value(self, ops, q, rho, q2=None):
+        a, b, c0 = self.a, self.b, self.c0
+        _, _, s = _scales(ops, q, q2)
+        t = [self._g(ops, q, rho, q2, False) * ops.const(b**2)]
+        if a**2 + a * b != 0:
+            t.append(rho * (s * ops.const(a**2 + a * b)))
+        if c0 != 0:
+            g, g2 = ops.const(self.gamma), ops.const(self.gamma**2)
+            qy = q if q2 is None else q2
+            for qq in (q, qy):  # E[u Φ(γu)] = γq/√(2π(1 + γ²q))
+                t.append(qq * g * ops.inv(ops.sqrt((qq * g2 + ops.rat(1)) * ops.pi * 2)) * ops.const(c0 * b)
+                         + ops.rat(0) * rho)
+            t.append(ops.const(c0**2) + ops.rat(0) * rho)
+        return _sum(t, ops)
+
+    def deriv(self, ops, q, rho, q2=None):
+        a, b = self.a, self.b
+        return self._g(ops, q, rho, q2, True) * ops.const(b**2) + ops.const(a**2 + a * b)
+
+
 # ---------------------------------------------------------------------- detection
 _KINKS = (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.Piecewise, sp.sign)
 
@@ -542,6 +597,37 @@ def _erf(expr: sp.Expr, var: sp.Symbol):
     return ScaledErfDual(coeff if beta > 0 else -coeff, abs(beta), c0)
 
 
+def _gelu(expr: sp.Expr, var: sp.Symbol):
+    """``c_0 + A x + B x erf(βx)`` (``erfc`` rewritten), i.e. ``c_0 + (A − B) x + 2B x Φ(√2 βx)``."""
+    if not expr.has(sp.erf, sp.erfc):
+        return None
+    split = _terms(expr.rewrite(sp.erf) if expr.has(sp.erfc) else expr, var)
+    if split is None:
+        return None
+    c0, parts = split
+    lin, big, betas = sp.Integer(0), sp.Integer(0), set()
+    for coeff, rest in parts:
+        if rest == var:
+            lin += coeff
+            continue
+        factors = sp.Mul.make_args(rest)
+        if len(factors) != 2 or var not in factors:
+            return None
+        (e,) = [f for f in factors if f != var]
+        if not isinstance(e, sp.erf):
+            return None
+        ab = _linear_in(e.args[0], var)
+        if ab is None or not ab[1].is_zero:
+            return None
+        beta = ab[0]
+        betas.add(abs(beta))
+        big += coeff if beta > 0 else -coeff
+    if len(betas) != 1 or big == 0:
+        return None
+    (beta,) = betas
+    return GeluDual(lin - big, 2 * big, sp.sqrt(2) * beta, c0)
+
+
 def _gabor(expr: sp.Expr, var: sp.Symbol):
     """Sums of ``exp(−g x² + b)·cos/sin(ωx + ph)``, pure Gaussians and pure trigonometric terms,
     with at least one product (the pure families are matched before)."""
@@ -589,7 +675,8 @@ def exact_dual(expr: sp.Expr, var: sp.Symbol) -> Any:
     -------
     dual or None
         An object with ``value``, ``deriv`` and ``variance`` over an operation set of
-        :mod:`symrmt.kernels.cosine_series`; ``None`` when no family here matches (then the kernel
+        :mod:`symrmt.kernels.cosine_series` (kinks away from 0: :mod:`symrmt.kernels.kinked`);
+        ``None`` when no family matches (then the kernel
         falls back to the Hermite series with a reported error bound).
 
     Examples
@@ -601,7 +688,9 @@ def exact_dual(expr: sp.Expr, var: sp.Symbol) -> Any:
     """
     if expr.is_polynomial(var):
         return None
-    for detect in (_piecewise, _exponential, _trigonometric, _gaussian, _erf, _gabor):
+    from .kinked import kinked_linear_dual
+
+    for detect in (_piecewise, kinked_linear_dual, _exponential, _trigonometric, _gaussian, _erf, _gelu, _gabor):
         d = detect(expr, var)
         if d is not None:
             return d

@@ -21,7 +21,11 @@ Two ways to get the ``a_k`` of a target kernel (``method``):
   least squares).  Here the samples are Chebyshev nodes of the interval and both endpoints, and
   ``lawson`` rounds of Lawson's reweighting (weights multiplied by the current absolute error)
   turn the least-squares fit into the non-negative minimax fit; ``lawson=0`` is plain NNLS.  The
-  fit's sup and RMS errors on a fine grid are reported on the result.
+  fit's sup and RMS errors on a fine grid are reported on the result.  The fit reaches the
+  ``√(1 − c)`` singularity with its top powers (order 16, depth-2 ReLU NTK: ``a_15 + a_16 ≈ 0.115``),
+  i.e. Hermite terms ``h_k`` of high degree, whose square has its Gaussian mass near
+  ``|h| ≈ 2√k``: the mimic's kernel is exact, but a plain network samples those pre-activations
+  only at astronomical widths (see :func:`symrmt.simulate.ntk.chunked_one_layer_kernel`).
 """
 from __future__ import annotations
 

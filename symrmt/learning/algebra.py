@@ -70,6 +70,7 @@ solvers of :mod:`symrmt.equivalents`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 import numpy as np
 import sympy as sp
@@ -78,8 +79,8 @@ from ..measures import Measure, expect
 from ..symbolic.system import System
 from .description import LearningModelData
 
-__all__ = ["SYMBOLS", "width_symbol", "weight_kappa_symbol", "build_system", "display_equations",
-           "ModelSystem"]
+__all__ = ["SYMBOLS", "PRIMITIVES", "width_symbol", "weight_kappa_symbol", "build_system", "assemble",
+           "one_model_error", "display_equations", "ModelSystem"]
 
 SYMBOLS = {name: sp.Symbol(name, positive=True) for name in ("samples", "ridge")}
 SYMBOLS.update({name: sp.Symbol(name, nonnegative=True) for name in ("noise", "signal", "inv_ensemble")})
@@ -116,11 +117,67 @@ def _weighted(expr: sp.Expr, data: Measure, power: float) -> sp.Expr:
     return expect(_T**p * expr, _T, data) / sp.Float(norm, 17)
 
 
-def build_system(desc: LearningModelData) -> ModelSystem:
-    """The equations of steps 1–5 (module docstring) as a :class:`~symrmt.symbolic.system.System`.
+#: The observables a solver compiles (``build_system(desc, assembled=False)``): the quantities
+#: that need the expectations over the measures or the walk up the chain, each small.  A linear
+#: model: ``kappa_features`` (κ_L), ``df1`` (df), ``df_features``, ``df2``, ``bias`` (κ² signal
+#: t2_w) and, with layers, ``t2``, ``g`` (signal·κ·df_w), ``dg`` (dg/dκ), ``log_derivative``
+#: (dlog κ_L/dκ) and ``log_derivative_without_layer{ℓ}`` (that of the chain below Z_ℓ, step 7).
+#: With an activation: ``kappa_features``, ``df1``, ``df_features`` and ``test_error_single``.
+PRIMITIVES = ("kappa_features", "df1", "df_features", "df2", "bias", "t2", "g", "dg", "log_derivative",
+              "log_derivative_without_layer{ℓ}", "test_error_single")
+
+
+def one_model_error(noise: Any, g: Any, dg: Any, t2: Any, df: Any, samples: Any, rate: Any) -> Any:
+    """``E_1 = [noise + g − g′/r]/(1 − (df − t2/r)/samples)`` of a linear chain whose feature-space
+    ridge has ``r = dlog κ_L/dκ`` (step 3 with ``df_L = df``, ``df_L′ = −t2``); ``r = 1/κ`` (no
+    feature layer) gives ``E_∞``.  Symbols or arrays alike."""
+    return (noise + g - dg / rate) / (1 - (df - t2 / rate) / samples)
+
+
+def assemble(prim: Mapping[str, Any], samples: Any, ridge: Any, noise: Any, inv_ensemble: Any, depth: int,
+             nonlinear: bool) -> dict:
+    """Every observable from the :data:`PRIMITIVES` by arithmetic (steps 3–5 and 7).
+
+    The same function builds the symbolic observables (``prim`` SymPy expressions, the other
+    arguments Symbols) and their values after a solve (NumPy arrays), so that the assembly is
+    written once.  ``E_∞ = (bias + noise)/(1 − γ)`` (``γ = df2/samples``), ``E_1`` and
+    ``E_1^{(¬ℓ)}`` by :func:`one_model_error`, ``test_error = E_∞ + (E_1 − E_∞)/K``,
+    ``train_error = (λ/κ_L)² E_1``, ``gcv = E_1``, ``variance_samples = bias·γ/(1 − γ)``,
+    ``variance_noise = noise·γ/(1 − γ)``, ``variance_features = (E_1 − E_∞)/K`` and
+    ``variance_layer{ℓ} = E_1 − E_1^{(¬ℓ)}``.
+    """
+    gap = (ridge / prim["kappa_features"]) ** 2
+    base = {"kappa_features": prim["kappa_features"], "df1": prim["df1"], "df_features": prim["df_features"],
+            "train_test_gap": gap}
+    if nonlinear:
+        e1 = prim["test_error_single"]
+        return {"test_error": e1, "test_error_single": e1, "train_error": gap * e1, "gcv": e1, **base}
+    bias, df2 = prim["bias"], prim["df2"]
+    gam = df2 / samples
+    einf = (bias + noise) / (1 - gam)
+    out = {}
+    if depth:
+        terms = (noise, prim["g"], prim["dg"], prim["t2"], prim["df1"], samples)
+        e1 = one_model_error(*terms, prim["log_derivative"])
+        for ell in range(1, depth + 1):
+            out[f"variance_layer{ell}"] = e1 - one_model_error(*terms, prim[f"log_derivative_without_layer{ell}"])
+    else:
+        e1 = einf  # no weights: κ_L = κ, no feature variance
+    var_f = (e1 - einf) * inv_ensemble
+    var_s, var_n = bias * gam / (1 - gam), noise * gam / (1 - gam)
+    return {"test_error": einf + var_f, "test_error_single": e1, "train_error": gap * e1, "gcv": e1, **base,
+            **out, "test_error_inf": einf, "bias": bias, "variance": var_s + var_n + var_f,
+            "variance_samples": var_s, "variance_noise": var_n, "variance_features": var_f, "df2": df2}
+
+
+def build_system(desc: LearningModelData, assembled: bool = True) -> ModelSystem:
+    """The equations of steps 1–7 (module docstring) as a :class:`~symrmt.symbolic.system.System`.
 
     Unknowns ``kappa`` and ``kappa_w{ℓ}`` for each structured layer (all positive); parameters
     ``samples``, ``ridge``, ``noise``, ``signal``, ``inv_ensemble`` (1/K) and ``width1..L``.
+    With ``assembled=False`` the observables are only the :data:`PRIMITIVES` (those that need
+    the expectations or the chain); :func:`assemble` gives the others from them by arithmetic,
+    so a solver need not compile them (the System that ``LearningModel.solve`` compiles).
     """
     sa, lam, s2, sig, ik = (SYMBOLS[k] for k in ("samples", "ridge", "noise", "signal", "inv_ensemble"))
     q = 1 / sa
@@ -171,36 +228,24 @@ def build_system(desc: LearningModelData) -> ModelSystem:
     kL, dkL, Df, dDf = rho, rho * dlog, df, ddf
     g_ = sig * k * Dw
     dg = sig * (Dw - k * t2w)
-    df2 = D - k * t2
-    e_single = (s2 + g_ - kL * dg / dkL) / (1 - q * (Df + kL * dDf / dkL))
-    # (1 − q·df_L)² = (λ/κ_L)² on the solution (the κ equation); the ratio keeps its digits where
-    # the difference cancels (λ ≪ κ_L: many dimensions per sample and a small ridge)
-    gap = (lam / kL) ** 2
-    train = gap * e_single
-    obs = {"test_error": e_single, "test_error_single": e_single, "train_error": train, "gcv": e_single,
-           "kappa_features": kL, "df1": D, "df_features": Df, "train_test_gap": gap}
-    if not desc.nonlinear:
-        bias = k**2 * sig * t2w
-        gam = q * df2
-        e_inf = (bias + s2) / (1 - gam)
-        if not desc.layers:
-            e_single = e_inf  # the same expression (κ_L = κ), written once: no weights, no feature variance
-        var_f = (e_single - e_inf) * ik
+    prim = {"kappa_features": kL, "df1": D, "df_features": Df}
+    if desc.nonlinear:
+        prim["test_error_single"] = (s2 + g_ - kL * dg / dkL) / (1 - q * (Df + kL * dDf / dkL))
+    else:
+        prim.update({"df2": D - k * t2, "bias": k**2 * sig * t2w})
+        if desc.layers:
+            prim.update({"t2": t2, "g": g_, "dg": dg, "log_derivative": dlog})
         # step 7: Z_ℓ averaged with the rest fixed keeps only the factors below Z_ℓ (layers < ℓ
         # and C_ℓ); E_1 depends on κ_L only through dlog κ_L/dκ
         for ell in range(1, desc.depth + 1):
-            rest = 1 / k + sum(wishart_dlog[: ell - 1]) + sum(cov_dlog[:ell])
-            e_wo = (s2 + g_ - dg / rest) / (1 - q * (D - t2 / rest))
-            obs[f"variance_layer{ell}"] = e_single - e_wo
-        obs.update({"test_error": e_inf + var_f, "test_error_single": e_single, "test_error_inf": e_inf,
-                    "train_error": train, "gcv": e_single, "bias": bias,
-                    "variance": bias * gam / (1 - gam) + s2 * gam / (1 - gam) + var_f,
-                    "variance_samples": bias * gam / (1 - gam), "variance_noise": s2 * gam / (1 - gam),
-                    "variance_features": var_f, "df2": df2})
+            prim[f"log_derivative_without_layer{ell}"] = 1 / k + sum(wishart_dlog[: ell - 1]) + sum(cov_dlog[:ell])
     initial[k] = k0
-    system = System([kL * (1 - q * Df) - lam, *equations], unknowns, [sa, lam, s2, sig, ik, *gammas],
-                    observables=obs, domains=domains, initial=initial,
-                    name=f"learning_model_L{desc.depth}" + ("_nonlinear" if desc.nonlinear else ""))
+    params = [sa, lam, s2, sig, ik, *gammas]
+    observables = assemble(prim, sa, lam, s2, ik, desc.depth, desc.nonlinear) if assembled else prim
+    system = System([kL * (1 - q * Df) - lam, *equations], unknowns, params,
+                    observables=observables, domains=domains, initial=initial,
+                    name=f"learning_model_L{desc.depth}" + ("_nonlinear" if desc.nonlinear else "")
+                    + ("" if assembled else "_core"))
     return ModelSystem(system, desc.depth)
 
 

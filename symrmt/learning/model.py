@@ -18,7 +18,7 @@ import sympy as sp
 
 from .._checks import broadcast, checked
 from ..errors import ConvergenceError, DerivationError, ParameterError
-from .algebra import build_system, display_equations
+from .algebra import assemble, build_system, display_equations
 from .description import LearningModelData, check_ensemble, model_data
 
 __all__ = ["LearningModel", "model", "set_derivation_factory", "SimulationInputs"]
@@ -46,7 +46,7 @@ class LearningModel:
 
     def __init__(self, desc: LearningModelData) -> None:
         self._desc = desc
-        self._system = None
+        self._systems: dict[bool, Any] = {}
 
     # ------------------------------------------------------------ the description
     description = property(lambda self: self._desc, doc="The checked description (LearningModelData).")
@@ -73,11 +73,23 @@ class LearningModel:
                 f"target=source(power={self.target.power:g}), layers=[{layers}]{act}, ensemble={k})")
 
     # ------------------------------------------------------------ equations
-    def system(self):
-        """The derived :class:`~symrmt.symbolic.system.System` (built once per model)."""
-        if self._system is None:
-            self._system = build_system(self._desc).system
-        return self._system
+    def system(self, assembled: bool = True):
+        """The derived :class:`~symrmt.symbolic.system.System` (built once per model).
+
+        Parameters
+        ----------
+        assembled : bool
+            True (default): every observable :meth:`solve` returns, as an expression (what
+            ``symrmt codegen`` exports).  False: the System :meth:`solve` compiles, whose
+            observables are only :data:`symrmt.learning.algebra.PRIMITIVES`; the others are
+            assembled from them by :func:`symrmt.learning.algebra.assemble` after the solve.
+        """
+        if not isinstance(assembled, (bool, np.bool_)):
+            raise ParameterError(f"assembled: must be True or False, got {assembled!r}")
+        key = bool(assembled)
+        if key not in self._systems:
+            self._systems[key] = build_system(self._desc, assembled=key).system
+        return self._systems[key]
 
     def equations(self) -> list[tuple[str, sp.Basic]]:
         """The derived equations as ``(label, Eq)`` pairs: κ from the product of S-transforms,
@@ -143,8 +155,8 @@ class LearningModel:
             name = f"width{i + 1}"
             vals[name] = checked(name, widths.get(name, layer.width), "positive")
         vals = broadcast(vals)
-        solver = self.system().compile()
-        res = solver.solve(strict=False, **vals)
+        solver = self.system(assembled=False).compile()
+        res = _solve_assembled(solver, vals, self._desc)
         ok = _physical(res, vals, self._desc)
         if not ok.all():
             _continue_in_samples(solver, res, vals, ok, self._desc)
@@ -229,7 +241,7 @@ def _continue_in_samples(solver, res, vals: dict, ok: np.ndarray, desc: Learning
         s = point["samples"]
         path = {k: np.full(_PATH, v) for k, v in point.items()}
         path["samples"] = np.geomspace(8 * max(1.0, s), s, _PATH)
-        sub = solver.solve(strict=False, **path)
+        sub = _solve_assembled(solver, path, desc)
         if not (sub.converged[-1] and np.asarray(sub["test_error"]).real[-1] > 0):
             continue
         for table, src in ((res.unknowns, sub.unknowns), (res.observables, sub.observables)):
@@ -239,9 +251,23 @@ def _continue_in_samples(solver, res, vals: dict, ok: np.ndarray, desc: Learning
         res.converged[idx], res.residual[idx] = True, sub.residual[-1]
 
 
+def _solve_assembled(solver, vals: dict, desc: LearningModelData):
+    """The compiled primitives at ``vals`` with every other observable assembled from them
+    (:func:`~symrmt.learning.algebra.assemble`); the primitives that are not documented outputs
+    (``t2``, ``g``, ``dg``, ``log_derivative``, ``log_derivative_without_layer{ℓ}``) are dropped."""
+    res = solver.solve(strict=False, **vals)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        res.observables = assemble(res.observables, vals["samples"], vals["ridge"], vals["noise"],
+                                   vals["inv_ensemble"], desc.depth, desc.nonlinear)
+    return res
+
+
 def _physical(res, vals: dict, desc: LearningModelData) -> np.ndarray:
-    """Converged, and on the physical branch: ``1 − q df > 0``, ``1 − df/γ_ℓ > 0``, positive errors."""
+    """Converged, and on the physical branch: ``1 − q df > 0``, ``1 − df/γ_ℓ > 0``, positive and
+    finite observables (an assembled one is NaN only where the flag says so)."""
     ok = np.asarray(res.converged, dtype=bool).copy()
+    for value in res.observables.values():
+        ok &= np.isfinite(np.broadcast_to(value, ok.shape))
     df = np.asarray(res["df1"]).real
     with np.errstate(invalid="ignore", divide="ignore"):
         ok &= 1 - np.asarray(res["df_features"]).real / vals["samples"] > 0

@@ -15,7 +15,9 @@ So the unknowns are the traces ``g_cd = tr(M_cd)`` of the blocks that ``S`` read
 ``Λ − S`` splits by block dimension; in a dimension that holds a deterministic matrix ``D``
 (one per dimension, with its powers) the block traces are expectations over ``D``'s spectral
 measure, ``tr(M_cd) = E_t[((Λ(t) − S)⁻¹)_cd]`` (an ``sr.expect`` loop in the generated solver).
-Unknowns whose equation is explicit in the others (no expectation) are eliminated exactly.
+Unknowns whose equation is explicit in the others (no expectation) and small are eliminated
+exactly; unknowns that vanish identically or copy others (one resolvent in several blocks of a
+product) are merged.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from ..symbolic.system import System
 from .declarations import N
 from .pencil import Pencil
 
-__all__ = ["covariance_map", "dyson_equations", "structural_support", "differentiate"]
+__all__ = ["covariance_map", "dyson_equations", "structural_support", "differentiate", "tree_size"]
 
 _T = sp.Symbol("t", positive=True)
 
@@ -219,15 +221,34 @@ def dyson_equations(pencils: list[tuple], constant: sp.Expr = sp.Integer(0)) -> 
     return {"unknowns": unknowns, "equations": equations, "value": value, "initial": initial}
 
 
+#: an explicit unknown is substituted into the others only while its value is at most this many
+#: expression nodes: nested substitutions of large values grow the equations exponentially (a
+#: product of resolvents), and a kept unknown costs one more Newton variable instead
+ELIMINATE_NODES = 400
+
+
+def tree_size(e: sp.Basic, memo: dict | None = None) -> int:
+    """The number of nodes of ``e`` as a tree (shared subexpressions counted each time they occur;
+    computed on the shared DAG, so in time linear in its distinct nodes)."""
+    memo = {} if memo is None else memo
+    r = memo.get(e)
+    if r is None:
+        r = 1 + sum(tree_size(a, memo) for a in e.args)
+        memo[e] = r
+    return r
+
+
 def _eliminate(unknowns: list, values: dict, value: sp.Expr, initial: dict):
-    """Exact eliminations: an unknown whose value holds neither itself nor an expectation."""
+    """Exact eliminations: an unknown whose value holds neither itself nor an expectation and is
+    small (:data:`ELIMINATE_NODES`), the smallest first."""
     unknowns, initial = list(unknowns), dict(initial)
     changed = True
     while changed and len(unknowns) > 1:
         changed = False
-        for u in list(unknowns):
+        memo: dict = {}
+        for u in sorted(unknowns, key=lambda w: tree_size(values[w], memo)):
             v = values[u]
-            if u in v.free_symbols or _has_expect(v):
+            if u in v.free_symbols or _has_expect(v) or tree_size(v, memo) > ELIMINATE_NODES:
                 continue
             unknowns.remove(u)
             values = {w: e.xreplace({u: v}) for w, e in values.items() if w != u}
@@ -261,7 +282,8 @@ def differentiate(unknowns: list, values: dict, value: sp.Expr, initial: dict, s
 
 
 def _equal(x: sp.Expr, y: sp.Expr) -> bool:
-    """Exact equality where SymPy decides it cheaply (False when unsure)."""
+    """Equality of two rational functions: ``cancel`` for small ones, evaluation at random points
+    (:func:`_numerically_equal`) for large ones; expectations compare structurally (False when unsure)."""
     from ..symbolic.expect import Expect
 
     if x == y:
@@ -270,7 +292,71 @@ def _equal(x: sp.Expr, y: sp.Expr) -> bool:
         return x.measure == y.measure and x.variable == y.variable and _equal(x.expr, y.expr)
     if _has_expect(x) or _has_expect(y):
         return False
-    return sp.cancel(sp.together(x - y)) == 0
+    if not _numerically_equal(x, y):
+        return False
+    diff = x - y
+    if tree_size(diff) <= ELIMINATE_NODES:
+        return sp.cancel(sp.together(diff)) == 0
+    return True   # large rational functions equal at three random points to 40 digits: equal
+
+
+def _numerically_equal(x: sp.Expr, y: sp.Expr, digits: int = 40, seed: int = 3061) -> bool:
+    """``x`` and ``y`` agree at three random complex points (every symbol), to ``digits`` digits.
+
+    Identity testing of rational functions by evaluation (Schwartz–Zippel: two different ones agree
+    at a random point with probability 0); a point where either is undefined (a pole) is skipped.
+    The symbolic test (``cancel``) of large rational functions in many symbols takes minutes, this
+    one milliseconds."""
+    import mpmath
+
+    rng = np.random.default_rng(seed)
+    syms = sorted(x.free_symbols | y.free_symbols, key=lambda s: s.name)
+    tested = 0
+    with mpmath.workdps(digits):
+        for _ in range(6):
+            point = {s: mpmath.mpc(rng.uniform(0.3, 1.7), rng.uniform(0.1, 0.9)) for s in syms}
+            memo: dict = {}
+            try:
+                a, b = _evaluate(x, point, memo), _evaluate(y, point, memo)
+            except (ZeroDivisionError, ValueError, TypeError):
+                continue       # a pole (or a function this evaluator does not know): another point
+            if abs(a - b) > mpmath.mpf(10) ** (8 - digits) * max(1, abs(a), abs(b)):
+                return False
+            tested += 1
+            if tested == 3:
+                return True
+    return False
+
+
+def _evaluate(e: sp.Basic, point: dict, memo: dict):
+    """``e`` (numbers, symbols, sums, products, powers) at ``point`` in mpmath, on the shared DAG."""
+    import mpmath
+
+    r = memo.get(e)
+    if r is not None:
+        return r
+    if e in point:
+        r = point[e]
+    elif e.is_Rational:
+        r = mpmath.mpf(int(e.p)) / int(e.q)
+    elif e.is_number:
+        r = mpmath.mpmathify(complex(e)) if not e.is_Float else mpmath.mpf(e)
+        if e == sp.I:
+            r = mpmath.mpc(0, 1)
+    elif e.is_Add:
+        r = mpmath.fsum(_evaluate(a, point, memo) for a in e.args)
+    elif e.is_Mul:
+        r = mpmath.fprod(_evaluate(a, point, memo) for a in e.args)
+    elif e.is_Pow:
+        base, ex = e.args
+        b = _evaluate(base, point, memo)
+        r = b ** int(ex) if ex.is_Integer else mpmath.power(b, _evaluate(ex, point, memo))
+        if ex.is_Integer and ex < 0 and b == 0:
+            raise ZeroDivisionError
+    else:
+        raise TypeError(type(e).__name__)
+    memo[e] = r
+    return r
 
 
 def _merge(unknowns: list, values: dict, value: sp.Expr, initial: dict):
@@ -292,21 +378,38 @@ def _merge(unknowns: list, values: dict, value: sp.Expr, initial: dict):
                 value = value.xreplace({u: zero})
                 changed = True
                 break
-    # copies: candidate pairs with equal initial guesses, checked jointly
-    cand = {}
+    # copies: candidate pairs with equal initial guesses and values of one size (the size of an
+    # expression does not change when its unknowns are renamed), checked jointly; a pair that
+    # fails gives way to the next candidate of the same unknown
+    memo: dict = {}
+    options: dict = {}
     for j, b in enumerate(unknowns):
-        for a in unknowns[:j]:
-            if a not in cand and initial.get(a) is not None and initial.get(b) is not None \
-                    and _equal(initial[a], initial[b]):
-                cand[b] = a
-                break
+        if initial.get(b) is None:
+            continue
+        options[b] = [a for a in unknowns[:j] if initial.get(a) is not None
+                      and tree_size(values[a], memo) == tree_size(values[b], memo) and _equal(initial[a], initial[b])]
+    options = {b: opts for b, opts in options.items() if opts}
+    cand = {}
+    for b, opts in options.items():
+        a = next((a for a in opts if a not in cand), None)
+        if a is not None:
+            cand[b] = a
     while cand:
+        for b in list(cand):          # b ≡ a ≡ cand[a]: map every copy to its first original
+            while cand[b] in cand:
+                cand[b] = cand[cand[b]]
         bad = [b for b, a in cand.items()
                if not _equal(values[b].xreplace(cand), values[a].xreplace(cand))]
         if not bad:
             break
         for b in bad:
-            del cand[b]
+            opts = options[b]
+            a = cand.pop(b)
+            if a in opts:
+                opts.remove(a)
+            a = next((a for a in opts if a not in cand), None)
+            if a is not None:
+                cand[b] = a
     if cand:
         unknowns = [u for u in unknowns if u not in cand]
         values = {u: values[u].xreplace(cand) for u in unknowns}

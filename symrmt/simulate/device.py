@@ -12,7 +12,7 @@ from typing import Any
 from .._checks import integer, python_scalar
 from ..errors import ParameterError
 
-__all__ = ["resolve_device", "resolve_dtype", "make_generator", "derive_seed", "batch_size",
+__all__ = ["one_torch_thread", "resolve_device", "resolve_dtype", "make_generator", "derive_seed", "batch_size",
            "check_size", "check_trials", "check_seed", "seeded"]
 
 _DTYPES = ("float64", "float32")
@@ -123,3 +123,20 @@ def seeded(seed: Any, device: Any = None):
 
     dev = resolve_device(device)
     return torch, dev, make_generator(check_seed(seed), dev)
+
+
+def one_torch_thread() -> None:
+    """Put torch's CPU work in this process on one intra-op thread (where it is not already).
+
+    The count is only ever *lowered*, never raised or restored: in the torch 2.13 CPU build, any
+    call ``torch.set_num_threads(k)`` with ``k > 1`` -- even to the current count -- leaves batched
+    LU broken for the rest of the process (``torch.linalg.inv`` / ``solve`` of a batch of 300×300
+    float64 matrices then has residuals ~1.7e12 or raises "Pivots given to lu_solve must all be
+    greater or equal to 1"), while ``torch.set_num_threads(1)`` is harmless.  So the blocks that run
+    best on one thread (a log-gas chain, a neural-ODE fit, a serial sweep, a sweep worker) leave the
+    process on one thread; ``tests/simulate/test_device.py`` holds the reproducer.
+    """
+    import torch
+
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)

@@ -34,6 +34,7 @@ import sympy as sp
 from .._checks import integer
 from ..errors import ParameterError
 from ..odes.catalogue import ODESystem, get_system
+from .device import one_torch_thread
 from ..odes.tableaux import MethodLike, as_tableau
 from .device import check_seed, resolve_device, resolve_dtype
 
@@ -191,13 +192,10 @@ def train_neural_ode(system: str | ODESystem, method: MethodLike, h: float, *, n
             return ((pred - window[1]) ** 2).sum(-1).mean() / h ** 2
 
     # tiny full-batch problems run fastest on one CPU thread (and do not fight over shared cores)
-    threads = torch.get_num_threads()
+    # (the process stays on one thread afterwards: see symrmt.simulate.device.one_torch_thread)
     if dev.type == "cpu":
-        torch.set_num_threads(1)
-    try:
-        losses, final, seconds = _fit(net, loss_fn, adam_steps, lbfgs_steps, lr)
-    finally:
-        torch.set_num_threads(threads)
+        one_torch_thread()
+    losses, final, seconds = _fit(net, loss_fn, adam_steps, lbfgs_steps, lr)
     return NeuralODEResult(net, sysm, tab, float(h), losses, final, seconds, str(dev))
 
 

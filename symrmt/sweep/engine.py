@@ -81,15 +81,11 @@ class Engine:
         """Yield ``(i, fn(*calls[i]))`` in order of completion; the first failure is raised (the
         remaining calls are cancelled)."""
         if self.kind == "serial":
-            import torch
+            from ..simulate.device import one_torch_thread
 
-            before = torch.get_num_threads()
-            torch.set_num_threads(1)  # as on a worker: the same numbers (and restored afterwards)
-            try:
-                for i, args in enumerate(calls):
-                    yield i, fn(*args)
-            finally:
-                torch.set_num_threads(before)
+            one_torch_thread()  # as on a worker: the same numbers (the process stays on one thread)
+            for i, args in enumerate(calls):
+                yield i, fn(*args)
             return
         from distributed import as_completed
 
@@ -234,8 +230,8 @@ def _torch_threads_plugin():
         name = "symrmt-torch-threads"
 
         def setup(self, worker):
-            import torch
+            from symrmt.simulate.device import one_torch_thread
 
-            torch.set_num_threads(1)
+            one_torch_thread()
 
     return TorchThreads()

@@ -20,6 +20,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..simulate.device import one_torch_thread
+
 __all__ = ["Task", "plan", "run_task", "run_tasks", "chunked", "warm", "derivation_spec", "own_ladder"]
 
 
@@ -145,11 +147,12 @@ def _resolve(spec: Any) -> Any:
 
 
 def warm(spec: Any, threads: int | None = None) -> None:
-    """Prepare a worker process: torch imported (with ``threads`` threads) and the derivation loaded."""
-    import torch
+    """Prepare a worker process: torch imported (on one thread if ``threads`` is 1; more threads
+    are torch's default) and the derivation loaded."""
+    import torch  # noqa: F401  (imported here, once per worker)
 
-    if threads and torch.get_num_threads() != threads:
-        torch.set_num_threads(int(threads))
+    if threads == 1:
+        one_torch_thread()
     _resolve(spec)
 
 
@@ -172,7 +175,8 @@ def run_task(spec: Any, params: Mapping[str, Any], theory_params: Mapping[str, A
     device, dtype
         As for ``Derivation.simulate``.
     threads : int or None
-        torch threads for this process (None: unchanged).
+        1: this process runs torch on one thread; other values (and None) leave torch's default
+        (see :func:`symrmt.simulate.device.one_torch_thread`).
 
     Returns
     -------
@@ -185,11 +189,8 @@ def run_task(spec: Any, params: Mapping[str, Any], theory_params: Mapping[str, A
     """
     t0, c0 = time.perf_counter(), time.thread_time()
     der = _resolve(spec)
-    if threads:
-        import torch
-
-        if torch.get_num_threads() != threads:
-            torch.set_num_threads(int(threads))
+    if threads == 1:
+        one_torch_thread()
     if theory is None:
         key = (id(der), tuple(sorted((k, float(v)) for k, v in theory_params.items())))
         if key not in _THEORY:

@@ -49,9 +49,10 @@ def equilibrium_measure(power: int, coupling: Any = 1) -> AlgebraicLaw:
         Supported on ``[-a, a]``, ``a^{2M} = 4^M/(M t C(2M, M))``, density
         ``Q(x)√(a² - x²)/(2π)`` (module docstring); ``power = 1`` is the semicircle of variance
         ``1/(2t)``.  Its moments satisfy ``2M t m_{2M} = 1`` (the virial identity
-        ``∫ x V'(x) dμ = 1``).  Construction ``equilibrium_measure``, which has no
-        random-matrix model here (the ensemble ``exp(-n tr V)`` is not Gaussian for M > 1 and
-        needs Monte Carlo sampling); ``power = 1`` returns the semicircle, which has one.
+        ``∫ x V'(x) dμ = 1``).  Construction ``equilibrium_measure``: ``simulate``/``verify``
+        draw the eigenvalues of the ensemble ``exp(-n tr V(H))`` (not Gaussian for M > 1) by
+        MCMC on the log-gas (:mod:`symrmt.simulate.log_gas`); ``power = 1`` returns the
+        semicircle, which has its Gaussian model.
 
     Raises
     ------

@@ -44,8 +44,9 @@ def free_meixner(a: Any = 0, b: Any = 0) -> AlgebraicLaw:
         ``(b z² + a z + 1) m² + ((1 + 2b) z + a) m + (1 + b) = 0``; construction
         ``free_meixner``.  Its random-matrix model (:mod:`symrmt.simulate.models`) is a
         standardized Wigner, free Poisson (b = 0), inverse Wishart (``a² = 4b``) or
-        ``W₁^{1/2} W₂^{-1} W₁^{1/2}`` (``a² > 4b > 0``) matrix; the remaining parameters
-        (``b < 0``, or ``0 < a² < 4b``) have no model here.
+        ``W₁^{1/2} W₂^{-1} W₁^{1/2}`` (``a² > 4b > 0``) matrix, a compressed Haar projection
+        (``b < 0``, free binomial) or a Wigner matrix plus Gaussian rank-one jumps
+        (``0 < a² < 4b``); see :func:`symrmt.simulate.structured_models.meixner_model`.
 
     Raises
     ------

@@ -197,7 +197,8 @@ def test_registry_derivation():
     assert res.converged.all()
     assert {p.name for p in d.parameters} == {"alpha", "alpha0", "eta", "ridge", "width", "d", "weight_seed"}
     assert d.solve_only == ("d", "weight_seed")
-    assert d.options == {"activation": "tanh", "target": "tanh", "model": "spiked", "form": "limit"}
+    assert d.options == {"activation": "tanh", "target": "tanh", "model": "spiked", "form": "limit",
+                         "hermite": "off"}
     for k in ("r", "c", "gamma", "test_error"):
         assert np.all(np.isfinite(res[k]))
     assert "r" in d.show()
@@ -345,3 +346,102 @@ def test_slow_verify_finite_d_form():
 
     rep = load("one-step-spiked-rf").verify(quick=True, seed=0, form="finite-d")
     assert rep.verdict == "agrees", rep.reasons
+
+
+# ---------------------------------------------------------------------- rank-one Hermite correction
+def test_hermite_scale_against_numeric_integration():
+    """τ′ = η̃ β h2* c̄/c with β = E σ″ = E[zσ′(z)], h2* = E[σ*(z)(z² − 1)] by quadrature written
+    here; exact for relu/relu (β = h2* = 1/√(2π)); zero for an odd σ (β = 0) or an odd σ* (h2* = 0)."""
+    s = spike_parameters("relu", "relu")
+    assert sp.simplify(s.constants["h2_star"] - 1 / sp.sqrt(2 * sp.pi)) == 0
+    assert sp.simplify(s.constants["beta"] - 1 / sp.sqrt(2 * sp.pi)) == 0
+    for act, tgt in (("relu", "relu"), ("relu", "tanh"), ("tanh", "relu")):
+        st, ds = _FUN[tgt][0], _FUN[act][1]
+        beta, h2 = _E(lambda z: z * ds(z)), _E(lambda z: st(z) * (z * z - 1))
+        mu0, mu0s = _E(_FUN[act][0]), _E(st)
+        for eta, a0 in ((2.0, 1.0), (0.5, 8.0)):
+            c = _reference_rcg(act, tgt, eta, a0)[1]
+            ref = eta * beta * h2 * (1 + eta * beta * (mu0s - mu0)) / c
+            assert math.isclose(float(spike_parameters(act, tgt).hermite_scale(eta, a0)), ref, rel_tol=1e-8,
+                                abs_tol=1e-12)
+    assert abs(float(spike_parameters("relu", "tanh").hermite_scale(2.0, 2.0))) < 1e-12  # σ* odd (quadrature)
+    assert abs(float(spike_parameters("tanh", "relu").hermite_scale(2.0, 2.0))) < 1e-12  # σ odd
+
+
+def test_step_simulation_has_the_rank_one_hermite_term():
+    """The actual gradient step (numpy, written here), relu/relu, η̃ = 2, α0 = 8, d = p = 400,
+    3 draws, seed 5: the bulk ``B = W1 − 1m̄ᵀ`` maps w* to ``(c̄ + τ) W0w*`` plus noise
+    (τ = η̃ β h2* = 1/π, c̄ = 1) and a direction ζ ⊥ w* to ``c̄ W0ζ``.  The least-squares slopes
+    scatter by about 0.04 per draw (SE 0.02 for three), so a 0.08 tolerance; without the Hermite
+    term the slope along w* would be 1, eight tolerances away."""
+    rng = np.random.default_rng(5)
+    d = p = 400
+    eta, a0 = 2.0, 8
+    along, across = [], []
+    for _ in range(3):
+        W0 = rng.standard_normal((p, d))
+        W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
+        ws = rng.standard_normal(d)
+        ws /= np.linalg.norm(ws)
+        X = rng.standard_normal((a0 * d, d))
+        pre = X @ W0.T
+        res = np.maximum(X @ ws, 0) - np.maximum(pre, 0).mean(1)
+        W1 = W0 + eta * ((res[:, None] * (pre > 0)).T @ X) / (a0 * d)
+        B = W1 - W1.mean(0)[None, :]
+        zeta = rng.standard_normal(d)
+        zeta -= (zeta @ ws) * ws
+        zeta /= np.linalg.norm(zeta)
+        for u, out in ((ws, along), (zeta, across)):
+            a, b = W0 @ u, B @ u
+            out.append(a @ b / (a @ a))
+    assert abs(np.mean(along) - (1 + 1 / math.pi)) < 0.08, along
+    assert abs(np.mean(across) - 1) < 0.08, across
+
+
+def test_conditional_spectrum_with_the_hermite_term():
+    """``hermite=τ′`` is the spectrum of the bulk ``cW0 + τ′(W0w*)w*ᵀ``: the same atoms as the
+    plain spectrum of the weight matrix ``W0 + (τ′/c)(W0w*)w*ᵀ`` built here (eigenvalues and the
+    summed direction forms, which do not depend on the eigenbasis' signs)."""
+    from symrmt.equivalents import conditional_spectrum, draw_one_step_weights
+
+    W0, ws, v = draw_one_step_weights(50, 1.2, 0.7, 2)
+    tau, c = 0.4, 1.1
+    got, g1 = conditional_spectrum(W0, v, ws, c, hermite=tau)
+    ref, g2 = conditional_spectrum(W0 + (tau / c) * np.outer(W0 @ ws, ws), v, ws, c)
+    plain, _ = conditional_spectrum(W0, v, ws, c)
+    assert g1 == g2
+    assert np.allclose(got.points[:, 0], ref.points[:, 0], rtol=1e-10, atol=1e-12)
+    assert np.allclose(got.points[:, 1:].sum(0), ref.points[:, 1:].sum(0), rtol=1e-10)
+    assert not np.allclose(got.points[:, 1:].sum(0), plain.points[:, 1:].sum(0), rtol=1e-3)
+    with pytest.raises(ParameterError, match="hermite"):
+        conditional_spectrum(W0, v, ws, c, hermite=float("nan"))
+
+
+def test_conditional_hermite_option():
+    """relu/relu: the correction changes the finite-d theory (τ′ > 0 reported); tanh/tanh: τ′ = 0
+    and the theory is unchanged; a non-bool is refused."""
+    from symrmt.equivalents import draw_one_step_weights, solve_one_step_conditional
+
+    W0, ws, v = draw_one_step_weights(80, 1.0, 0.77, 1)
+    args = (1.0, 0.05, W0, v, ws, 2.0, 2.0)
+    on = solve_one_step_conditional(*args, "relu", "relu", hermite=True)
+    off = solve_one_step_conditional(*args, "relu", "relu")
+    assert float(on["hermite"]) > 0.25 and float(off["hermite"]) == 0.0
+    assert abs(float(on["test_error"]) / float(off["test_error"]) - 1) > 0.01
+    t_on = solve_one_step_conditional(*args, hermite=True)
+    t_off = solve_one_step_conditional(*args)
+    assert float(t_on["test_error"]) == pytest.approx(float(t_off["test_error"]), rel=1e-12)
+    with pytest.raises(ParameterError, match="hermite"):
+        solve_one_step_conditional(*args, hermite="on")
+
+
+def test_registry_hermite_option():
+    from symrmt.registry import load
+
+    d = load("one-step-spiked-rf")
+    with pytest.raises(ParameterError, match="form='finite-d'"):
+        d.solve(hermite="on")
+    with pytest.raises(ParameterError, match="hermite"):
+        d.solve(hermite="yes", form="finite-d")
+    on = d.solve(form="finite-d", hermite="on", d=80, activation="relu", target="relu")
+    assert float(on["hermite"]) > 0

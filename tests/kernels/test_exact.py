@@ -8,10 +8,11 @@ quadrature is accurate to ~1e-12 relative, so agreement is asked to 1e-10 (relat
 size)."""
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from scipy.special import erf
+from scipy.special import erf, ndtr
 
 from symrmt.errors import ParameterError
 from symrmt.kernels import dot_product_kernel
@@ -111,6 +112,9 @@ FAMILIES = {
                      lambda t: erf(t / 2.4020563531719796) / 2 + 0.5,
                      lambda t: np.exp(-(t / 2.4020563531719796) ** 2) / (math.sqrt(math.pi) * 2.4020563531719796),
                      (1.5, 0.5), ("nngp", "ntk")),
+    "gelu": (x * (1 + sp.erf(x / sp.sqrt(2))) / 2, lambda t: t * (1 + erf(t / math.sqrt(2))) / 2,
+             lambda t: (1 + erf(t / math.sqrt(2))) / 2 + t * np.exp(-t * t / 2) / math.sqrt(2 * math.pi), (1.3, 0.2),
+             ("nngp", "ntk")),
     "erf": (sp.erf(2 * x) / 2 + sp.Rational(1, 10), lambda t: erf(2 * t) / 2 + 0.1,
             lambda t: 2 / math.sqrt(math.pi) * np.exp(-4 * t * t), (1.3, 0.4), ("nngp", "ntk")),
 }
@@ -157,7 +161,7 @@ def test_detected_families():
     assert "erf" in exact_dual(sp.erf(x / 3), x).name
     assert "gabor" in exact_dual(sp.exp(-x**2) * sp.sin(x), x).name
     assert "gabor" in exact_dual(3 * sp.exp(-x**2 / 4 + 1) * sp.cos(x - 1) + sp.exp(-x**2), x).name
-    for other in (sp.tanh(x), x**3 - x, sp.Max(x - 1, 0), sp.exp(x) * sp.cos(x), sp.exp(x**2) * sp.sin(x),
+    for other in (sp.tanh(x), x**3 - x, sp.Max(sp.tanh(x), 0), sp.exp(x) * sp.cos(x), sp.exp(x**2) * sp.sin(x),
                   sp.exp(-x**2) * sp.sin(x) ** 2, sp.exp(-x**2) * sp.sin(x**2)):
         assert exact_dual(other, x) is None
     # the arc-cosine polynomials: J_2 = 3 sin θ cos θ + (π − θ)(1 + 2cos²θ), J_3 (Cho & Saul 2009)
@@ -267,10 +271,83 @@ def test_truncation_bound_holds_on_random_smooth_activations(seed):
         assert worst > 1e-12  # the truncation is really there
 
 
-def test_kink_elsewhere_falls_back_with_reported_bound():
+def test_kink_in_derivative_falls_back_with_reported_bound():
+    """φ = Max(tanh x, 0) has no closed-form dual (kinks away from 0 are exact: tests/kernels/test_kinked.py)."""
     with pytest.warns(UserWarning, match="no closed-form dual"):
-        k = dot_product_kernel(sp.Max(x - 1, 0), "ntk", depth=2, hermite_order=24)
+        k = dot_product_kernel(sp.Max(sp.tanh(x), 0), "ntk", depth=2, hermite_order=24)
     assert not k.closed_form and k.error_bound == math.inf  # φ′ has a jump: no Lipschitz bound beyond 1 layer
-    k1 = dot_product_kernel(sp.Max(x - 1, 0), "nngp", depth=1, hermite_order=64, tolerance=1e-2)
-    ref = reference(lambda t: np.maximum(t - 1, 0.0), None, 1, 1, 0.8, 1, 1.0, 0.0, kind="nngp")
+    k1 = dot_product_kernel(sp.Max(sp.tanh(x), 0), "nngp", depth=1, hermite_order=64, tolerance=1e-2)
+    ref = reference(lambda t: np.maximum(np.tanh(t), 0.0), None, 1, 1, 0.8, 1, 1.0, 0.0, kind="nngp")
     assert abs(float(k1(0.8)) - ref) <= k1.error_bound
+    assert dot_product_kernel(sp.Max(x - 1, 0), "ntk", depth=2).error_bound == 0
+
+
+# ---------------------------------------------------------------------- GELU (mpmath, 20 digits)
+MPG = mpmath.mp.clone()
+MPG.dps = 20
+
+
+def _gelu_mp(t):
+    return t * MPG.ncdf(t)
+
+
+def _gelu_mp_prime(t):
+    return MPG.ncdf(t) + t * MPG.npdf(t)
+
+
+def _gelu_pair_mp(derivative, q, rho):
+    """E f(u) f(v) for f = G = xΦ(x) or G′ = Φ(x) + xφ(x): an mpmath integral over u of f(u) times
+    the conditional mean of f(v), v | u ~ N(μ, s²), from the normal identities (a = μ/√(1 + s²))
+    E Φ(V) = Φ(a), E[(V − μ)Φ(V)] = s² φ(a)/√(1 + s²), E[V φ(V)] = φ(a) μ/(1 + s²)^{3/2}."""
+    m = MPG
+    r, sd = m.sqrt(q), m.sqrt(q * (1 - rho * rho))
+
+    def cond(mu):
+        root = m.sqrt(1 + sd * sd)
+        a = mu / root
+        if derivative:
+            return m.ncdf(a) + m.npdf(a) * mu / root**3
+        return mu * m.ncdf(a) + sd * sd * m.npdf(a) / root
+
+    f = _gelu_mp_prime if derivative else _gelu_mp
+    return m.quad(lambda z: f(r * z) * cond(r * rho * z) * m.npdf(z), [-m.inf, 0, m.inf])
+
+
+def test_gelu_closed_form_against_mpmath():
+    """φ = x Φ(x) (written x(1 + erf(x/√2))/2): depth 2 with bias, the layer expectations by mpmath
+    quadrature (20 digits) of the conditional means above; the variance by 1-D quadrature."""
+    m = MPG
+    gelu = x * (1 + sp.erf(x / sp.sqrt(2))) / 2
+    assert "gelu" in exact_dual(gelu, x).name
+    w, b, c = m.mpf("1.3"), m.mpf("0.2"), m.mpf("0.45")
+    q, sig = w * w + b * b, w * w * c + b * b
+    th = sig
+    for _ in range(2):
+        rho = sig / q
+        new = w * w * _gelu_pair_mp(False, q, rho) + b * b
+        th = new + th * w * w * _gelu_pair_mp(True, q, rho)
+        sig = new
+        q = w * w * m.quad(lambda z: _gelu_mp(m.sqrt(q) * z) ** 2 * m.npdf(z), [-m.inf, 0, m.inf]) + b * b
+    k = dot_product_kernel(gelu, "ntk", depth=2, w_std=sp.Rational(13, 10), b_std=sp.Rational(1, 5))
+    assert float(k(0.45)) == pytest.approx(float(th), abs=1e-10 * float(th))
+    kn = dot_product_kernel(gelu, "nngp", depth=2, w_std=sp.Rational(13, 10), b_std=sp.Rational(1, 5))
+    assert float(kn(0.45)) == pytest.approx(float(sig), abs=1e-10 * float(sig))
+
+
+def test_gelu_family_variants_against_quadrature():
+    """c₀ + a x + b x Φ(γx), written with erf or erfc, depths 1–4 with biases (numpy quadrature)."""
+    expr = sp.Rational(1, 10) + x / 2 + 3 * x * sp.erfc(-x) / 4  # x erfc(−x) = 2 x Φ(√2 x)
+    d = exact_dual(expr, x)
+    assert "gelu" in d.name and d.gamma == sp.sqrt(2) and d.b == sp.Rational(3, 2) and d.a == sp.Rational(1, 2)
+    phi = lambda t: 0.1 + t / 2 + 1.5 * t * ndtr(math.sqrt(2) * t)
+    dphi = lambda t: 0.5 + 1.5 * (ndtr(math.sqrt(2) * t) + math.sqrt(2) * t * np.exp(-t * t) / math.sqrt(2 * math.pi))
+    for depth in (1, 2, 3, 4):
+        k = dot_product_kernel(expr, "ntk", depth=depth, w_std=1.1, b_std=0.3)
+        for c in (-1.0, 0.2, 1.0):
+            ref = reference(phi, dphi, 1, 1, c, depth, 1.1, 0.3, kind="ntk")
+            assert float(k(c)) == pytest.approx(ref, abs=1e-10 * max(1, abs(ref))), (depth, c)
+    xx, yy, xy = np.array([0.5, 2.0]), np.array([1.7, 0.3]), np.array([0.4, -0.5])
+    got = dot_product_kernel(expr, "ntk", depth=2, w_std=1.1, b_std=0.3).on_inputs(xx, yy, xy)
+    for i in range(2):
+        ref = reference(phi, dphi, xx[i], yy[i], xy[i], 2, 1.1, 0.3, kind="ntk")
+        assert got[i] == pytest.approx(ref, abs=1e-10 * max(1, abs(ref)))

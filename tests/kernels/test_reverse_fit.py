@@ -101,3 +101,26 @@ def test_bad_arguments():
         activation_from_kernel(deep, method="nnls", order=10, points=5)
     with pytest.raises(ParameterError, match="lawson"):
         activation_from_kernel(deep, method="nnls", order=4, lawson=-1)
+
+
+def test_fitted_mimic_kernel_mass_lies_far_out():
+    """Why a plain wide network cannot check the fitted mimic at c = 1: its per-neuron NTK term
+    φ(h)² + φ′(h)² (E over h ~ N(0, 1), v² averaged to 1) has mean Σ a_k = the fitted Θ(1), but
+    0.058 of it comes from |h| > 5.5 (probability 3.8e-8, i.e. one neuron in 2.6e7) and 0.033
+    from |h| > 7 (one in 3.9e11): the Hermite terms of degree 15–16 that mimic the √(1 − c)
+    singularity carry their mass near |h| ≈ 2√k ≈ 8.  Computed here with numpy's HermiteE series
+    and scipy quadrature."""
+    from numpy.polynomial import hermite_e as He
+    from scipy import integrate, stats
+
+    fit = activation_from_kernel(dot_product_kernel("relu", "ntk", depth=2), method="nnls", order=16)
+    ce = np.array([b / math.sqrt(math.factorial(k)) for k, b in enumerate(fit.as_floats())])
+    term = He.hermeadd(He.hermemul(ce, ce), He.hermemul(He.hermeder(ce), He.hermeder(ce)))
+    f = lambda h: He.hermeval(h, term) * stats.norm.pdf(h)  # noqa: E731
+    total = integrate.quad(f, -np.inf, np.inf, limit=200)[0]
+    assert total == pytest.approx(float(fit.kernel(1.0)), rel=1e-9)
+    far = integrate.quad(f, 5.5, np.inf, limit=200)[0] + integrate.quad(f, -np.inf, -5.5, limit=200)[0]
+    assert far > 0.05
+    seven = integrate.quad(f, 7, np.inf, limit=200)[0] + integrate.quad(f, -np.inf, -7, limit=200)[0]
+    assert seven > 0.03
+    assert 2 * stats.norm.sf(5.5) < 4e-8

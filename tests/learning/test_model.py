@@ -187,3 +187,20 @@ def test_a_hard_cold_point_converges_by_continuation():
     alone = m.solve(samples=0.5, ridge=0.01)
     grid = m.solve(samples=np.geomspace(4.0, 0.5, 30), ridge=0.01)
     np.testing.assert_allclose(alone["test_error"], grid["test_error"][-1], rtol=1e-10)
+
+
+def test_the_solver_compiles_the_primitives_only():
+    """``solve`` compiles ``system(assembled=False)``: small primitives (no error formula among
+    them for a linear model); ``system()`` holds every documented observable as an expression."""
+    m = sl.model(data=SPEC, layers=[sl.linear(2.0), sl.linear(1.0, weights=([0.5, 1.5], [0.5, 0.5]))])
+    core, full = m.system(assembled=False), m.system()
+    assert set(core.observables) == {"kappa_features", "df1", "df_features", "df2", "bias", "t2", "g", "dg",
+                                      "log_derivative", "log_derivative_without_layer1",
+                                      "log_derivative_without_layer2"}
+    assert {"test_error", "train_error", "gcv", "variance", "variance_layer2"} <= set(full.observables)
+    assert not set(full.observables) & {"g", "dg", "log_derivative"}
+    assert core.unknowns == full.unknowns and core.residuals == full.residuals
+    assert set(sl.model(activation="tanh", layers=[sl.linear(1.5)]).system(assembled=False).observables) == \
+        {"kappa_features", "df1", "df_features", "test_error_single"}
+    with pytest.raises(ParameterError, match="assembled"):
+        m.system(assembled="no")

@@ -99,3 +99,27 @@ def test_import_does_not_load_torch_or_matplotlib():
             "print('torch' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_one_thread_blocks_leave_batched_lu_correct():
+    """torch 2.13 (CPU) breaks batched LU after ``torch.set_num_threads(k > 1)``; the blocks that
+    run on one thread (here a log-gas draw and a serial sweep's engine) must not restore a count
+    above 1. Checked in a fresh process (the breakage lasts for the process): the residual of a
+    batched inverse after them is at round-off."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import torch
+        from symrmt.simulate.log_gas import log_gas_eigenvalues
+        from symrmt.sweep.engine import Engine
+        log_gas_eigenvalues(2, 1.0, 8, 2, torch.Generator().manual_seed(0), burn_in=20)
+        list(Engine("serial").run(lambda x: x, [(1,)]))
+        g = torch.Generator().manual_seed(0)
+        a = torch.randn(4, 200, 200, generator=g, dtype=torch.float64)
+        print((a @ torch.linalg.inv(a) - torch.eye(200, dtype=torch.float64)).abs().max().item())
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.strip().splitlines()[-1]) < 1e-8

@@ -191,6 +191,8 @@ LAWS = {
     "information plus noise": sr.info_plus_noise(_AT, H, sp.Rational(1, 2)),
     "correlated wishart": sr.correlated_wishart(_AT, sr.laws.atoms([1, 2]), H),
     "chiral block": sr.laws.chiral_block(1, 2, H), "free meixner": sr.laws.free_meixner(1, sp.Rational(1, 8)),
+    "free meixner (b < 0)": sr.laws.free_meixner(H, -H), "free meixner (a² < 4b)": sr.laws.free_meixner(H, 1),
+    "equilibrium measure": sr.laws.equilibrium_measure(2, 1),
 }
 
 
