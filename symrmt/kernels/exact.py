@@ -581,6 +581,14 @@ def _gaussian(expr: sp.Expr, var: sp.Symbol):
     return GaussianDual(terms, c0)
 
 
+def _erf_slope(e: sp.Expr, var: sp.Symbol):
+    """β when ``e`` is ``erf(βx)`` (no offset), else None."""
+    if not isinstance(e, sp.erf):
+        return None
+    ab = _linear_in(e.args[0], var)
+    return None if ab is None or not ab[1].is_zero else ab[0]
+
+
 def _erf(expr: sp.Expr, var: sp.Symbol):
     if not expr.has(sp.erf):
         return None
@@ -588,12 +596,9 @@ def _erf(expr: sp.Expr, var: sp.Symbol):
     if split is None or len(split[1]) != 1:
         return None
     c0, [(coeff, rest)] = split
-    if not isinstance(rest, sp.erf):
+    beta = _erf_slope(rest, var)
+    if beta is None:
         return None
-    ab = _linear_in(rest.args[0], var)
-    if ab is None or not ab[1].is_zero:
-        return None
-    beta = ab[0]
     return ScaledErfDual(coeff if beta > 0 else -coeff, abs(beta), c0)
 
 
@@ -614,12 +619,9 @@ def _gelu(expr: sp.Expr, var: sp.Symbol):
         if len(factors) != 2 or var not in factors:
             return None
         (e,) = [f for f in factors if f != var]
-        if not isinstance(e, sp.erf):
+        beta = _erf_slope(e, var)
+        if beta is None:
             return None
-        ab = _linear_in(e.args[0], var)
-        if ab is None or not ab[1].is_zero:
-            return None
-        beta = ab[0]
         betas.add(abs(beta))
         big += coeff if beta > 0 else -coeff
     if len(betas) != 1 or big == 0:
