@@ -126,6 +126,10 @@ def horner_in(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Expr:
     return sp.horner(poly.as_expr(), *vs) if poly.total_degree() > 1 else expr
 
 
+#: a uniform function with more outputs than this returns a numpy array instead of a tuple
+ARRAY_OUTPUTS = 400
+
+
 def emit_function(name: str, args: Sequence[sp.Symbol], exprs: Iterable[sp.Expr], *,
                   packed: Sequence[sp.Symbol] | Mapping[str, Sequence[sp.Symbol]] | None = None, complex_mode: bool = True,
                   horner: Sequence[sp.Symbol] = (), uniform: bool = False,
@@ -151,7 +155,8 @@ def emit_function(name: str, args: Sequence[sp.Symbol], exprs: Iterable[sp.Expr]
         Line placed before ``def`` (default: numba ``@njit(cache=True)``; empty: plain Python).
     uniform
         Make every output the same numeric type (``+ 0j`` or ``+ 0.0``), so the returned tuple
-        can be indexed with a run-time index in numba.
+        can be indexed with a run-time index in numba; more than :data:`ARRAY_OUTPUTS` outputs
+        are returned as a numpy array (zeros not assigned) instead of a tuple.
 
     Raises
     ------
@@ -192,6 +197,14 @@ def emit_function(name: str, args: Sequence[sp.Symbol], exprs: Iterable[sp.Expr]
         for sym, val in reps:
             lines.append(f"    {sym} = {printer.doprint(val)}")
         zero = (" + 0j" if complex_mode else " + 0.0") if uniform else ""
+        if uniform and len(reduced) > ARRAY_OUTPUTS:
+            # numba refuses tuples of 1000 or more items (and compiles large ones slowly): a
+            # zeroed array with only the nonzero outputs assigned (a large Jacobian is sparse)
+            dtype = "np.complex128" if complex_mode else "np.float64"
+            lines.append(f"    out_ = np.zeros({len(reduced)}, dtype={dtype})")
+            lines += [f"    out_[{i}] = {printer.doprint(e)}" for i, e in enumerate(reduced) if e != 0]
+            lines.append("    return out_")
+            return "\n".join(lines) + "\n"
         outs = ", ".join(f"{printer.doprint(e)}{zero}" for e in reduced)
     except PrintMethodNotImplementedError as exc:
         raise CodegenError(f"cannot generate code for an expression: {str(exc).splitlines()[0]}") from exc

@@ -14,7 +14,10 @@ matrix ``E[W A W] = σ² tr(A) I`` (products of ``X̃`` with itself, not its tra
 So the unknowns are the traces ``g_cd = tr(M_cd)`` of the blocks that ``S`` reads, and
 ``Λ − S`` splits by block dimension; in a dimension that holds a deterministic matrix ``D``
 (one per dimension, with its powers) the block traces are expectations over ``D``'s spectral
-measure, ``tr(M_cd) = E_t[((Λ(t) − S)⁻¹)_cd]`` (an ``sr.expect`` loop in the generated solver).
+measure, ``tr(M_cd) = E_t[((Λ(t) − S)⁻¹)_cd]`` (an ``sr.expect`` loop in the generated solver);
+in the other dimensions ``K = Λ − S`` is kept in linear form, ``K(g)·G = I`` for the wanted
+columns ``G`` of block traces (bilinear equations, :data:`LINEAR_BLOCKS`), not as the
+closed-form symbolic inverse, whose size grows like ``b!`` in the number ``b`` of blocks.
 Unknowns whose equation is explicit in the others (no expectation) and small are eliminated
 exactly; unknowns that vanish identically or copy others (one resolvent in several blocks of a
 product) are merged.
@@ -83,34 +86,80 @@ def _classes(pencil: Pencil) -> dict:
     return out
 
 
-def _block_traces(pencil: Pencil, S: dict, wanted: list, mean: bool = False) -> dict:
-    """``{(c, d): tr((Λ − S)⁻¹)_cd}`` for the wanted blocks (expectations where a deterministic
-    matrix lives; with ``mean=True`` its spectrum replaced by its mean, for initial guesses)."""
+#: a dimension without a deterministic matrix whose Dyson matrix has at least this many blocks is
+#: solved in *linear form*: its block traces are unknowns tied by ``K(g)·G = I`` (bilinear
+#: equations) instead of the closed-form entries of ``K(g)⁻¹``, which grow like ``b!`` in the
+#: number ``b`` of blocks (a 5 × 5 symbolic inverse has thousands of nodes, its Jacobian more)
+LINEAR_BLOCKS = 2
+
+
+def _dyson_matrix(pencil: Pencil, S: dict, blocks: list, dim) -> tuple[sp.Matrix, Any]:
+    """``Λ − S`` restricted to one dimension's blocks, and its deterministic matrix (or None;
+    its spectrum is the symbol ``t``)."""
+    pos = {b: r for r, b in enumerate(blocks)}
+    K = sp.zeros(len(blocks), len(blocks))
+    dets = set()
+    for (i, j), e in pencil.entries.items():
+        if i not in pos or j not in pos:
+            continue
+        for (m, p, _), c in e.items():
+            if m is None:
+                K[pos[i], pos[j]] += c
+            elif m.kind == "deterministic":
+                dets.add(m)
+                K[pos[i], pos[j]] += c * _T**p
+    for (i, j), s in S.items():
+        if i in pos and j in pos:
+            K[pos[i], pos[j]] -= s
+    if len(dets) > 1:
+        raise ParameterError(f"expression: the deterministic matrices {sorted(m.name for m in dets)} share the "
+                             f"dimension {dim}; only one deterministic matrix (and its powers) per dimension is "
+                             "supported (their joint spectrum is not known from their measures)")
+    return K, (next(iter(dets)) if dets else None)
+
+
+def _linear_classes(pencil: Pencil, wanted: list) -> dict:
+    """``{dim: blocks}`` of the dimensions solved in linear form (:data:`LINEAR_BLOCKS`)."""
     out = {}
     for dim, blocks in _classes(pencil).items():
+        if len(blocks) < LINEAR_BLOCKS or not any(c in blocks and d in blocks for c, d in wanted):
+            continue
+        if not any(m is not None and m.kind == "deterministic" for (i, j), e in pencil.entries.items()
+                   if i in blocks and j in blocks for (m, _, _) in e):
+            out[dim] = blocks
+    return out
+
+
+def _linear_equations(pencil: Pencil, S: dict, wanted: list) -> dict:
+    """``{(r, d): (K(g)·G − I)_rd}`` for the dimensions in linear form: ``G``'s column ``d`` holds
+    the unknowns ``g_r_d`` (every block ``r`` of the dimension, every wanted column ``d``)."""
+    out = {}
+    for dim, blocks in _linear_classes(pencil, wanted).items():
+        K, _ = _dyson_matrix(pencil, S, blocks, dim)
+        for d in sorted({d for c, d in wanted if c in blocks and d in blocks}):
+            col = sp.Matrix([_g(r, d) for r in blocks])
+            res = K * col
+            for row, r in enumerate(blocks):
+                out[(r, d)] = sp.expand(res[row, 0] - (1 if r == d else 0))
+    return out
+
+
+def _block_traces(pencil: Pencil, S: dict, wanted: list, mean: bool = False, linear: bool = False) -> dict:
+    """``{(c, d): tr((Λ − S)⁻¹)_cd}`` for the wanted blocks (expectations where a deterministic
+    matrix lives; with ``mean=True`` its spectrum replaced by its mean, for initial guesses).
+    With ``linear=True`` the dimensions in linear form (:func:`_linear_equations`) give the
+    unknown ``g_c_d`` itself."""
+    out = {}
+    skip = _linear_classes(pencil, wanted) if linear else {}
+    for dim, blocks in _classes(pencil).items():
+        if dim in skip:
+            out.update({(c, d): _g(c, d) for c, d in wanted if c in blocks and d in blocks})
+            continue
         need = [(c, d) for (c, d) in wanted if c in blocks and d in blocks]
         if not need:
             continue
         pos = {b: r for r, b in enumerate(blocks)}
-        K = sp.zeros(len(blocks), len(blocks))
-        dets = set()
-        for (i, j), e in pencil.entries.items():
-            if i not in pos or j not in pos:
-                continue
-            for (m, p, _), c in e.items():
-                if m is None:
-                    K[pos[i], pos[j]] += c
-                elif m.kind == "deterministic":
-                    dets.add(m)
-                    K[pos[i], pos[j]] += c * _T**p
-        for (i, j), s in S.items():
-            if i in pos and j in pos:
-                K[pos[i], pos[j]] -= s
-        if len(dets) > 1:
-            raise ParameterError(f"expression: the deterministic matrices {sorted(m.name for m in dets)} share the "
-                                 f"dimension {dim}; only one deterministic matrix (and its powers) per dimension is "
-                                 "supported (their joint spectrum is not known from their measures)")
-        det = next(iter(dets)) if dets else None
+        K, det = _dyson_matrix(pencil, S, blocks, dim)
         if det is not None and mean:
             K = K.subs(_T, sp.Float(det.measure.mean, 17))
         cols = sorted({d for _, d in need})
@@ -195,20 +244,26 @@ def dyson_equations(pencils: list[tuple], constant: sp.Expr = sp.Integer(0)) -> 
         read = structural_support(p, S, read)
         S = _restrict(S, read)
         wanted = list(dict.fromkeys([*read, p.out]))
-        tr = _block_traces(p, S, wanted)
-        sub = {_g(c, d): sp.Symbol(f"g{k}_{c}_{d}") for c, d in wanted}
+        tr = _block_traces(p, S, wanted, linear=True)
+        lin = _linear_equations(p, S, wanted)
+        entries = list(dict.fromkeys([*[cd for cd in read if cd not in lin], *lin]))
+        sub = {_g(c, d): sp.Symbol(f"g{k}_{c}_{d}") for c, d in [*wanted, *lin]}
         us, vals, init = [], {}, {}
-        for c, d in read:
+        for c, d in entries:
             u = sub[_g(c, d)]
             us.append(u)
-            vals[u] = tr[(c, d)].xreplace(sub)
-        g0 = _block_traces(p, {}, read, mean=True)
-        for c, d in read:
-            v = sp.simplify(g0[(c, d)])
+            # linear form: u = u − (K·G − I)_cd, whose residual is the bilinear equation itself
+            vals[u] = (u - lin[(c, d)].xreplace(sub)) if (c, d) in lin else tr[(c, d)].xreplace(sub)
+        g0 = _block_traces(p, {}, entries, mean=True)
+        for c, d in entries:
+            v = g0[(c, d)]
+            v = sp.simplify(v) if tree_size(v) <= ELIMINATE_NODES else sp.together(v)
             init[sub[_g(c, d)]] = v if v.is_finite is not False and not v.has(sp.zoo, sp.nan) else None
         term = p.prefactor * tr[p.out].xreplace(sub)
         if spec is not None:
-            us, vals, term, init = _eliminate(us, vals, term, init)
+            # merge copies first (fewer unknowns to differentiate), eliminate after: the
+            # derivative of an eliminated, grown value is larger than the eliminations of the
+            # small derivatives of the Dyson equations themselves
             us, vals, term, init = _merge(us, vals, term, init)
             us, vals, term, init = differentiate(us, vals, term, init, *spec)
         unknowns += us
@@ -238,20 +293,32 @@ def tree_size(e: sp.Basic, memo: dict | None = None) -> int:
     return r
 
 
+#: an elimination is skipped when it would grow an equation past this many nodes: the generated
+#: solver's compile time grows faster than linearly in the size of its equations and Jacobian
+EQUATION_NODES = 600
+
+
 def _eliminate(unknowns: list, values: dict, value: sp.Expr, initial: dict):
     """Exact eliminations: an unknown whose value holds neither itself nor an expectation and is
-    small (:data:`ELIMINATE_NODES`), the smallest first."""
+    small (:data:`ELIMINATE_NODES`), the smallest first, unless substituting it grows another
+    equation past :data:`EQUATION_NODES`."""
     unknowns, initial = list(unknowns), dict(initial)
+    kept: set = set()
     changed = True
     while changed and len(unknowns) > 1:
         changed = False
         memo: dict = {}
         for u in sorted(unknowns, key=lambda w: tree_size(values[w], memo)):
             v = values[u]
-            if u in v.free_symbols or _has_expect(v) or tree_size(v, memo) > ELIMINATE_NODES:
+            if u in kept or u in v.free_symbols or _has_expect(v) or tree_size(v, memo) > ELIMINATE_NODES:
+                continue
+            new = {w: e.xreplace({u: v}) for w, e in values.items() if w != u}
+            if any(u in values[w].free_symbols and tree_size(e, memo) > max(EQUATION_NODES, tree_size(values[w], memo))
+                   for w, e in new.items()):
+                kept.add(u)
                 continue
             unknowns.remove(u)
-            values = {w: e.xreplace({u: v}) for w, e in values.items() if w != u}
+            values = new
             initial.pop(u, None)
             value = value.xreplace({u: v})
             changed = True

@@ -152,3 +152,21 @@ def test_ridge_gcv_precision_at_large_q_tiny_ridge():
     assert abs(float(res["gcv"]) - ref["gcv"]) <= 1e-10 * ref["gcv"]
     assert abs(float(res["test_error"]) - ref["test_error"]) <= 1e-10 * ref["test_error"]
     assert abs(float(res["train_error"]) - ref["train_error"]) <= 1e-10 * ref["train_error"]
+
+
+def test_a_system_with_a_large_jacobian_returns_arrays_and_solves_exactly():
+    # 32 unknowns: residual + Jacobian = 1056 outputs, past numba's 1000-item tuple limit;
+    # the generated functions return arrays (only nonzero entries assigned).  The tridiagonal
+    # system u_i = c + (u_{i-1} + u_{i+1})/4 (u_0 = u_33 = 0) is solved against numpy.
+    from symrmt.codegen.printer import ARRAY_OUTPUTS
+
+    k = 32
+    assert k + k * k > ARRAY_OUTPUTS
+    u = sp.symbols(f"u1:{k + 1}")
+    c = sp.Symbol("c")
+    eqs = [u[i] - c - ((u[i - 1] if i else 0) + (u[i + 1] if i + 1 < k else 0)) / 4 for i in range(k)]
+    system = sr.System(eqs, list(u), [c], observables={"first": u[0]}, initial={w: 0 for w in u})
+    res = system.compile().solve(c=np.array([1.0, -0.5]))
+    A = np.eye(k) - (np.eye(k, k=1) + np.eye(k, k=-1)) / 4
+    exact = np.linalg.solve(A, np.ones(k))[0]
+    assert np.allclose(np.asarray(res["first"]), [exact, -0.5 * exact], rtol=1e-12)

@@ -138,3 +138,47 @@ def test_linear_random_features_single_model():
     ref = sr.load("linear-random-features").solve(alpha=al, beta=be, ridge=LS, noise=0.25, signal=1.0,
                                                  ensemble=1)["test_error"]
     _close(got, ref)
+
+
+def mei_montanari_risk():
+    """Mei–Montanari's random-features risk (arXiv 1908.05355) through the Gaussian-equivalent
+    linear model, as traces.  Reference size d; X (n × d, n = ψ₂d) data, Θ (N × d, N = ψ₁d)
+    weights, Ξ (n × N) independent: features Z̃ = μ₁X̃Θ̃ᵀ + μ*Ξ̃ (tildes: divided by √d), ridge
+    a = A⁻¹Z̃ᵀy/√d with A = Z̃ᵀZ̃ + ψ₁ψ₂λ, y = Xβ + e, ‖β‖² = F₁², Var e = F*² + τ² =: σ².
+    With B = μ₁Θ̃ᵀA⁻¹Z̃ᵀX̃ the risk ‖β − μ₁Θ̃ᵀa‖² + μ*²‖a‖² + F*² is
+    F₁²(1 − 2 tr B + tr BᵀB) + σ²μ₁²ψ₁ tr(A⁻¹Z̃ᵀZ̃A⁻¹Θ̃Θ̃ᵀ) + μ*²(F₁² tr(X̃ᵀZ̃A⁻²Z̃ᵀX̃) + σ²ψ₁ tr(A⁻²Z̃ᵀZ̃)) + F*²;
+    the products of two resolvents are derivatives of one (A⁻¹Z̃ᵀZ̃A⁻¹ = A⁻¹ − κA⁻², κ = ψ₁ψ₂λ,
+    and A⁻¹MA⁻¹ = ∂ₛ(A − sM)⁻¹ at s = 0), derived by implicit differentiation."""
+    p1, p2, lam, m1, ms, F1, Fs, tau, s = sp.symbols("psi1 psi2 lambda mu1 mustar F1 Fstar tau s", positive=True)
+    X, T, Xi = mx.gaussian("X", p2, 1), mx.gaussian("T", p1, 1), mx.gaussian("Xi", p2, p1)
+    rt = sp.sqrt(mx.N)
+    Zt, Xt, Tt = m1 * X * T.T / mx.N + ms * Xi / rt, X / rt, T / rt
+    kappa = p1 * p2 * lam
+    A = Zt.T * Zt + kappa * mx.identity(p1)
+    As = A - s * Tt * Tt.T
+    Ai = A ** -1
+    se2 = Fs**2 + tau**2
+    tr_b = m1 * mx.tr(Tt.T * Ai * Zt.T * Xt)
+    tr_bb = m1**2 * mx.derivative(mx.tr(Xt.T * Zt * As ** -1 * Zt.T * Xt), s, 0)
+    noise_b = mx.tr(Ai * Tt * Tt.T) - kappa * mx.derivative(mx.tr(As ** -1), s, 0)
+    norm_noise = mx.tr(Ai) + lam * mx.derivative(mx.tr(Ai), lam)
+    norm_signal = -mx.derivative(mx.tr(Xt.T * Zt * Ai * Zt.T * Xt), lam) / (p1 * p2)
+    return (F1**2 * (1 - 2 * tr_b + tr_bb) + se2 * m1**2 * p1 * noise_b
+            + ms**2 * (F1**2 * norm_signal + se2 * p1 * norm_noise) + Fs**2)
+
+
+@pytest.mark.slow
+def test_mei_montanari_random_features():
+    # ≈ 70 s on 2 cores, most of it numba compiling the generated solver (80 unknowns after
+    # elimination, every Dyson matrix in linear form)
+    from symrmt.equivalents import solve_random_features
+    from symrmt.symbolic.hermite import hermite_coefficients
+
+    sys = sr.deterministic_equivalent(mei_montanari_risk())
+    _, mu1, mus = hermite_coefficients("relu").as_floats()
+    psi1 = np.array([0.3, 0.8, 1.5, 3.0, 1.2, 2.0])
+    lam = np.array([0.01, 0.05, 0.2, 0.1, 0.02, 0.15])
+    got = sys.compile().solve(psi1=psi1, psi2=1.2, **{"lambda": lam}, mu1=mu1, mustar=mus, F1=1.0,
+                              Fstar=0.3, tau=0.4)["value"]
+    ref = solve_random_features(psi1, 1.2, lam, "relu", 1.0, 0.3, 0.4)["risk"]
+    _close(got, ref)

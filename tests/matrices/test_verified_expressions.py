@@ -45,8 +45,32 @@ def _weighted_plus_wigner():
     return mx.tr((X.T * S * X / mx.N + W - Z * mx.identity(G)) ** -1), {"gamma": 0.7, "z": 0.5 + 1.0j}, "real"
 
 
+def _deep_linear_ridge():
+    """Test error of ridge on the features F₂ᵀF₁ᵀx of two Gaussian layers, x ~ N(0, Σ) with a
+    power-law Σ (eigenvalues k⁻¹, k = 1..8): the reference size is d, n = αd samples,
+    F₁ (d × κd) and F₂ (κd × γd) with entries of variance 1/d, y = xᵀβ + ε, ‖β‖² = signal,
+    Var ε = σ², â = (FᵀΣ̂F + λ)⁻¹FᵀXᵀy/n with F = F₁F₂ and Σ̂ = XᵀX/n.  Then
+    test = σ² + signal·(tr Σ − 2 tr(ΣFRFᵀΣ̂) + tr(Σ̂FRMRFᵀΣ̂)) + (σ²/α) tr(Σ̂FRMRFᵀ),
+    R = (FᵀΣ̂F + λ)⁻¹, M = FᵀΣF; the products R M R are ∂ₛ(R⁻¹ − sM)⁻¹ at s = 0."""
+    a, k, g, s = sp.symbols("alpha k gamma s", positive=True)
+    s2, signal = sp.symbols("sigma2 signal", positive=True)
+    spectrum = sr.measures.power_law(1.0, 8)
+    S = mx.deterministic("S", 1, spectrum)
+    Zm, F1, F2 = mx.gaussian("Z", a, 1), mx.gaussian("F1", 1, k), mx.gaussian("F2", k, g)
+    Xt = Zm * S ** sp.Rational(1, 2) / sp.sqrt(mx.N)
+    Sh = Xt.T * Xt / a
+    F = F1 * F2 / mx.N
+    K = F.T * Sh * F + LAM * mx.identity(g)
+    Rs = (K - s * F.T * S * F) ** -1
+    bias = (float(spectrum.mean) - 2 * mx.tr(S * F * K ** -1 * F.T * Sh)
+            + mx.derivative(mx.tr(Sh * F * Rs * F.T * Sh), s, 0))
+    test = s2 + signal * bias + s2 * mx.derivative(mx.tr(Sh * F * Rs * F.T), s, 0) / a
+    return test, {"alpha": 2.0, "k": 1.5, "gamma": 0.8, "lambda": 0.1, "sigma2": 0.25, "signal": 1.0}, "real"
+
+
 @pytest.mark.parametrize("build", [_wishart_wigner, pytest.param(_two_sources, marks=pytest.mark.slow),
-                                   pytest.param(_weighted_plus_wigner, marks=pytest.mark.slow)])
+                                   pytest.param(_weighted_plus_wigner, marks=pytest.mark.slow),
+                                   pytest.param(_deep_linear_ridge, marks=pytest.mark.slow)])
 def test_new_expression_agrees_with_simulation(build):
     expr, defaults, part = build()
     d = sr.registry.from_expression(expr, build.__name__.strip("_"), defaults, sizes=SIZES, part=part)
