@@ -4,6 +4,47 @@ parameters r, c, γ come from Gaussian integrals of σ, σ′, σ*; the readout'
 conditional Gaussian-equivalence fixed point (generated solver); both are checked on networks
 trained in torch (one full-batch gradient step, then ridge on the readout).
 
+Default ``model="network"``, ``form="given-layer"``: the trained network, and the fixed point on
+its own first layer — spike (the mean row update), bulk spectrum and the quadratic and cross forms
+of the spike and target directions all read from the trained ``W1``
+(:func:`symrmt.equivalents.solve_one_step_given_layer`).  ``solve`` averages it over ``layers``
+layers trained at dimension ``d`` (``test_error_sd``: their spread); ``verify`` compares every
+trial with the theory of its own layer.  ``form="limit"`` is the d → ∞ spiked model, which the
+network departs from at finite α0 (tables below); ``model="spiked"`` trains that model.
+Trained networks against the theory on their layer and against the spiked limit (η̃ = 2, λ = 0.05,
+width 1, d = 1000, 10 trials per point; ``examples/one_step_network_gap.py --d 1000 --trials 10
+--alphas 0.5,1,2,4``, seed 0 for relu/tanh, 1 for relu/relu; diff = network − theory on the layer):
+
+    σ/σ*        α    α0   network           on the layer  diff               spiked limit  network/limit − 1
+    relu/tanh  0.5    1   0.4006 ± 0.0031   0.3969        +0.0037 ± 0.0027   0.4112        −2.6 %
+    relu/tanh  0.5    2   0.3522 ± 0.0029   0.3536        −0.0014 ± 0.0026   0.3718        −5.3 %
+    relu/tanh  0.5    8   0.3192 ± 0.0033   0.3196        −0.0004 ± 0.0033   0.3296        −3.2 %
+    relu/tanh    1    1   0.3792 ± 0.0039   0.3840        −0.0049 ± 0.0043   0.4011        −5.5 %
+    relu/tanh    1    2   0.3370 ± 0.0033   0.3410        −0.0041 ± 0.0028   0.3615        −6.8 %
+    relu/tanh    1    8   0.3133 ± 0.0024   0.3122        +0.0012 ± 0.0025   0.3238        −3.2 %
+    relu/tanh    2    1   0.3104 ± 0.0033   0.3107        −0.0004 ± 0.0027   0.3240        −4.2 %
+    relu/tanh    2    2   0.2911 ± 0.0023   0.2906        +0.0004 ± 0.0021   0.3068        −5.1 %
+    relu/tanh    2    8   0.2811 ± 0.0020   0.2801        +0.0010 ± 0.0022   0.2888        −2.7 %
+    relu/tanh    4    1   0.2564 ± 0.0022   0.2582        −0.0017 ± 0.0018   0.2633        −2.6 %
+    relu/tanh    4    2   0.2493 ± 0.0019   0.2497        −0.0004 ± 0.0016   0.2598        −4.0 %
+    relu/tanh    4    8   0.2483 ± 0.0014   0.2497        −0.0015 ± 0.0014   0.2555        −2.8 %
+    relu/relu  0.5    1   0.2600 ± 0.0032   0.2599        +0.0001 ± 0.0032   0.2413        +7.7 %
+    relu/relu  0.5    2   0.2112 ± 0.0051   0.2061        +0.0051 ± 0.0039   0.1973        +7.0 %
+    relu/relu  0.5    8   0.1451 ± 0.0020   0.1444        +0.0007 ± 0.0015   0.1554        −6.6 %
+    relu/relu    1    1   0.2469 ± 0.0018   0.2503        −0.0034 ± 0.0017   0.2397        +3.0 %
+    relu/relu    1    2   0.1959 ± 0.0023   0.1959        −0.0001 ± 0.0020   0.1937        +1.1 %
+    relu/relu    1    8   0.1361 ± 0.0017   0.1360        +0.0001 ± 0.0012   0.1528        −10.9 %
+    relu/relu    2    1   0.2073 ± 0.0029   0.2059        +0.0014 ± 0.0022   0.1902        +9.0 %
+    relu/relu    2    2   0.1660 ± 0.0011   0.1619        +0.0041 ± 0.0015   0.1561        +6.3 %
+    relu/relu    2    8   0.1131 ± 0.0012   0.1129        +0.0001 ± 0.0012   0.1251        −9.6 %
+    relu/relu    4    1   0.1623 ± 0.0023   0.1625        −0.0002 ± 0.0012   0.1463        +10.9 %
+    relu/relu    4    2   0.1260 ± 0.0018   0.1257        +0.0002 ± 0.0010   0.1218        +3.4 %
+    relu/relu    4    8   0.0896 ± 0.0015   0.0891        +0.0005 ± 0.0010   0.0990        −9.5 %
+
+On the trained layer the theory agrees at all 24 points: χ² = 8.2 (relu/tanh) and 14.1 (relu/relu)
+on 12 points each, largest |z| 1.5 and 2.7.  The spiked limit is off by −2.6 to −6.8 % (relu/tanh)
+and −10.9 to +10.9 % (relu/relu, sign changing with α0).
+
 ``form="finite-d"``: the same fixed point at finite d, conditional on the drawn first-layer
 weights W0 (the authors' finite-d theory, which diagonalizes the drawn W0): ``solve`` draws W0, w*
 and the spike direction at dimension ``d`` with ``weight_seed``; ``verify`` compares every trial
@@ -22,9 +63,10 @@ Measured on single draws (α = 1, α0 = η̃ = 2, λ = 0.05, width 1; CPU; mean 
 half of a single trial's variance (corr² = 0.4–0.6) and the finite-d theory removes it; for ReLU the spread (SD 0.014)
 comes from the samples, not from W0 (the finite-d values vary by SD 0.004 only), so conditioning
 on W0 gains nothing there.  With η̃ = 0 the finite-d theory equals the discrete deterministic
-equivalent of the draw's Gaussian-equivalent features to 0.1–1.1 % (O(1/p), tests).
+equivalent of the draw's Gaussian-equivalent features to 0.1–1.1 % (O(1/p), tests).  (Measured before the
+cross forms G entered the fixed point; for a Gaussian W0 they average to 0.)
 
-The trained network against the spiked model it is equivalent to, ReLU student and tanh target
+The trained network against the spiked model it is equivalent to at large batch, ReLU student and tanh target
 (α = 1, η̃ = 2, λ = 0.05, width 1, d = 1000, CPU; "spiked": trained spiked-RF models with the
 theory's r, c, γ; gap = network/spiked − 1 with its standard error):
 
@@ -41,33 +83,37 @@ The spiked model matches the theory at every α0 (within 1.2 SE).  The network's
 it, by −6.1 ± 0.8 % at α0 = 1, −7.1 ± 0.7 % at α0 = 2, −4.2 ± 0.6 % at α0 = 8 (both runs pooled)
 and −2.4 ± 0.7 % at α0 = 32: the gap shrinks as the batch grows (|gap| ∝ α0^(−0.4) over α0 = 2..32), towards the
 large-batch equivalence of Dandi et al., but it is still 3–7 SE at α0 = 8–32 (for tanh/tanh it is
-−0.6 ± 0.9 % already at α0 = 8).  The finite-α0 theory of the network (the structured bulk of the
-update) is not modelled.  Other pairs (d = 1000, 12 trials, seeds 51, 52; α0 = 1, 2, 8): tanh/relu
+−0.6 ± 0.9 % already at α0 = 8).  The theory on the trained layer (top) follows the network at every
+α0.  Other pairs (d = 1000, 12 trials, seeds 51, 52; α0 = 1, 2, 8): tanh/relu
 −2.2 ± 1.6, +0.7 ± 1.2, −1.4 ± 1.3 % (no gap); relu/relu +4.3 ± 1.9, +4.7 ± 1.7, −10.9 ± 1.4 % — the
 gap grows with α0 there, the one pair of these for which the rank-one Hermite correction
 ``τ′(W0w*)w*ᵀ``, ``τ = η̃ E σ″ E[σ*(z)(z² − 1)]`` (see :mod:`symrmt.equivalents.spiked`) is nonzero.
 
-``hermite="on"`` (with ``form="finite-d"``): the finite-d theory with that correction.  Trained
-relu/relu networks (α = 1, η̃ = 2, λ = 0.05, width 1, d = 1000, 8 trials, seeds 201, 202, 208; each
-trial against the theory of its own W0; gap = network/theory − 1):
+``hermite="on"`` (with ``form="finite-d"``): the finite-d theory with that correction, now with the
+cross forms G it creates.  Trained relu/relu networks (α = 1, η̃ = 2, λ = 0.05, width 1, d = 1000,
+8 trials, seeds 201, 202, 208; each trial against the theory of its own W0 or its own layer;
+gap = network/theory − 1):
 
-    α0   network           limit    finite-d  gap             + Hermite  gap
-     1   0.2439 ± 0.0041   0.2397   0.2434    +0.2 ± 1.4 %    0.2181    +11.8 ± 1.5 %
-     2   0.1967 ± 0.0027   0.1937   0.1922    +2.3 ± 1.4 %    0.1755    +12.1 ± 1.5 %
-     8   0.1385 ± 0.0027   0.1528   0.1524    −9.1 ± 1.5 %    0.1367    +1.3 ± 1.7 %
+    α0   network           limit    finite-d  gap            + Hermite  gap             on the layer  gap
+     1   0.2439 ± 0.0041   0.2397   0.2429    +0.4 ± 1.3 %   0.2154    +13.2 ± 1.4 %   0.2523        −3.4 ± 1.3 %
+     2   0.1967 ± 0.0027   0.1937   0.1925    +2.2 ± 1.4 %   0.1659    +18.6 ± 1.7 %   0.1980        −0.6 ± 1.3 %
+     8   0.1385 ± 0.0027   0.1528   0.1525    −9.2 ± 1.6 %   0.1271     +9.0 ± 1.9 %   0.1381        +0.3 ± 1.5 %
 
-The correction closes the large-batch gap (α0 = 8) and overshoots by 12 % at α0 ≤ 2, where an
-unmodelled finite-α0 part of the update (the structured bulk ``η̃ β W0(M − EM)``, of size
-``∝ α0^(−1/2)``) cancels it; hence ``"off"`` by default.
+(The same networks as before the cross forms; without them the Hermite column read +11.8, +12.1,
++1.3 %: the rank-one term's correlation of ``Bv̂`` with ``Bζ̂`` pushes it further off.)
+
+The rank-one term alone is not the trained bulk: the theory on the trained layer supersedes it,
+and ``hermite`` stays ``"off"`` by default.
 """
 import numpy as np
 import sympy as sp
 
 from symrmt.derivation import LearningCurveDerivation, Parameter
-from symrmt.equivalents import (ACTIVATION_NAMES, draw_one_step_weights, solve_one_step, solve_one_step_conditional, spike_parameters,
-                                spike_values, spiked_feature_cdf, spiked_feature_spectrum)
+from symrmt.equivalents import (ACTIVATION_NAMES, draw_one_step_weights, solve_one_step, solve_one_step_conditional,
+                                solve_one_step_given_layer, spike_parameters, spike_values, spiked_feature_cdf,
+                                spiked_feature_spectrum)
 from symrmt.errors import ParameterError
-from symrmt.simulate import simulate_one_step
+from symrmt.simulate import simulate_one_step, train_first_layer
 
 
 class OneStepSpikedRF(LearningCurveDerivation):
@@ -84,23 +130,25 @@ class OneStepSpikedRF(LearningCurveDerivation):
         Parameter("eta", 2, "η̃ (learning rate η = η̃ p); 0 gives random features", low=0, low_inclusive=True),
         Parameter("ridge", 0.05, "λ in ‖y − Fw/√p‖² + λ‖w‖²", low=0),
         Parameter("width", 1, "p/d", low=0),
-        Parameter("d", 400, "input dimension of the W0 drawn by solve with form='finite-d' (verify: the ladder)",
-                  low=2, low_inclusive=True, integer=True),
-        Parameter("weight_seed", 0, "seed of the W0, w* and spike direction drawn by solve with form='finite-d'",
-                  low=0, low_inclusive=True, integer=True),
+        Parameter("d", 1000, "input dimension of the first layer drawn by solve with form='given-layer' or "
+                  "'finite-d' (verify: the ladder)", low=2, low_inclusive=True, integer=True),
+        Parameter("weight_seed", 0, "seed of the first layer (W0, w*, the step or the spike direction) drawn by "
+                  "solve with form='given-layer' or 'finite-d'", low=0, low_inclusive=True, integer=True),
+        Parameter("layers", 4, "first layers drawn (seeds weight_seed, weight_seed + 1, ...) and averaged by solve "
+                  "with form='given-layer'", low=1, low_inclusive=True, integer=True),
     )
-    solve_only = ("d", "weight_seed")
-    #: ``model``: what ``simulate``/``verify`` train — ``"spiked"`` (default: the spiked random-features
-    #: model W1 = cW0 + (r/√d)1vᵀ, which the fixed point describes exactly) or ``"network"`` (the actual
-    #: gradient step; the sRF equivalence is then part of the claim — it holds to a few per cent at
-    #: α0 = 2 and is not exact at finite α0, see symrmt.equivalents.spiked)
-    #: ``form``: the theory's form, ``"limit"`` (default: d → ∞) or ``"finite-d"`` (conditional on
-    #: the drawn W0)
+    solve_only = ("d", "weight_seed", "layers")
+    #: ``model``: what ``simulate``/``verify`` train and what ``solve`` draws with
+    #: ``form="given-layer"`` — ``"network"`` (default: the actual gradient step) or ``"spiked"``
+    #: (the spiked random-features model W1 = cW0 + (r/√d)1vᵀ with the theory's r, c, γ)
+    #: ``form``: the theory's form — ``"given-layer"`` (default: the fixed point on the drawn first
+    #: layer itself, spike, bulk and cross forms read from W1: the network's finite-α0 theory),
+    #: ``"limit"`` (d → ∞ spiked model) or ``"finite-d"`` (the spiked model conditional on the drawn W0)
     #: ``hermite``: ``"off"`` (default) or ``"on"`` — with ``form="finite-d"``, include the rank-one
     #: Hermite correction τ′(W0w*)w*ᵀ of the bulk (nonzero for relu/relu; see symrmt.equivalents.spiked)
-    options = {"activation": "tanh", "target": "tanh", "model": "spiked", "form": "limit", "hermite": "off"}
-    option_choices = {"activation": ACTIVATION_NAMES, "target": ACTIVATION_NAMES, "model": ("spiked", "network"),
-                      "form": ("limit", "finite-d"), "hermite": ("off", "on")}
+    options = {"activation": "tanh", "target": "tanh", "model": "network", "form": "given-layer", "hermite": "off"}
+    option_choices = {"activation": ACTIVATION_NAMES, "target": ACTIVATION_NAMES, "model": ("network", "spiked"),
+                      "form": ("given-layer", "limit", "finite-d"), "hermite": ("off", "on")}
     sizes = (200, 400, 800, 1600)
     quick_sizes = (50, 100, 200, 400)
     # learning curve in alpha after one step, against the random-features curve (eta = 0) it improves on
@@ -132,34 +180,49 @@ class OneStepSpikedRF(LearningCurveDerivation):
         ]
         return out
 
-    def solve_arrays(self, alpha, alpha0, eta, ridge, width, d=400, weight_seed=0, activation="tanh", target="tanh",
-                     model="spiked", form="limit", hermite="off"):
-        if _finite_d(form, hermite):
-            for k, v in (("alpha0", alpha0), ("eta", eta), ("width", width)):
-                if np.ndim(v):
-                    raise ParameterError(f"{k}: form='finite-d' takes a scalar (the draw is fixed), got an array")
+    def solve_arrays(self, alpha, alpha0, eta, ridge, width, d=1000, weight_seed=0, layers=4, activation="tanh",
+                     target="tanh", model="network", form="given-layer", hermite="off"):
+        drawn = _drawn(form, hermite)
+        if drawn and np.all(np.asarray(eta) == 0):
+            drawn = None  # no step, no spike: random features, whose d → ∞ theory is the limit form
+        if drawn is None:
+            return solve_one_step(alpha, alpha0, eta, ridge, width, activation, target)
+        for k, v in (("alpha0", alpha0), ("eta", eta), ("width", width)):
+            if np.ndim(v):
+                raise ParameterError(f"{k}: form={form!r} takes a scalar (the draw is fixed), got an array")
+        eta, alpha0, width, d, seed = float(eta), float(alpha0), float(width), int(d), int(weight_seed)
+        if drawn == "finite-d":
             _, _, g = spike_values(eta, alpha0, activation, target)
-            W0, ws, v = draw_one_step_weights(int(d), float(width), float(g), int(weight_seed))
-            return solve_one_step_conditional(alpha, ridge, W0, v, ws, float(eta), float(alpha0), activation, target,
+            W0, ws, v = draw_one_step_weights(d, width, float(g), seed)
+            return solve_one_step_conditional(alpha, ridge, W0, v, ws, eta, alpha0, activation, target,
                                               hermite=hermite == "on")
-        return solve_one_step(alpha, alpha0, eta, ridge, width, activation, target)
+        runs = []
+        for k in range(int(layers)):
+            W0, W1, ws = _first_layer(model, d, alpha0, eta, width, activation, target, seed + k)
+            runs.append(solve_one_step_given_layer(alpha, ridge, W0, W1, ws, activation, target))
+        return _layer_average(runs)
 
     def theory(self, **params):
-        if _finite_d(params.get("form", "limit"), params.get("hermite", "off")):
+        if _drawn(params.get("form", "given-layer"), params.get("hermite", "off")) and params.get("eta", 1) != 0:
             return dict(params)  # conditional on each trial's draw: trial_theory() evaluates it
         return super().theory(**params)
 
     def trial_theory(self, sample, theory):
-        """With ``form="finite-d"``: the test error given each trial's drawn W0, w* and spike
-        direction (the simulation keeps them); otherwise None (one theory for all trials)."""
+        """With ``form="given-layer"``: the test error given each trial's first layer (W0, W1, w*;
+        the simulation keeps them); with ``form="finite-d"``: given each trial's W0, w* and spike
+        direction; otherwise None (one theory for all trials)."""
         if not isinstance(theory, dict):
             return None
         t = theory
+        al, lam = float(t["alpha"]), float(t["ridge"])
+        dr = sample.draws
+        if _drawn(t.get("form", "given-layer"), t.get("hermite", "off")) == "given-layer":
+            return np.array([float(solve_one_step_given_layer(al, lam, W0, W1, ws, t["activation"], t["target"])
+                                   ["test_error"]) for W0, W1, ws in zip(dr["W0"], dr["W1"], dr["w_star"])])
         args = (float(t["eta"]), float(t["alpha0"]), t["activation"], t["target"])
-        draws = zip(sample.draws["W0"], sample.draws["direction"], sample.draws["w_star"])
         on = t.get("hermite", "off") == "on"
-        return np.array([float(solve_one_step_conditional(float(t["alpha"]), float(t["ridge"]), W0, v, ws,
-                                                          *args, hermite=on)["test_error"]) for W0, v, ws in draws])
+        return np.array([float(solve_one_step_conditional(al, lam, W0, v, ws, *args, hermite=on)["test_error"])
+                         for W0, v, ws in zip(dr["W0"], dr["direction"], dr["w_star"])])
 
     def figures(self, directory, quick=True, seed=0, device=None):
         """The learning curve (against random features) and the spectrum of ``FᵀF/n`` of one trained
@@ -170,7 +233,7 @@ class OneStepSpikedRF(LearningCurveDerivation):
         from symrmt.verify import plot_spectrum
 
         out = super().figures(directory, quick, seed, device)
-        p = {k: float(v) for k, v in self.bind().items()}
+        p = {k: float(v) for k, v in self.split(self.bind())[0].items()}
         d = 300 if quick else 1500
         alpha = 2.0
         sim = simulate_one_step(d, alpha, p["alpha0"], p["eta"], p["ridge"], p["width"], self.options["activation"],
@@ -196,24 +259,55 @@ class OneStepSpikedRF(LearningCurveDerivation):
         return [(m0, n), (m0, p), (p, n), (p, n), (m, n), (m, p), (k, k), (4096, p)]
 
     def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, activation="tanh",
-                       target="tanh", model="spiked", form="limit", hermite="off"):
+                       target="tanh", model="network", form="given-layer", hermite="off"):
         spike = spike_values(eta, alpha0, activation, target) if model == "spiked" else None
         return simulate_one_step(n, alpha, alpha0, eta, ridge, width, activation, target, trials=trials,
                                  seed=seed, device=device, model=model, spike=spike,
-                                 keep_draws=_finite_d(form, hermite))
+                                 keep_draws=_drawn(form, hermite) is not None and eta != 0)
 
 
-def _finite_d(form, hermite="off") -> bool:
-    """Whether the ``form`` option asks for the finite-d theory (``"limit"`` or ``"finite-d"``);
-    the ``hermite`` correction (``"off"``/``"on"``) exists in the finite-d form only."""
-    if form not in ("limit", "finite-d"):
-        raise ParameterError(f"form: expected 'limit' or 'finite-d', got {form!r}")
+def _layer_average(runs):
+    """The fixed points of several drawn layers as one result: every unknown and observable
+    averaged over the layers, ``test_error_sd`` their spread (the draw-to-draw standard deviation of
+    the theory, 0 for one layer), converged where every layer converged."""
+    res = runs[0]
+    if len(runs) == 1:
+        res.observables["test_error_sd"] = np.zeros_like(np.asarray(res["test_error"], float))
+        return res
+    spread = np.std([np.asarray(r["test_error"], float) for r in runs], axis=0, ddof=1)
+    for table in ("unknowns", "observables"):
+        tab = getattr(res, table)
+        for k in tab:
+            tab[k] = np.mean([np.asarray(getattr(r, table)[k]) for r in runs], axis=0)
+    res.observables["test_error_sd"] = spread
+    res.converged = np.logical_and.reduce([np.asarray(r.converged) for r in runs])
+    res.residual = np.max([np.asarray(r.residual) for r in runs], axis=0)
+    res.iterations = np.max([np.asarray(r.iterations) for r in runs], axis=0)
+    return res.reject(res.converged)
+
+
+def _first_layer(model, d, alpha0, eta, width, activation, target, seed):
+    """``(W0, W1, w*)`` of one draw: the trained network's first layer or the spiked model's."""
+    if model == "network":
+        return train_first_layer(d, alpha0, eta, width, activation, target, seed=seed)
+    if model != "spiked":
+        raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
+    r, c, g = (float(v) for v in spike_values(eta, alpha0, activation, target))
+    W0, ws, v = draw_one_step_weights(d, width, g, seed)
+    return W0, c * W0 + r * np.outer(np.ones(W0.shape[0]), v), ws
+
+
+def _drawn(form, hermite="off"):
+    """Which drawn form the ``form`` option asks for: None (``"limit"``), ``"given-layer"`` or
+    ``"finite-d"``; the ``hermite`` correction (``"off"``/``"on"``) exists in the finite-d form only."""
+    if form not in ("given-layer", "limit", "finite-d"):
+        raise ParameterError(f"form: expected 'given-layer', 'limit' or 'finite-d', got {form!r}")
     if hermite not in ("off", "on"):
         raise ParameterError(f"hermite: expected 'off' or 'on', got {hermite!r}")
     if hermite == "on" and form != "finite-d":
         raise ParameterError("hermite: 'on' needs form='finite-d' (the correction is evaluated on drawn "
                              "weights; its closed d → ∞ form is not written)")
-    return form == "finite-d"
+    return None if form == "limit" else form
 
 
 DERIVATION = OneStepSpikedRF()

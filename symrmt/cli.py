@@ -106,21 +106,9 @@ def _params(items: Sequence[str] | None, der: Any = None) -> dict[str, Fraction]
 
 def _options(items: Sequence[str] | None, der: Any) -> dict[str, Any]:
     """``--option K=V`` items: each value one of the option's declared choices (never evaluated)."""
-    out: dict[str, Any] = {}
-    for item in items or ():
-        key, sep, val = item.partition("=")
-        key = key.strip()
-        if not sep or not _NAME.match(key):
-            raise UsageError(f"--option: expected NAME=VALUE, got {item!r}")
-        if key in out:
-            raise UsageError(f"--option: {key} given twice")
-        if key not in der.options:
-            known = {p.name for p in der.parameters}
-            hint = "; it is a numeric parameter: use --param" if key in known else ""
-            raise UsageError(f"--option: unknown option {key!r} for {der.name}{hint}; options settable from "
-                             f"the command line: {sorted(der.option_choices) or 'none'}")
-        out[key] = der.option_from_text(key, val)
-    return out
+    from .derivation.parameters import option_items
+
+    return option_items(items, der)
 
 
 def _settings(args, der) -> dict[str, Any]:

@@ -71,8 +71,8 @@ def test_verify_small_ladder_json_and_plot(capsys, tmp_path):
     (["verify", "semicircle", "--sizes", "1,10,20"], "sizes: expected an integer >= 2"),
     (["verify", "semicircle", "--trials", "0", "--n", "40"], "trials"),
     (["solve", "one-step-spiked-rf", "--param", "form=finite-d"],
-     "form is an option of one-step-spiked-rf, not a numeric parameter; use --option form=VALUE (allowed: limit, finite-d)"),
-    (["solve", "one-step-spiked-rf", "--option", "form=exact"], "form: expected one of 'limit', 'finite-d', got 'exact'"),
+     "form is an option of one-step-spiked-rf, not a numeric parameter; use --option form=VALUE (allowed: given-layer, limit, finite-d)"),
+    (["solve", "one-step-spiked-rf", "--option", "form=exact"], "form: expected one of 'given-layer', 'limit', 'finite-d', got 'exact'"),
     (["solve", "one-step-spiked-rf", "--option", "form"], "--option: expected NAME=VALUE"),
     (["solve", "one-step-spiked-rf", "--option", "form=limit", "--option", "form=limit"], "form given twice"),
     (["solve", "one-step-spiked-rf", "--option", "alpha=1"], "it is a numeric parameter: use --param"),
@@ -157,7 +157,7 @@ def test_option_sets_a_derivations_option(capsys):
     from symrmt.equivalents import solve_one_step
 
     code, out, err = run(capsys, "solve", "one-step-spiked-rf", "--option", "activation=relu",
-                         "--option", "target= ReLU", "--param", "alpha0=2", "--json")
+                         "--option", "target= ReLU", "--option", "form=limit", "--param", "alpha0=2", "--json")
     assert code == 0, err
     got = json.loads(out)["test_error"]
     assert got == pytest.approx(float(solve_one_step(1, 2, 2, 0.05, 1, "relu", "relu")["test_error"]), rel=1e-12)
@@ -167,7 +167,7 @@ def test_option_sets_a_derivations_option(capsys):
 def test_verify_help_lists_a_derivations_options(capsys):
     code, out, _ = run(capsys, "verify", "one-step-spiked-rf", "--help")
     assert code == 0 and "options of one-step-spiked-rf (--option K=V):" in out
-    assert "  form=limit  allowed: limit, finite-d" in out and "  hermite=off  allowed: off, on" in out
+    assert "  form=given-layer  allowed: given-layer, limit, finite-d" in out and "  hermite=off  allowed: off, on" in out
     code, out, _ = run(capsys, "verify", "marchenko-pastur", "--help")
     assert "--option K=V):" not in out  # no options settable from text
 

@@ -7,6 +7,7 @@ vectorized ``solve`` of learning curves; :func:`plain` turns an exact value into
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
@@ -215,3 +216,30 @@ def _short(v: sp.Expr) -> str:
     """``v`` for a message: as is when short, else to 6 significant digits."""
     text = str(v)
     return text if len(text) <= 24 else str(sp.N(v, 6))
+
+
+_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def option_items(items: Sequence[str] | None, der: Any, flag: str = "--option") -> dict[str, Any]:
+    """``NAME=VALUE`` items (the command line's ``--option``) as the options of derivation ``der``:
+    each value one of the option's declared choices (``option_choices``; never evaluated).
+
+    Raises :class:`~symrmt.errors.ParameterError` naming the item for a malformed item, an option
+    given twice, an unknown option (pointing to ``--param`` for a numeric parameter) or a value
+    outside the choices."""
+    out: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, val = str(item).partition("=")
+        key = key.strip()
+        if not sep or not _OPTION_NAME.match(key):
+            raise ParameterError(f"{flag}: expected NAME=VALUE, got {item!r}")
+        if key in out:
+            raise ParameterError(f"{flag}: {key} given twice")
+        if key not in der.options:
+            known = {p.name for p in der.parameters}
+            hint = "; it is a numeric parameter: use --param" if key in known else ""
+            raise ParameterError(f"{flag}: unknown option {key!r} for {der.name}{hint}; options settable from "
+                                 f"the command line: {sorted(der.option_choices) or 'none'}")
+        out[key] = der.option_from_text(key, val)
+    return out

@@ -28,13 +28,13 @@ from .models import atom_counts, check_simulable, sample_eigenvalues, sample_mat
 from . import structured_models  # noqa: F401  (registers its models' handlers)
 from .neural_ode import evaluate_against_imde, reference_flow, run_experiment, train_neural_ode
 from .ntk import empirical_kernel
-from .one_step import simulate_one_step
+from .one_step import simulate_one_step, train_first_layer
 from .populations import population_eigenvalues, sample_covariance_eigenvalues
 
 __all__ = ["sample_eigenvalues", "sample_matrix", "check_simulable", "atom_counts", "resolve_device", "resolve_dtype",
            "make_generator", "derive_seed", "Measurement", "student_interval", "torch_activation",
            "simulate_ridge", "simulate_linear_random_features", "simulate_random_features",
            "simulate_powerlaw_ridge", "simulate_kernel_ridge", "simulate_deep_features", "simulate_deep_linear_rf",
-           "network", "sample_feature_covariance", "sample_gaussian_covariance", "simulate_one_step",
+           "network", "sample_feature_covariance", "sample_gaussian_covariance", "simulate_one_step", "train_first_layer",
            "train_neural_ode", "evaluate_against_imde", "run_experiment", "reference_flow", "empirical_kernel",
            "population_eigenvalues", "sample_covariance_eigenvalues"]

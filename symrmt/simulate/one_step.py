@@ -31,7 +31,7 @@ from .activations import torch_activation
 from .device import seeded
 from .measurement import Measurement
 
-__all__ = ["simulate_one_step"]
+__all__ = ["simulate_one_step", "train_first_layer"]
 
 
 def _grad_activation(act):
@@ -44,6 +44,43 @@ def _grad_activation(act):
             (g,) = torch.autograd.grad(act(v).sum(), v)
         return g
     return d
+
+
+def _gradient_step(W0, ws, X0, eta: float, sig, sig_t, dsig):
+    """``W1 = W0 + η̃ (1/n0) Σ_μ (y_μ − f(x_μ)) σ′(W0 x_μ) x_μᵀ`` on the batch ``X0`` (n0×d)."""
+    pre = X0 @ W0.T
+    resid = sig_t(X0 @ ws) - sig(pre).mean(dim=1)          # y − a0ᵀσ(W0x)/√p with a0 = 1/√p
+    return W0 + eta * ((resid[:, None] * dsig(pre)).T @ X0) / X0.shape[0]
+
+
+def train_first_layer(d: int, alpha0: float, eta: float, width: float = 1.0, activation: Any = "tanh",
+                      target: Any = "tanh", seed: int = 0, device: Any = None):
+    """One draw of the first layer after the gradient step (no readout): ``(W0, W1, w_star)``.
+
+    The same step as :func:`simulate_one_step` with ``model="network"`` (``W0`` with unit Gaussian
+    rows, ``w*`` uniform on the sphere, one full-batch step of size ``eta`` on
+    ``n0 = round(alpha0 d)`` fresh samples), returned as float64 numpy arrays: what
+    :func:`symrmt.equivalents.solve_one_step_given_layer` reads the network's theory from.
+
+    Parameters
+    ----------
+    d : int >= 2;  alpha0 : > 0;  eta : >= 0;  width : > 0 (``p = round(width d)``)
+    activation, target : σ and σ* (names or SymPy expressions)
+    seed : int >= 0;  device : None/"cpu"/"cuda"
+    """
+    torch, dev, gen = seeded(seed, device)
+    d = integer("d", d, low=2)
+    alpha0, width, eta = positive("alpha0", alpha0), positive("width", width), nonnegative("eta", eta)
+    p, n0 = max(1, round(width * d)), max(1, round(alpha0 * d))
+    sig, sig_t = torch_activation(activation), torch_activation(target)
+    f64 = torch.float64
+    W0 = torch.randn(p, d, generator=gen, device=dev, dtype=f64)
+    W0 /= W0.norm(dim=1, keepdim=True)
+    ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
+    ws /= ws.norm()
+    W1 = _gradient_step(W0, ws, torch.randn(n0, d, generator=gen, device=dev, dtype=f64), eta, sig, sig_t,
+                        _grad_activation(sig))
+    return tuple(t.cpu().numpy() for t in (W0, W1, ws))
 
 
 def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: float, width: float = 1.0,
@@ -62,10 +99,12 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
     spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
     spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused)
-    keep_draws : also return each trial's draw (``Measurement.draws``): ``W0`` (p×d), ``w_star``
-        and ``direction`` (the spike direction v: the drawn one of the spiked model, the mean row
-        update of the network), numpy arrays — what a theory conditional on the draw needs
-        (:func:`symrmt.equivalents.solve_one_step_conditional`)
+    keep_draws : also return each trial's draw (``Measurement.draws``): ``W0`` (p×d), ``w_star``,
+        ``direction`` (the spike direction v: the drawn one of the spiked model, the mean row
+        update of the network) and ``W1`` (the first layer the readout was trained on), numpy
+        arrays — what a theory conditional on the draw needs
+        (:func:`symrmt.equivalents.solve_one_step_conditional`,
+        :func:`symrmt.equivalents.solve_one_step_given_layer`)
 
     Returns
     -------
@@ -74,7 +113,7 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         row update, the root-mean-square norm of the remaining rows, the cosine of the mean
         update with ``w*``); with ``spectrum``: ``outlier`` (``λ_max(FᵀF/n)/p``) and
         ``second`` (the second eigenvalue, unnormalized).  With ``keep_draws``, ``draws`` holds
-        lists ``W0``, ``w_star``, ``direction`` (one array per trial).
+        lists ``W0``, ``w_star``, ``direction``, ``W1`` (one array per trial).
     """
     if model not in ("network", "spiked"):
         raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
@@ -100,18 +139,15 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         raise ParameterError(f"keep_draws: must be True or False, got {keep_draws!r}")
     f64 = torch.float64
     rows = []
-    draws: dict = {"W0": [], "w_star": [], "direction": []}
+    draws: dict = {"W0": [], "w_star": [], "direction": [], "W1": []}
     for _ in range(trials):
         W0 = torch.randn(p, d, generator=gen, device=dev, dtype=f64)
         W0 /= W0.norm(dim=1, keepdim=True)
         ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
         ws /= ws.norm()
         if model == "network":
-            X0 = torch.randn(n0, d, generator=gen, device=dev, dtype=f64)
-            pre = X0 @ W0.T
-            resid = sig_t(X0 @ ws) - sig(pre).mean(dim=1)          # y − a0ᵀσ(W0x)/√p with a0 = 1/√p
-            W1 = W0 + eta * ((resid[:, None] * dsig(pre)).T @ X0) / n0
-            del X0, pre
+            W1 = _gradient_step(W0, ws, torch.randn(n0, d, generator=gen, device=dev, dtype=f64), eta, sig, sig_t,
+                                dsig)
         else:
             r, c, g = spike
             zeta = torch.randn(d, generator=gen, device=dev, dtype=f64)
@@ -126,7 +162,7 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
                "gamma": float(mrow @ ws / mrow.norm()) if float(mrow.norm()) > 0 else 0.0}
         if keep_draws:
             direc = v if model == "spiked" else mrow
-            for key, val in (("W0", W0), ("w_star", ws), ("direction", direc)):
+            for key, val in (("W0", W0), ("w_star", ws), ("direction", direc), ("W1", W1)):
                 draws[key].append(val.cpu().numpy())
         X = torch.randn(n, d, generator=gen, device=dev, dtype=f64)
         y = sig_t(X @ ws)

@@ -6,7 +6,8 @@ parameters given as ranges (``--param k=v`` fixes one), ``symrmt falsify NAME --
 k=lo:hi[:log] ... [--budget N] [--out STORE]`` searches the ranges for a disagreement; rerunning
 either command with the same ``--out`` resumes it.  Both run on an embedded Dask LocalCluster unless
 ``--scheduler tcp://host:port`` names an existing one (or ``--serial`` asks for this process), and
-take ``--json``.  Values are parsed as plain numbers only, never evaluated; bad input raises
+take ``--json``; ``--option K=V`` fixes a non-numeric option (one of its declared choices, as for
+``symrmt verify``).  Values are parsed as plain numbers only, never evaluated; bad input raises
 :class:`~symrmt.errors.ParameterError`, which the ``symrmt`` entry point prints as one line
 (exit status 2).
 """
@@ -46,6 +47,13 @@ def _split_params(items: list[str] | None, what: str = "--param") -> tuple[list,
                 raise ParameterError(f"{what}: expected NAME=NUMBER or NAME=LO:HI:NUM[:log], got {item!r}")
             fixed[key] = parse_number(item.partition("=")[2], f"{what} {key}")
     return axes, fixed
+
+
+def _cli_options(args, der: Any) -> dict[str, Any] | None:
+    """``--option K=V`` items: each value one of the option's declared choices (never evaluated)."""
+    from ..derivation.parameters import option_items
+
+    return option_items(args.option, der) or None
 
 
 def _client(args) -> Any:
@@ -93,7 +101,7 @@ def cmd_sweep(args) -> int:
         raise ParameterError("--param: give at least one range NAME=LO:HI:NUM[:log] to sweep")
     plot = _plot_path(args.plot)
     ds = sweep(der, axes, sizes=_sizes(args.sizes), trials=args.trials, seed=args.seed, client=_client(args),
-               store=args.out, params=fixed, batch=args.batch, workers=args.workers, device=args.device,
+               store=args.out, params=fixed, options=_cli_options(args, der), batch=args.batch, workers=args.workers, device=args.device,
                progress=_progress(args), chunk=args.chunk, export=args.export)
     if plot is not None:
         if len(axes) > 2:
@@ -148,7 +156,8 @@ def cmd_falsify(args) -> int:
                                  "--param NAME=VALUE fixes a parameter")
     plot = _plot_path(args.plot)
     res = falsify(der, list(args.range), budget=args.budget, sizes=_sizes(args.sizes), trials=args.trials,
-                  seed=args.seed, client=_client(args), alpha=args.alpha, params=fixed, workers=args.workers,
+                  seed=args.seed, client=_client(args), alpha=args.alpha, params=fixed,
+                  options=_cli_options(args, der), workers=args.workers,
                   device=args.device, progress=_progress(args), figure=plot, store=args.out, chunk=args.chunk)
     _emit(args, res.to_dict(), res.describe())
     return 0
@@ -170,6 +179,9 @@ def add_parsers(subparsers: Any) -> None:
         s.add_argument("--workers", type=int, help="workers of the local cluster (default: the cores)")
         s.add_argument("--device", choices=["cpu", "cuda"])
         s.add_argument("--plot", metavar="FILE.png", help="write the figure there")
+        s.add_argument("--option", action="append", metavar="K=V",
+                       help="set a non-numeric option of the derivation to one of its declared choices "
+                            "(e.g. --option model=network); fixed for the whole run")
         s.add_argument("--chunk", type=int, metavar="TASKS", help="tasks per engine call (default: 1 serial, else "
                                                                   "about four chunks per worker); changes no number")
         s.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,

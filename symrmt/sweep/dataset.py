@@ -85,6 +85,7 @@ def _attrs(d: Any, sizes, per, batch, manifest: Mapping, device, dtype, seconds:
         "dtype": str(dtype).replace("torch.", ""), "sizes": [int(n) for n in sizes],
         "trials": json.dumps({str(n): int(per[n]) for n in sizes}), "batch": int(batch),
         "grid": json.dumps(manifest.get("grid")), "params": json.dumps(manifest.get("params", {})),
+        "options": json.dumps(manifest.get("options", {})),
         "theory_params": json.dumps(manifest.get("theory_params", {})), "engine": manifest.get("engine", ""),
         "tasks_run": int(out["ran"]), "tasks_reused": int(out["reused"]),
         "task_seconds": float(out["seconds"]), "task_cpu_seconds": float(out.get("cpu_seconds", 0.0)),

@@ -38,6 +38,11 @@ def _ci(x: np.ndarray) -> tuple[float, float, float]:
     return e.value, e.low, e.high
 
 
+def _setting(v: Any) -> str:
+    """A fixed setting in a title: numbers in %g, options as their text."""
+    return f"{v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
 def _swept(ds) -> list[str]:
     return [d for d in ds["theory"].dims]
 
@@ -69,9 +74,10 @@ def plot_sweep(ds: Any, path: str | Path, title: str | None = None) -> Path:
     if title is None:
         import json
 
-        fixed = json.loads(ds.attrs.get("params", "{}") or "{}")
-        title = ds.attrs.get("derivation", "") + (" (" + ", ".join(f"{k} = {v:g}" for k, v in fixed.items()) + ")"
-                                                  if fixed else "")
+        fixed = {**json.loads(ds.attrs.get("params", "{}") or "{}"),
+                 **json.loads(ds.attrs.get("options", "{}") or "{}")}
+        title = ds.attrs.get("derivation", "") + (" (" + ", ".join(f"{k} = {_setting(v)}" for k, v in fixed.items())
+                                                  + ")" if fixed else "")
     if len(dims) == 1:
         fig, ax = plt.subplots(figsize=(6, 4.2))
         _curve(ax, ds, dims[0])

@@ -60,6 +60,34 @@ def _plain_map(name: str, mapping: Mapping[str, Any] | None) -> dict[str, float]
     return {str(k): finite_real(f"{name}[{k!r}]", v) for k, v in mapping.items()}
 
 
+def fixed_settings(d: Any, params: Mapping[str, Any] | None,
+                   options: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings every point of a sweep or search shares, and their record.
+
+    ``params`` are numbers (:func:`_plain_map`); ``options`` are the derivation's non-numeric
+    options (``{"model": "network"}``): a text value must be one of the option's declared
+    choices (``option_choices``; never evaluated), any other value is passed as given (a
+    population as an array, a SymPy activation) and checked by the derivation.  Returns
+    ``(settings, record)``: the keywords of every point, and the options as text for the
+    manifest (a store written with other options is refused on resume) and the Dataset's attrs.
+    """
+    fixed = _plain_map("params", params)
+    if options is None:
+        return fixed, {}
+    if not isinstance(options, Mapping):
+        raise ParameterError(f"options: expected a mapping of option names to values, got {type(options).__name__}")
+    opts: dict[str, Any] = {}
+    for k, v in options.items():
+        k = str(k)
+        if k not in d.options:
+            hint = "; it is a numeric parameter: give it in params" if k in {p.name for p in d.parameters} else ""
+            raise ParameterError(f"options: unknown option {k!r} for {d.name}{hint}; its options are "
+                                 f"{sorted(d.options) or 'none'}")
+        opts[k] = d.option_from_text(k, v) if isinstance(v, str) else v
+    text = d.report_params(opts)
+    return {**fixed, **opts}, {k: text[k] for k in opts}
+
+
 def prepare(d: Any, sizes: Sequence[int] | None, trials: int | None, seed: int, batch: int | None) -> tuple:
     """Checked ``(sizes, trials per size, seed, batch)``; defaults: the derivation's quick ladder.
 
@@ -328,7 +356,7 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
           client: Any = None, store: Any = None, *, params: Mapping[str, Any] | None = None,
           theory_params: Mapping[str, Any] | None = None, batch: int | None = None, workers: int | None = None,
           device: Any = None, dtype: Any = None, progress: Any = None, chunk: int | None = None,
-          export: Any = None):
+          export: Any = None, options: Mapping[str, Any] | None = None):
     """Theory against simulation at every point of ``grid``: an :class:`xarray.Dataset`.
 
     Parameters
@@ -357,6 +385,10 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
         Fixed (not swept) parameters; the others keep their defaults.
     theory_params : mapping, optional
         Parameters at which the *theory* is evaluated instead (a wrong-formula control).
+    options : mapping, optional
+        The derivation's non-numeric options, fixed for the whole sweep (``{"model": "network"}``;
+        text values must be declared choices, :func:`fixed_settings`); recorded in the manifest and
+        in ``attrs["options"]``.
     batch : int, optional
         Trials per task (default: all the trials of a point and size in one task).
     workers : int, optional
@@ -397,7 +429,7 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
     t0 = time.perf_counter()
     d = _load(derivation)
     g = grid_from(grid)
-    fixed = _plain_map("params", params)
+    fixed, opt_record = fixed_settings(d, params, options)
     tparams = _plain_map("theory_params", theory_params)
     chunk = _chunk(chunk)
     export = _export_path(export)
@@ -415,7 +447,8 @@ def sweep(derivation: Any, grid: Any, sizes: Sequence[int] | None = None, trials
         d.check_ladder(sizes, per[sizes[0]], **d.bind(**{**fixed, **corner}))
     dev, dt = resolve_device(device), resolve_dtype(dtype)
     manifest = {"kind": "sweep", "derivation": d.name, "source_hash": source_hash(d), "symrmt": __version__,
-                "grid": g.to_dict(), "params": fixed, "theory_params": tparams, "sizes": sizes,
+                "grid": g.to_dict(), "params": {k: v for k, v in fixed.items() if k not in opt_record},
+                **({"options": opt_record} if opt_record else {}), "theory_params": tparams, "sizes": sizes,
                 "trials": {str(n): per[n] for n in sizes}, "batch": batch, "seed": seed, "device": dev.type,
                 "dtype": str(dt).replace("torch.", "")}
     st = SweepStore(store, manifest) if store is not None else None

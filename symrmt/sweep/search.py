@@ -192,7 +192,8 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
             trials: int | None = None, seed: int = 0, client: Any = None, *, alpha: float = 0.05,
             params: Mapping[str, Any] | None = None, theory_params: Mapping[str, Any] | None = None,
             confirm: int = 4, workers: int | None = None, device: Any = None, dtype: Any = None,
-            progress: Any = None, figure: Any = None, store: Any = None, chunk: int | None = None) -> Falsification:
+            progress: Any = None, figure: Any = None, store: Any = None, chunk: int | None = None,
+            options: Mapping[str, Any] | None = None) -> Falsification:
     """Search the ``ranges`` for points where theory and simulation disagree (see the module docstring).
 
     Parameters
@@ -213,6 +214,9 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
         Family-wise error rate of the Holm–Bonferroni confirmation.
     params, theory_params : mapping, optional
         Fixed parameters; parameters at which the theory is evaluated instead (a control).
+    options : mapping, optional
+        The derivation's non-numeric options for the whole search, as for
+        :func:`~symrmt.sweep.sweep` (``{"model": "network"}``).
     confirm : int
         Most points confirmed (K).
     workers, device, dtype, progress : as for :func:`~symrmt.sweep.sweep`
@@ -246,7 +250,7 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
     from .engine import open_engine
     from .plots import plot_falsification
     from .._version import __version__
-    from .run import _Bar, _chunk, _load, _plain_map, prepare, run_points, source_hash
+    from .run import _Bar, _chunk, _load, _plain_map, fixed_settings, prepare, run_points, source_hash
     from .store import SweepStore
     from .tasks import own_ladder
     from scipy.stats import norm
@@ -260,7 +264,7 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
                              f"(sr.sweep({d.name!r}, grid, sizes=[n]) gives the verdict at every point)")
     chunk = _chunk(chunk)
     rng, log = _ranges(ranges)
-    fixed = _plain_map("params", params)
+    fixed, opt_record = fixed_settings(d, params, options)
     tparams = _plain_map("theory_params", theory_params)
     known = {p.name: p for p in d.parameters}
     unknown = [k for k in rng if k not in known]
@@ -303,7 +307,9 @@ def falsify(derivation: Any, ranges: Any, budget: int = 200, sizes: Sequence[int
     st = None
     if store is not None:
         manifest = {"kind": "falsify", "derivation": d.name, "source_hash": source_hash(d), "symrmt": __version__,
-                    "ranges": {n: list(rng[n]) for n in rng}, "log": log, "params": fixed, "theory_params": tparams,
+                    "ranges": {n: list(rng[n]) for n in rng}, "log": log,
+                    "params": {k: v for k, v in fixed.items() if k not in opt_record},
+                    **({"options": opt_record} if opt_record else {}), "theory_params": tparams,
                     "budget": budget, "alpha": alpha, "confirm": confirm, "sizes": sizes,
                     "trials": {str(n): per[n] for n in sizes}, "seed": seed, "device": dev.type,
                     "dtype": str(dt).replace("torch.", "")}

@@ -136,6 +136,15 @@ _LOADED: dict[str, Any] = {}
 _THEORY: dict[tuple, Any] = {}
 
 
+def _key_value(v: Any) -> Any:
+    """A setting as part of the theory cache's key: numbers as floats, options (text, arrays,
+    SymPy objects) by their text."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return repr(v)
+
+
 def _resolve(spec: Any) -> Any:
     if isinstance(spec, tuple) and len(spec) == 2 and spec[0] == "name":
         if spec[1] not in _LOADED:
@@ -192,7 +201,7 @@ def run_task(spec: Any, params: Mapping[str, Any], theory_params: Mapping[str, A
     if threads == 1:
         one_torch_thread()
     if theory is None:
-        key = (id(der), tuple(sorted((k, float(v)) for k, v in theory_params.items())))
+        key = (id(der), tuple(sorted((k, _key_value(v)) for k, v in theory_params.items())))
         if key not in _THEORY:
             _THEORY[key] = der.theory(**der.bind(**theory_params))
         theory = _THEORY[key]

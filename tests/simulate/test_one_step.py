@@ -172,3 +172,28 @@ def test_slow_finite_d_theory_tracks_single_draws():
                      for W0, v, ws in zip(sim.draws["W0"], sim.draws["direction"], sim.draws["w_star"])])
     assert np.mean(np.abs(e - cond)) < 0.85 * np.mean(np.abs(e - lim))
     assert np.corrcoef(e, cond)[0, 1] > 0.4
+
+
+def test_train_first_layer_is_the_simulated_step():
+    """``train_first_layer(seed)`` draws W0, w* and the batch in the order of
+    ``simulate_one_step(seed)``'s first trial: the same layer, bit for bit; the step itself is
+    checked against its formula written here (numpy, relu σ′ = 1[u > 0])."""
+    from symrmt.simulate import train_first_layer
+
+    W0, W1, ws = train_first_layer(30, 2.0, 1.5, 1.0, "relu", "tanh", seed=9)
+    sim = simulate_one_step(30, 1.0, 2.0, 1.5, 0.1, activation="relu", trials=1, seed=9, device="cpu",
+                            n_test=10, keep_draws=True)
+    np.testing.assert_array_equal(sim.draws["W1"][0], W1)
+    np.testing.assert_array_equal(sim.draws["W0"][0], W0)
+    assert W0.shape == W1.shape == (30, 30) and np.allclose(np.linalg.norm(W0, axis=1), 1.0)
+    import torch
+
+    g = torch.Generator().manual_seed(9)
+    torch.randn(30, 30, generator=g, dtype=torch.float64)
+    torch.randn(30, generator=g, dtype=torch.float64)
+    X0 = torch.randn(60, 30, generator=g, dtype=torch.float64).numpy()
+    pre = X0 @ W0.T
+    resid = np.tanh(X0 @ ws) - np.maximum(pre, 0).mean(axis=1)
+    np.testing.assert_allclose(W1, W0 + 1.5 * ((resid[:, None] * (pre > 0)).T @ X0) / 60, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ParameterError, match="alpha0"):
+        train_first_layer(30, 0.0, 1.5)

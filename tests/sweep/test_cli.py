@@ -74,3 +74,30 @@ def test_falsify_out_resumes(tmp_path, capsys):
     second = json.loads(capsys.readouterr().out)
     assert second["reused"] == second["tasks"] == first["tasks"]
     assert second["confirmations"] == first["confirmations"]
+
+
+def test_option_reaches_sweep_and_falsify(tmp_path, capsys):
+    """``--option K=V`` fixes a derivation's option for the whole run (recorded in the store)."""
+    argv = ["sweep", "random-features", "--param", "psi1=0.5:2:2", "--option", "activation=tanh", "--sizes",
+            "20,40", "--trials", "2", "--serial", "--out", str(tmp_path / "s"), "--json"]
+    assert run(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    manifest = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    assert manifest["options"] == {"activation": "tanh"}
+    import symrmt as sr
+
+    d = sr.load("random-features")
+    assert data["points"][1]["theory"] == pytest.approx(d.theory(**d.bind(psi1=2.0, activation="tanh")), rel=1e-9)
+    assert run(["falsify", "random-features", "--range", "psi1=0.5:2", "--option", "activation=tanh", "--sizes",
+                "20,40,80", "--trials", "3", "--budget", "20", "--serial", "--out", str(tmp_path / "f")]) == 0
+    assert json.loads((tmp_path / "f" / "sweep.json").read_text())["options"] == {"activation": "tanh"}
+
+
+@pytest.mark.parametrize("option, match", [("activation=softsign", "activation"), ("psi2=1", "numeric parameter"),
+                                           ("activation", "NAME=VALUE")])
+def test_bad_option(option, match, tmp_path):
+    from symrmt.errors import SymrmtError
+
+    with pytest.raises(SymrmtError, match=match):
+        run(["sweep", "random-features", "--param", "psi1=0.5:2:2", "--option", option, "--serial",
+             "--out", str(tmp_path / "s")])

@@ -123,3 +123,37 @@ def test_an_overridden_theory_is_honoured():
     d = sr.load("ridge")
     expected = [1.5 * d.theory(**d.bind(q=q)) for q in (0.3, 0.6)]
     np.testing.assert_allclose(ds["theory"].values, expected, rtol=1e-9)
+
+
+def test_options_reach_theory_and_simulation_and_are_recorded(tmp_path):
+    """An option fixed for the whole sweep changes both sides: the theory is Mei–Montanari's with
+    the tanh Hermite coefficients and each trial is a tanh random-features model (the same numbers
+    as the derivation called directly with activation='tanh'; relu's differ)."""
+    d = sr.load("random-features")
+    kw = dict(sizes=[20, 40], trials=3, seed=2, client="serial", progress=False)
+    store = tmp_path / "rf"
+    ds = sweep(d, {"psi1": [0.5, 2.0]}, options={"activation": "tanh"}, store=store, **kw)
+    assert json.loads(ds.attrs["options"]) == {"activation": "tanh"}
+    assert "activation" not in json.loads(ds.attrs["params"])
+    p = d.bind(psi1=2.0, activation="tanh")
+    theory = d.theory(**p)
+    assert theory != pytest.approx(d.theory(**d.bind(psi1=2.0)), rel=1e-3)  # the option matters here
+    assert float(ds["theory"].sel(psi1=2.0)) == pytest.approx(theory, rel=1e-9)
+    row = d.measure_size(40, 3, derive_seed(2, 1, 40, 0), theory, device="cpu", **p)
+    np.testing.assert_allclose(ds["measurement"].sel(psi1=2.0, size=40).values, row["per_trial"], rtol=1e-9)
+    # resuming needs the same options; the default (relu) is another sweep
+    again = sweep(d, {"psi1": [0.5, 2.0]}, options={"activation": "tanh"}, store=store, **kw)
+    assert again.attrs["tasks_reused"] == 4 and again.attrs["tasks_run"] == 0
+    with pytest.raises(ParameterError, match="different sweep.*options"):
+        sweep(d, {"psi1": [0.5, 2.0]}, store=store, **kw)
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"activation": "softsign"}, "activation"),          # not a declared choice
+    ({"psi2": 1.0}, "numeric parameter"),                # a parameter given as an option
+    ({"colour": "red"}, "unknown option 'colour'"),
+    (["activation"], "mapping"),
+])
+def test_bad_options(options, match):
+    with pytest.raises(ParameterError, match=match):
+        sweep("random-features", {"psi1": [0.5]}, options=options, **KW)
