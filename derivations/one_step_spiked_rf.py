@@ -45,6 +45,23 @@ On the trained layer the theory agrees at all 24 points: χ² = 8.2 (relu/tanh) 
 on 12 points each, largest |z| 1.5 and 2.7.  The spiked limit is off by −2.6 to −6.8 % (relu/tanh)
 and −10.9 to +10.9 % (relu/relu, sign changing with α0).
 
+More than one step (``steps``; Dandi et al., arXiv 2305.18270: several large steps on fresh
+batches): the cumulative update still has one common spike ``1m̄ᵀ`` (every neuron sees the same
+spike, so the next step's mean update is common too) plus a bulk, and the fixed point on the
+trained layer follows the network (α = 1, α0 = 2, η̃ = 2, λ = 0.05, d = 1000, 10 trials):
+
+    σ/σ*        steps  seed  network           on the layer  diff                one-step limit
+    relu/tanh     2     61   0.3101 ± 0.0032   0.3088        +0.0012 ± 0.0023    0.3615
+    relu/tanh     3     62   0.2909 ± 0.0019   0.2911        −0.0003 ± 0.0021    0.3615
+    tanh/tanh     2     63   0.0491 ± 0.0007   0.0491        +0.0000 ± 0.0006    0.1143
+    relu/relu     2     64   0.1120 ± 0.0018   0.1123        −0.0002 ± 0.0012    0.1937
+
+Where the spiked route stops: the spike parameters (r, c, γ) after two or more steps are not
+derived in closed form (the second step's residual is ``σ*(w*·x) − μ0(κ)``, a function of the first
+spike, and its Gaussian integrals are not written), so several steps have only the given-layer
+form; and the target is single-index — the staircase of multi-index targets, where more steps
+learn more directions, is outside this derivation.
+
 ``form="finite-d"``: the same fixed point at finite d, conditional on the drawn first-layer
 weights W0 (the authors' finite-d theory, which diagonalizes the drawn W0): ``solve`` draws W0, w*
 and the spike direction at dimension ``d`` with ``weight_seed``; ``verify`` compares every trial
@@ -134,6 +151,8 @@ class OneStepSpikedRF(LearningCurveDerivation):
                   "'finite-d' (verify: the ladder)", low=2, low_inclusive=True, integer=True),
         Parameter("weight_seed", 0, "seed of the first layer (W0, w*, the step or the spike direction) drawn by "
                   "solve with form='given-layer' or 'finite-d'", low=0, low_inclusive=True, integer=True),
+        Parameter("steps", 1, "large gradient steps, each on a fresh batch of n0 samples (more than one: "
+                  "form='given-layer' and model='network' only)", low=1, low_inclusive=True, integer=True),
         Parameter("layers", 4, "first layers drawn (seeds weight_seed, weight_seed + 1, ...) and averaged by solve "
                   "with form='given-layer'", low=1, low_inclusive=True, integer=True),
     )
@@ -180,9 +199,9 @@ class OneStepSpikedRF(LearningCurveDerivation):
         ]
         return out
 
-    def solve_arrays(self, alpha, alpha0, eta, ridge, width, d=1000, weight_seed=0, layers=4, activation="tanh",
-                     target="tanh", model="network", form="given-layer", hermite="off"):
-        drawn = _drawn(form, hermite)
+    def solve_arrays(self, alpha, alpha0, eta, ridge, width, steps=1, d=1000, weight_seed=0, layers=4,
+                     activation="tanh", target="tanh", model="network", form="given-layer", hermite="off"):
+        drawn = _drawn(form, hermite, steps, model)
         if drawn and np.all(np.asarray(eta) == 0):
             drawn = None  # no step, no spike: random features, whose d → ∞ theory is the limit form
         if drawn is None:
@@ -198,12 +217,13 @@ class OneStepSpikedRF(LearningCurveDerivation):
                                               hermite=hermite == "on")
         runs = []
         for k in range(int(layers)):
-            W0, W1, ws = _first_layer(model, d, alpha0, eta, width, activation, target, seed + k)
+            W0, W1, ws = _first_layer(model, d, alpha0, eta, width, activation, target, seed + k, int(steps))
             runs.append(solve_one_step_given_layer(alpha, ridge, W0, W1, ws, activation, target))
         return _layer_average(runs)
 
     def theory(self, **params):
-        if _drawn(params.get("form", "given-layer"), params.get("hermite", "off")) and params.get("eta", 1) != 0:
+        if _drawn(params.get("form", "given-layer"), params.get("hermite", "off"), params.get("steps", 1),
+                  params.get("model", "network")) and params.get("eta", 1) != 0:
             return dict(params)  # conditional on each trial's draw: trial_theory() evaluates it
         return super().theory(**params)
 
@@ -258,12 +278,12 @@ class OneStepSpikedRF(LearningCurveDerivation):
         k = min(p, m)
         return [(m0, n), (m0, p), (p, n), (p, n), (m, n), (m, p), (k, k), (4096, p)]
 
-    def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, activation="tanh",
+    def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, steps=1, activation="tanh",
                        target="tanh", model="network", form="given-layer", hermite="off"):
         spike = spike_values(eta, alpha0, activation, target) if model == "spiked" else None
         return simulate_one_step(n, alpha, alpha0, eta, ridge, width, activation, target, trials=trials,
-                                 seed=seed, device=device, model=model, spike=spike,
-                                 keep_draws=_drawn(form, hermite) is not None and eta != 0)
+                                 seed=seed, device=device, model=model, spike=spike, steps=int(steps),
+                                 keep_draws=_drawn(form, hermite, steps, model) is not None and eta != 0)
 
 
 def _layer_average(runs):
@@ -286,10 +306,10 @@ def _layer_average(runs):
     return res.reject(res.converged)
 
 
-def _first_layer(model, d, alpha0, eta, width, activation, target, seed):
+def _first_layer(model, d, alpha0, eta, width, activation, target, seed, steps=1):
     """``(W0, W1, w*)`` of one draw: the trained network's first layer or the spiked model's."""
     if model == "network":
-        return train_first_layer(d, alpha0, eta, width, activation, target, seed=seed)
+        return train_first_layer(d, alpha0, eta, width, activation, target, seed=seed, steps=steps)
     if model != "spiked":
         raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
     r, c, g = (float(v) for v in spike_values(eta, alpha0, activation, target))
@@ -297,9 +317,16 @@ def _first_layer(model, d, alpha0, eta, width, activation, target, seed):
     return W0, c * W0 + r * np.outer(np.ones(W0.shape[0]), v), ws
 
 
-def _drawn(form, hermite="off"):
+def _drawn(form, hermite="off", steps=1, model="network"):
     """Which drawn form the ``form`` option asks for: None (``"limit"``), ``"given-layer"`` or
-    ``"finite-d"``; the ``hermite`` correction (``"off"``/``"on"``) exists in the finite-d form only."""
+    ``"finite-d"``; the ``hermite`` correction (``"off"``/``"on"``) exists in the finite-d form only;
+    more than one step only for trained networks read by the given-layer form."""
+    if np.ndim(steps):
+        raise ParameterError("steps: takes a scalar (a number of gradient steps), got an array")
+    if steps != 1 and (form != "given-layer" or model != "network"):
+        raise ParameterError(f"steps: {int(steps)} steps need form='given-layer' and model='network' (the spiked "
+                             "model, its limit and its finite-d form describe one step; the theory of several "
+                             "steps is read from the trained layer)")
     if form not in ("given-layer", "limit", "finite-d"):
         raise ParameterError(f"form: expected 'given-layer', 'limit' or 'finite-d', got {form!r}")
     if hermite not in ("off", "on"):

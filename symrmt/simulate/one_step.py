@@ -53,8 +53,19 @@ def _gradient_step(W0, ws, X0, eta: float, sig, sig_t, dsig):
     return W0 + eta * ((resid[:, None] * dsig(pre)).T @ X0) / X0.shape[0]
 
 
+def _train(W0, ws, steps: int, n0: int, eta: float, sig, sig_t, dsig, gen):
+    """``steps`` full-batch steps, each on a fresh batch of ``n0`` samples (drawn from ``gen``)."""
+    import torch
+
+    W = W0
+    for _ in range(steps):
+        W = _gradient_step(W, ws, torch.randn(n0, W0.shape[1], generator=gen, device=W0.device, dtype=W0.dtype),
+                           eta, sig, sig_t, dsig)
+    return W
+
+
 def train_first_layer(d: int, alpha0: float, eta: float, width: float = 1.0, activation: Any = "tanh",
-                      target: Any = "tanh", seed: int = 0, device: Any = None):
+                      target: Any = "tanh", seed: int = 0, device: Any = None, steps: int = 1):
     """One draw of the first layer after the gradient step (no readout): ``(W0, W1, w_star)``.
 
     The same step as :func:`simulate_one_step` with ``model="network"`` (``W0`` with unit Gaussian
@@ -67,9 +78,11 @@ def train_first_layer(d: int, alpha0: float, eta: float, width: float = 1.0, act
     d : int >= 2;  alpha0 : > 0;  eta : >= 0;  width : > 0 (``p = round(width d)``)
     activation, target : σ and σ* (names or SymPy expressions)
     seed : int >= 0;  device : None/"cpu"/"cuda"
+    steps : int >= 1, large steps, each on a fresh batch of ``n0`` samples (the readout stays ``a0``)
     """
     torch, dev, gen = seeded(seed, device)
     d = integer("d", d, low=2)
+    steps = integer("steps", steps, low=1)
     alpha0, width, eta = positive("alpha0", alpha0), positive("width", width), nonnegative("eta", eta)
     p, n0 = max(1, round(width * d)), max(1, round(alpha0 * d))
     sig, sig_t = torch_activation(activation), torch_activation(target)
@@ -78,15 +91,15 @@ def train_first_layer(d: int, alpha0: float, eta: float, width: float = 1.0, act
     W0 /= W0.norm(dim=1, keepdim=True)
     ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
     ws /= ws.norm()
-    W1 = _gradient_step(W0, ws, torch.randn(n0, d, generator=gen, device=dev, dtype=f64), eta, sig, sig_t,
-                        _grad_activation(sig))
+    W1 = _train(W0, ws, steps, n0, eta, sig, sig_t, _grad_activation(sig), gen)
     return tuple(t.cpu().numpy() for t in (W0, W1, ws))
 
 
 def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: float, width: float = 1.0,
                       activation: Any = "tanh", target: Any = "tanh", trials: int = 4, seed: int = 0,
                       device: Any = None, n_test: int | None = None, model: str = "network",
-                      spectrum: bool = False, spike: Any = None, keep_draws: bool = False) -> Measurement:
+                      spectrum: bool = False, spike: Any = None, keep_draws: bool = False,
+                      steps: int = 1) -> Measurement:
     """Train the network ``trials`` times at dimension ``d`` and measure it.
 
     Parameters
@@ -99,6 +112,9 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
     spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
     spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused)
+    steps : int >= 1, with ``model="network"``: that many large steps before the readout, each on
+        a fresh batch of ``n0`` samples (Dandi et al.'s multi-step regime; ``r, c, gamma`` and
+        ``direction`` then measure the total update ``W1 − W0``)
     keep_draws : also return each trial's draw (``Measurement.draws``): ``W0`` (p×d), ``w_star``,
         ``direction`` (the spike direction v: the drawn one of the spiked model, the mean row
         update of the network) and ``W1`` (the first layer the readout was trained on), numpy
@@ -122,6 +138,9 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     alpha, alpha0 = positive("alpha", alpha), positive("alpha0", alpha0)
     lam, width = positive("ridge", ridge), positive("width", width)
     eta = nonnegative("eta", eta)
+    steps = integer("steps", steps, low=1)
+    if steps > 1 and model != "network":
+        raise ParameterError(f"steps: {steps} steps need model='network' (the spiked model is one step's)")
     trials = integer("trials", trials, low=1)
     n_test = integer("n_test", n_test if n_test is not None else max(4000, 4 * d), low=1)
     p, n, n0 = max(1, round(width * d)), max(2, round(alpha * d)), max(1, round(alpha0 * d))
@@ -146,8 +165,7 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
         ws /= ws.norm()
         if model == "network":
-            W1 = _gradient_step(W0, ws, torch.randn(n0, d, generator=gen, device=dev, dtype=f64), eta, sig, sig_t,
-                                dsig)
+            W1 = _train(W0, ws, steps, n0, eta, sig, sig_t, dsig, gen)
         else:
             r, c, g = spike
             zeta = torch.randn(d, generator=gen, device=dev, dtype=f64)

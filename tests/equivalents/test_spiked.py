@@ -196,7 +196,7 @@ def test_registry_derivation():
     res = d.solve(alpha=np.array([0.5, 1.0, 2.0]))
     assert res.converged.all()
     assert {p.name for p in d.parameters} == {"alpha", "alpha0", "eta", "ridge", "width", "d", "weight_seed",
-                                              "layers"}
+                                              "layers", "steps"}
     assert d.solve_only == ("d", "weight_seed", "layers")
     assert d.options == {"activation": "tanh", "target": "tanh", "model": "network", "form": "given-layer",
                          "hermite": "off"}
@@ -511,6 +511,12 @@ def test_registry_given_layer_averages_drawn_layers():
         d.solve(alpha0=np.array([1.0, 2.0]), d=40)
     with pytest.raises(ParameterError, match="layers"):
         d.solve(layers=0, d=40)
+    with pytest.raises(ParameterError, match="steps: 2 steps need form='given-layer'"):
+        d.solve(steps=2, form="limit")
+    with pytest.raises(ParameterError, match="steps"):
+        d.solve(steps=2, model="spiked", d=40)
+    two = d.solve(alpha=1.0, steps=2, d=60, layers=1)
+    assert float(two["test_error"]) != pytest.approx(float(d.solve(alpha=1.0, d=60, layers=1)["test_error"]), rel=1e-3)
 
 
 @pytest.mark.slow
