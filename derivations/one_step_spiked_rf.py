@@ -45,6 +45,12 @@ On the trained layer the theory agrees at all 24 points: χ² = 8.2 (relu/tanh) 
 on 12 points each, largest |z| 1.5 and 2.7.  The spiked limit is off by −2.6 to −6.8 % (relu/tanh)
 and −10.9 to +10.9 % (relu/relu, sign changing with α0).
 
+The odd students (d = 1000, 10 trials, α = 1; seeds 2 and 3), where the spiked model already held:
+tanh/relu at α0 = 1, 2, 8: network 0.5519 ± 0.0060, 0.5108 ± 0.0086, 0.4558 ± 0.0054; on the layer
+0.5463, 0.5114, 0.4569 (differences +0.0056 ± 0.0055, −0.0006 ± 0.0088, −0.0012 ± 0.0050); tanh/tanh
+0.1745 ± 0.0042, 0.1138 ± 0.0018, 0.0498 ± 0.0007 against 0.1741, 0.1154, 0.0498 (+0.0004 ± 0.0016,
+−0.0017 ± 0.0013, −0.0000 ± 0.0006).
+
 More than one step (``steps``; Dandi et al., arXiv 2305.18270: several large steps on fresh
 batches): the cumulative update still has one common spike ``1m̄ᵀ`` (every neuron sees the same
 spike, so the next step's mean update is common too) plus a bulk, and the fixed point on the
