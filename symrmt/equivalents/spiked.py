@@ -109,7 +109,7 @@ every atom ``(ω, F, H, G)`` from the trained ``B`` itself closes the network's 
 model: relu/tanh at α = 1, α0 = 2, d = 1000 (24 trials) 0.3374 ± 0.0019 against 0.3410 on the
 trained layer and 0.3615 for the spiked limit; the same fixed point without ``G`` gives 0.350.
 The readout's conditional Gaussian equivalence itself holds on the trained layer (ridge on
-Gaussian-equivalent features of the same layers: difference −0.0005 ± 0.0024, 16 trials).  The
+Gaussian-equivalent features of the same layers: difference +0.0000 ± 0.0030, 16 trials; a slow test).  The
 atoms' d → ∞ laws (the rectangular free convolution of ``c̄W0`` with the step's noise, and the
 limit of ``G``) are not derived in closed form: the theory reads them from drawn layers
 (:func:`symrmt.simulate.train_first_layer`), whose theory varies from draw to draw by an SD that
