@@ -870,9 +870,10 @@ def solve_one_step_given_layer(alpha: Any, ridge: Any, W0: Any, W1: Any, target_
     ``c²``·Marchenko–Pastur (the step's noise is a product of the batch with itself, not i.i.d.)
     and the cross forms ``G = d(u·Bv̂)(u·Bζ̂)`` — the bulk reads the spike direction and the
     target together, because ``v̂`` is the batch's own mean gradient (module docstring).  The
-    readout's conditional Gaussian equivalence on the trained layer holds (measured, module docstring); the traces
-    self-average, so one layer drawn at large d (:func:`symrmt.simulate.train_first_layer`) is
-    the finite-α0 theory of the network.
+    readout's conditional Gaussian equivalence on the trained layer holds (measured, module
+    docstring).  One layer's theory varies from draw to draw by an SD of about 0.003 that shrinks
+    slowly with d; the mean over several drawn layers (:func:`symrmt.simulate.train_first_layer`;
+    the derivation's ``layers``) is the finite-α0 theory of the network.
 
     Parameters
     ----------

@@ -101,8 +101,9 @@ def cmd_sweep(args) -> int:
         raise ParameterError("--param: give at least one range NAME=LO:HI:NUM[:log] to sweep")
     plot = _plot_path(args.plot)
     ds = sweep(der, axes, sizes=_sizes(args.sizes), trials=args.trials, seed=args.seed, client=_client(args),
-               store=args.out, params=fixed, options=_cli_options(args, der), batch=args.batch, workers=args.workers, device=args.device,
-               progress=_progress(args), chunk=args.chunk, export=args.export)
+               store=args.out, params=fixed, options=_cli_options(args, der), batch=args.batch,
+               workers=args.workers, device=args.device, progress=_progress(args), chunk=args.chunk,
+               export=args.export)
     if plot is not None:
         if len(axes) > 2:
             raise ParameterError("--plot: a figure needs a 1-D or 2-D sweep")
