@@ -53,20 +53,68 @@ tanh/relu at α0 = 1, 2, 8: network 0.5519 ± 0.0060, 0.5108 ± 0.0086, 0.4558 �
 
 More than one step (``steps``; Dandi et al., arXiv 2305.18270: several large steps on fresh
 batches): the cumulative update still has one common spike ``1m̄ᵀ`` (every neuron sees the same
-spike, so the next step's mean update is common too) plus a bulk, and the fixed point on the
-trained layer follows the network (α = 1, α0 = 2, η̃ = 2, λ = 0.05, d = 1000, 10 trials):
+residual, so the next step's mean update is common too) plus a bulk.  The spiked model carries its
+spike ``(r, c, γ)`` from step to step by Gaussian integrals (:func:`symrmt.equivalents.next_spike`:
+the next residual is ``σ*(z) − μ0(κ)``), and ``form="limit"``, ``"finite-d"`` and ``model="spiked"``
+use it.  Trained layers against it, and test errors (α = 1, α0 = 2, η̃ = 2, λ = 0.05, width 1,
+d = 1000, 10 trials, seed 70; ``examples/several_steps.py --d 1000 --trials 10 --seed 70 --steps 2,3
+--pair ...``; "spiked": trained spiked models with the recursion's spike):
 
-    σ/σ*        steps  seed  network           on the layer  diff                one-step limit
-    relu/tanh     2     61   0.3101 ± 0.0032   0.3088        +0.0012 ± 0.0023    0.3615
-    relu/tanh     3     62   0.2909 ± 0.0019   0.2911        −0.0003 ± 0.0021    0.3615
-    tanh/tanh     2     63   0.0491 ± 0.0007   0.0491        +0.0000 ± 0.0006    0.1143
-    relu/relu     2     64   0.1120 ± 0.0018   0.1123        −0.0002 ± 0.0012    0.1937
+    σ/σ*       steps  r: layers / recursion   c: layers / recursion   γ: layers / recursion
+    relu/tanh    2    0.8213 ± 0.0063 / 0.8249   0.7193 ± 0.0017 / 0.7191   0.7865 ± 0.0057 / 0.7815
+    relu/tanh    3    0.8125 ± 0.0044 / 0.8099   0.6233 ± 0.0018 / 0.6206   0.7845 ± 0.0065 / 0.7843
+    relu/relu    2    0.9032 ± 0.0077 / 0.9056   1.0375 ± 0.0025 / 1.0370   0.8845 ± 0.0021 / 0.8829
+    relu/relu    3    0.9757 ± 0.0045 / 0.9754   0.9594 ± 0.0030 / 0.9579   0.9262 ± 0.0014 / 0.9270
+    tanh/relu    2    0.9577 ± 0.0067 / 0.9587   1.1116 ± 0.0032 / 1.1154   0.8441 ± 0.0022 / 0.8436
+    tanh/relu    3    1.0182 ± 0.0042 / 1.0158   1.1593 ± 0.0038 / 1.1614   0.9034 ± 0.0012 / 0.9023
+    tanh/tanh    2    1.0525 ± 0.0035 / 1.0591   1.0298 ± 0.0014 / 1.0346   0.9302 ± 0.0014 / 0.9287
+    tanh/tanh    3    1.1545 ± 0.0032 / 1.1556   1.0073 ± 0.0018 / 1.0078   0.9698 ± 0.0006 / 0.9703
 
-Where the spiked route stops: the spike parameters (r, c, γ) after two or more steps are not
-derived in closed form (the second step's residual is ``σ*(w*·x) − μ0(κ)``, a function of the first
-spike, and its Gaussian integrals are not written), so several steps have only the given-layer
-form; and the target is single-index — the staircase of multi-index targets, where more steps
-learn more directions, is outside this derivation.
+    σ/σ*       steps  network           on the layer  diff                spiked            limit    network/limit − 1
+    relu/tanh    2    0.3080 ± 0.0015   0.3083        −0.0003 ± 0.0013    0.3190 ± 0.0026   0.3218   −4.3 %
+    relu/tanh    3    0.2892 ± 0.0024   0.2899        −0.0007 ± 0.0017    0.2977 ± 0.0023   0.3003   −3.7 %
+    relu/relu    2    0.1136 ± 0.0015   0.1119        +0.0017 ± 0.0018    0.1163 ± 0.0009   0.1158   −1.8 %
+    relu/relu    3    0.0727 ± 0.0004   0.0734        −0.0007 ± 0.0007    0.0815 ± 0.0013   0.0813   −10.6 %
+    tanh/relu    2    0.4681 ± 0.0055   0.4704        −0.0023 ± 0.0048    0.4793 ± 0.0056   0.4750   −1.4 %
+    tanh/relu    3    0.4390 ± 0.0052   0.4517        −0.0127 ± 0.0053    0.4592 ± 0.0046   0.4591   −4.4 %
+    tanh/tanh    2    0.0488 ± 0.0007   0.0489        −0.0001 ± 0.0006    0.0500 ± 0.0006   0.0494   −1.3 %
+    tanh/tanh    3    0.0233 ± 0.0007   0.0232        +0.0001 ± 0.0003    0.0233 ± 0.0002   0.0231   +0.6 %
+
+(one step, for comparison, the limit is 0.3615, 0.1937, 0.5084, 0.1143 in this order.)  The recursion
+holds within 1–2 SE except tanh/tanh's c after two steps (−3.4 SE, 0.5 %); the spiked models match
+their limit (largest |z| 1.1); the theory on the trained layer follows the network (largest |z|
+2.4, tanh/relu at three steps).  The networks sit below the spiked limit by 1–11 %, as after one
+step: the trained bulk is not ``cW0`` (the same structure the given-layer form reads).
+
+Multi-index targets (``target="staircase2"`` = z1 + z1z2, ``"staircase3"`` = z1 + z1z2 + z1z2z3;
+Abbe et al., arXiv 2202.08658; from Python any SymPy expression in 2–3 indices).  The spike stays
+one direction; the recursion carries its cosines with every target direction, and the fixed point
+has one ψ per residual direction (:mod:`symrmt.equivalents.spiked`).  The staircase is learned
+direction by direction only where ``E[κμ1(κ)] ≠ 0``: a ReLU student turns towards z2 at the second
+step, a tanh student (even σ′) never does.  ``form="limit"`` and ``"given-layer"`` take these
+targets (``"finite-d"`` and drawn spiked layers are single-index).  Staircase2, α = 2, α0 = η̃ = 2,
+λ = 0.05, d = 1000, 10 trials, seed 80 (``examples/several_steps.py --d 1000 --trials 10 --seed 80
+--pair relu/staircase2 --alpha 2``; Var y = 2):
+
+    σ     steps  γ1: layers / recursion   γ2: layers / recursion    network           on the layer  diff                spiked            limit
+    relu    1    0.6866 ± 0.0058 / 0.6934   −0.0066 ± 0.0104 / 0       2.1450 ± 0.0289   2.1525        −0.0075 ± 0.0273    2.2489 ± 0.0360   2.2502
+    relu    2    0.6031 ± 0.0100 / 0.6024    0.2370 ± 0.0116 / 0.2417  1.9486 ± 0.0161   1.9617        −0.0131 ± 0.0196    2.1502 ± 0.0348   2.1512
+    relu    3    0.6007 ± 0.0115 / 0.5845    0.1872 ± 0.0100 / 0.2011  1.9238 ± 0.0421   1.9144        +0.0094 ± 0.0387    2.1454 ± 0.0253   2.1184
+    tanh    1    0.7009 ± 0.0058 / 0.7071   −0.0088 ± 0.0114 / 0       1.7619 ± 0.0230   1.7649        −0.0030 ± 0.0256    1.7555 ± 0.0228   1.7641
+    tanh    2    0.8279 ± 0.0022 / 0.8327   −0.0056 ± 0.0078 / 0       1.5852 ± 0.0104   1.6079        −0.0227 ± 0.0088    1.6337 ± 0.0229   1.6240
+    tanh    3    0.8960 ± 0.0020 / 0.8969    0.0027 ± 0.0086 / 0       1.5567 ± 0.0201   1.5076        +0.0491 ± 0.0183    1.5281 ± 0.0236   1.5325
+
+Repeated with 20 trials (seed 90) at 2 and 3 steps: differences on the layer relu −0.0100 ± 0.0132,
++0.0146 ± 0.0191, tanh −0.0057 ± 0.0091, +0.0017 ± 0.0101 — the tanh z = −2.6, +2.7 above were
+fluctuations of a heavy-tailed test error (y contains z1z2).  The recursion's cosines hold within
+1.4 SE, the spiked models match the limit (|z| ≤ 1.4), and the networks sit 5–9 % (relu) and
+0–2.4 % (tanh) below the limit.  Where the spiked route stops: the spike is one direction (the
+readout a0 is uniform, so the neurons share it), so a staircase's later directions enter only
+through that direction's cosines — z3 of staircase3 is not reached by a ReLU student in three steps
+(``E[μ1(κ)(κ² − 1)] = 0`` for ``μ1 = Φ(rκ/c)``; trained, seed 95, 10 trials: cosine with z3
+0.017 ± 0.010, with z2 0.149 ± 0.014 against the recursion's 0 and 0.143; test error 3.70 ± 0.06,
+on the layer 3.80, limit 4.14); and the bulk's cross forms with the spike, which
+the limit leaves out, are what the trained layer adds.
 
 ``form="finite-d"``: the same fixed point at finite d, conditional on the drawn first-layer
 weights W0 (the authors' finite-d theory, which diagonalizes the drawn W0): ``solve`` draws W0, w*
@@ -137,6 +185,7 @@ from symrmt.equivalents import (ACTIVATION_NAMES, draw_one_step_weights, solve_o
                                 spiked_feature_spectrum)
 from symrmt.errors import ParameterError
 from symrmt.simulate import simulate_one_step, train_first_layer
+from symrmt.symbolic import STAIRCASES, index_target
 
 
 class OneStepSpikedRF(LearningCurveDerivation):
@@ -157,8 +206,9 @@ class OneStepSpikedRF(LearningCurveDerivation):
                   "'finite-d' (verify: the ladder)", low=2, low_inclusive=True, integer=True),
         Parameter("weight_seed", 0, "seed of the first layer (W0, w*, the step or the spike direction) drawn by "
                   "solve with form='given-layer' or 'finite-d'", low=0, low_inclusive=True, integer=True),
-        Parameter("steps", 1, "large gradient steps, each on a fresh batch of n0 samples (more than one: "
-                  "form='given-layer' and model='network' only)", low=1, low_inclusive=True, integer=True),
+        Parameter("steps", 1, "large gradient steps, each on a fresh batch of n0 samples (the spiked model's "
+                  "r, c, γ after that many steps: symrmt.equivalents.next_spike)", low=1, low_inclusive=True,
+                  integer=True),
         Parameter("layers", 4, "first layers drawn (seeds weight_seed, weight_seed + 1, ...) and averaged by solve "
                   "with form='given-layer'", low=1, low_inclusive=True, integer=True),
     )
@@ -172,7 +222,8 @@ class OneStepSpikedRF(LearningCurveDerivation):
     #: ``hermite``: ``"off"`` (default) or ``"on"`` — with ``form="finite-d"``, include the rank-one
     #: Hermite correction τ′(W0w*)w*ᵀ of the bulk (nonzero for relu/relu; see symrmt.equivalents.spiked)
     options = {"activation": "tanh", "target": "tanh", "model": "network", "form": "given-layer", "hermite": "off"}
-    option_choices = {"activation": ACTIVATION_NAMES, "target": ACTIVATION_NAMES, "model": ("network", "spiked"),
+    option_choices = {"activation": ACTIVATION_NAMES, "target": ACTIVATION_NAMES + tuple(STAIRCASES),
+                      "model": ("network", "spiked"),
                       "form": ("given-layer", "limit", "finite-d"), "hermite": ("off", "on")}
     sizes = (200, 400, 800, 1600)
     quick_sizes = (50, 100, 200, 400)
@@ -181,9 +232,14 @@ class OneStepSpikedRF(LearningCurveDerivation):
              {"random features (eta = 0)": {"eta": 0}})
 
     def equations(self):
-        sp_ = spike_parameters(self.options["activation"], self.options["target"])
-        out = [(name, sp.Eq(sp.Symbol(name), expr)) for name, expr in
-               (("r", sp_.r), ("c", sp_.c), ("gamma", sp_.gamma))]
+        tgt = index_target(self.options["target"])
+        if tgt.k == 1:
+            sp_ = spike_parameters(self.options["activation"], self.options["target"])
+            out = [(name, sp.Eq(sp.Symbol(name), expr)) for name, expr in
+                   (("r", sp_.r), ("c", sp_.c), ("gamma", sp_.gamma))]
+        else:
+            out = [("target (z_a = w_a·x, orthonormal w_a)", sp.Eq(sp.Symbol("y"), tgt.expr)),
+                   *_recursion_equations()]
         k = sp.Symbol("kappa")
         E = sp.Function("E_kappa")
         mu0, mu1, mu2, h, h1, hh = (sp.Function(n)(k) for n in ("mu0", "mu1", "mu2", "h", "h1", "hh"))
@@ -207,20 +263,20 @@ class OneStepSpikedRF(LearningCurveDerivation):
 
     def solve_arrays(self, alpha, alpha0, eta, ridge, width, steps=1, d=1000, weight_seed=0, layers=4,
                      activation="tanh", target="tanh", model="network", form="given-layer", hermite="off"):
-        drawn = _drawn(form, hermite, steps, model)
+        drawn = _drawn(form, hermite, steps, model, target)
         if drawn and np.all(np.asarray(eta) == 0):
             drawn = None  # no step, no spike: random features, whose d → ∞ theory is the limit form
         if drawn is None:
-            return solve_one_step(alpha, alpha0, eta, ridge, width, activation, target)
+            return solve_one_step(alpha, alpha0, eta, ridge, width, activation, target, steps=int(steps))
         for k, v in (("alpha0", alpha0), ("eta", eta), ("width", width)):
             if np.ndim(v):
                 raise ParameterError(f"{k}: form={form!r} takes a scalar (the draw is fixed), got an array")
         eta, alpha0, width, d, seed = float(eta), float(alpha0), float(width), int(d), int(weight_seed)
         if drawn == "finite-d":
-            _, _, g = spike_values(eta, alpha0, activation, target)
+            _, _, g = spike_values(eta, alpha0, activation, target, int(steps))
             W0, ws, v = draw_one_step_weights(d, width, float(g), seed)
             return solve_one_step_conditional(alpha, ridge, W0, v, ws, eta, alpha0, activation, target,
-                                              hermite=hermite == "on")
+                                              hermite=hermite == "on", steps=int(steps))
         runs = []
         for k in range(int(layers)):
             W0, W1, ws = _first_layer(model, d, alpha0, eta, width, activation, target, seed + k, int(steps))
@@ -229,7 +285,7 @@ class OneStepSpikedRF(LearningCurveDerivation):
 
     def theory(self, **params):
         if _drawn(params.get("form", "given-layer"), params.get("hermite", "off"), params.get("steps", 1),
-                  params.get("model", "network")) and params.get("eta", 1) != 0:
+                  params.get("model", "network"), params.get("target", "tanh")) and params.get("eta", 1) != 0:
             return dict(params)  # conditional on each trial's draw: trial_theory() evaluates it
         return super().theory(**params)
 
@@ -246,8 +302,8 @@ class OneStepSpikedRF(LearningCurveDerivation):
             return np.array([float(solve_one_step_given_layer(al, lam, W0, W1, ws, t["activation"], t["target"])
                                    ["test_error"]) for W0, W1, ws in zip(dr["W0"], dr["W1"], dr["w_star"])])
         args = (float(t["eta"]), float(t["alpha0"]), t["activation"], t["target"])
-        on = t.get("hermite", "off") == "on"
-        return np.array([float(solve_one_step_conditional(al, lam, W0, v, ws, *args, hermite=on)["test_error"])
+        on, k = t.get("hermite", "off") == "on", int(t.get("steps", 1))
+        return np.array([float(solve_one_step_conditional(al, lam, W0, v, ws, *args, hermite=on, steps=k)["test_error"])
                          for W0, v, ws in zip(dr["W0"], dr["direction"], dr["w_star"])])
 
     def figures(self, directory, quick=True, seed=0, device=None):
@@ -286,10 +342,29 @@ class OneStepSpikedRF(LearningCurveDerivation):
 
     def run_simulation(self, n, trials, seed, device, alpha, alpha0, eta, ridge, width, steps=1, activation="tanh",
                        target="tanh", model="network", form="given-layer", hermite="off"):
-        spike = spike_values(eta, alpha0, activation, target) if model == "spiked" else None
+        # the spiked model carries the steps in its spike (r, c, γ); the network takes them one by one
+        spike = spike_values(eta, alpha0, activation, target, int(steps)) if model == "spiked" else None
         return simulate_one_step(n, alpha, alpha0, eta, ridge, width, activation, target, trials=trials,
-                                 seed=seed, device=device, model=model, spike=spike, steps=int(steps),
-                                 keep_draws=_drawn(form, hermite, steps, model) is not None and eta != 0)
+                                 seed=seed, device=device, model=model, spike=spike,
+                                 steps=int(steps) if model == "network" else 1,
+                                 keep_draws=_drawn(form, hermite, steps, model, target) is not None and eta != 0)
+
+
+def _recursion_equations():
+    """The spike recursion of several steps (:func:`symrmt.equivalents.next_spike`) as equations."""
+    k, t, g, c, r, eta, a0 = sp.symbols("kappa t g c r eta alpha0")
+    E = sp.Function("E")
+    mu0, mu1, h1 = (sp.Function(n)(k) for n in ("mu0", "mu1", "h1_b"))
+    e = sp.Function("sigma_star")(sp.Symbol("z")) - mu0
+    A, Ap, N = sp.Symbol("A"), sp.Symbol("A_perp_b"), sp.Symbol("N")
+    return [("A = r + η̃ E[e μ1(κ) κ]", sp.Eq(A, r + eta * E(e * mu1 * k))),
+            ("A⊥_b = η̃ E[μ1(κ) h1_b(κ)]", sp.Eq(Ap, eta * E(mu1 * h1))),
+            ("N² = η̃² E[e² μ1(κ)²]/α0", sp.Eq(N**2, eta**2 * E(e**2 * mu1**2) / a0)),
+            ("r′", sp.Eq(sp.Symbol("r'"), sp.sqrt(A**2 + sp.Symbol("|A_perp|")**2 + N**2))),
+            ("γ′ = (Aγ + L A⊥)/r′, L = (I − γγᵀ)^(1/2)",
+             sp.Eq(sp.Symbol("gamma'"), (A * sp.Symbol("gamma") + sp.Symbol("L") * sp.Symbol("A_perp")) / sp.Symbol("r'"))),
+            ("c′", sp.Eq(sp.Symbol("c'")**2, (1 + eta * E(e * sp.Function("sigma_prime")(r * k + c * g) * g) / c)**2 * c**2
+                        + eta**2 / a0 * E(e**2 * (sp.Function("sigma_prime")(r * k + c * g)**2 - mu1**2))))]
 
 
 def _layer_average(runs):
@@ -318,21 +393,22 @@ def _first_layer(model, d, alpha0, eta, width, activation, target, seed, steps=1
         return train_first_layer(d, alpha0, eta, width, activation, target, seed=seed, steps=steps)
     if model != "spiked":
         raise ParameterError(f"model: expected 'network' or 'spiked', got {model!r}")
-    r, c, g = (float(v) for v in spike_values(eta, alpha0, activation, target))
+    r, c, g = (float(v) for v in spike_values(eta, alpha0, activation, target, steps))
     W0, ws, v = draw_one_step_weights(d, width, g, seed)
     return W0, c * W0 + r * np.outer(np.ones(W0.shape[0]), v), ws
 
 
-def _drawn(form, hermite="off", steps=1, model="network"):
+def _drawn(form, hermite="off", steps=1, model="network", target="tanh"):
     """Which drawn form the ``form`` option asks for: None (``"limit"``), ``"given-layer"`` or
-    ``"finite-d"``; the ``hermite`` correction (``"off"``/``"on"``) exists in the finite-d form only;
-    more than one step only for trained networks read by the given-layer form."""
+    ``"finite-d"``; the ``hermite`` correction (``"off"``/``"on"``) exists in the finite-d form, for
+    one step, only."""
     if np.ndim(steps):
         raise ParameterError("steps: takes a scalar (a number of gradient steps), got an array")
-    if steps != 1 and (form != "given-layer" or model != "network"):
-        raise ParameterError(f"steps: {int(steps)} steps need form='given-layer' and model='network' (the spiked "
-                             "model, its limit and its finite-d form describe one step; the theory of several "
-                             "steps is read from the trained layer)")
+    if index_target(target).k > 1 and (form == "finite-d" or (form == "given-layer" and model == "spiked")):
+        raise ParameterError(f"target: the multi-index target {target!r} has the forms 'limit' and 'given-layer' "
+                             "(model='network'); the finite-d form and drawn spiked layers are single-index")
+    if steps != 1 and hermite == "on":
+        raise ParameterError(f"hermite: 'on' is written for one step, got steps={int(steps)}")
     if form not in ("given-layer", "limit", "finite-d"):
         raise ParameterError(f"form: expected 'given-layer', 'limit' or 'finite-d', got {form!r}")
     if hermite not in ("off", "on"):

@@ -266,6 +266,7 @@ _ARRAY_RULES = {
     "positive": (lambda a: a > 0, "> 0"),
     "nonnegative": (lambda a: a >= 0, ">= 0"),
     "atleast1": (lambda a: a >= 1, ">= 1"),
+    "cosine": (lambda a: np.abs(a) <= 1, "in [-1, 1]"),
 }
 
 
@@ -278,8 +279,8 @@ def checked(name: str, value: Any, rule: str) -> np.ndarray:
         The parameter's name, used in the message.
     value
         A real number or array-like of real numbers.
-    rule : {"positive", "nonnegative", "atleast1"}
-        ``> 0``, ``>= 0`` or ``>= 1`` for every entry.
+    rule : {"positive", "nonnegative", "atleast1", "cosine"}
+        ``> 0``, ``>= 0``, ``>= 1`` or ``|·| <= 1`` for every entry.
 
     Raises
     ------

@@ -34,12 +34,14 @@ from .ridge import solve_ridge
 from .spectrum import kappa_equation, population_spectrum, wishart_s_transform
 from .spiked import (node_values, solve_one_step, spike_parameters, spike_values, spiked_feature_cdf, spiked_feature_density,
                      spiked_feature_spectrum, spiked_rf_system)
-from .spiked import conditional_spectrum, draw_one_step_weights, solve_one_step_conditional, solve_one_step_given_layer
+from .spiked import (conditional_spectrum, draw_one_step_weights, next_spike, solve_one_step_conditional,
+                     solve_one_step_given_layer)
 from .spiked import ACTIVATION_NAMES
 
 __all__ = ["solve_one_step", "spike_parameters", "spike_values", "spiked_feature_spectrum", "spiked_feature_density",
            "spiked_feature_cdf", "spiked_rf_system", "node_values", "solve_one_step_conditional",
-           "conditional_spectrum", "draw_one_step_weights", "solve_one_step_given_layer", "ACTIVATION_NAMES"]
+           "conditional_spectrum", "draw_one_step_weights", "solve_one_step_given_layer", "next_spike",
+           "ACTIVATION_NAMES"]
 
 __all__ += ["solve_ridge", "solve_linear_random_features",
            "solve_random_features", "mei_montanari_system", "gaussian_equivalent_system", "mm_polynomials",

@@ -51,6 +51,33 @@ uncorrelated with ``W0w*``, so only the fraction ``c̄/c`` of ``W0w*`` lies alon
 weights (:func:`solve_one_step_conditional` with ``hermite=True``; the closed d → ∞ form would
 need the quadratic forms of a spiked input covariance and is not written).
 
+Several large steps (Dandi et al., arXiv 2305.18270; :func:`next_spike`, ``steps`` of
+:func:`spike_values` and :func:`solve_one_step`), each on a fresh batch.  The readout ``a0`` is
+uniform, so every neuron sees the same residual and the next mean row update is common again: the
+layer stays ``bulk + (r/√d)1vᵀ`` with one spike.  From a spiked layer, the next step's residual is
+``σ*(z) − μ0(κ)`` (the network's output, averaged over the neurons, is ``μ0(κ)``) and its mean row
+update ``η̃ E[(σ* − μ0(κ)) μ1(κ) x]`` plus isotropic batch noise; the bulk rows are rescaled by
+``c̄ = 1 + η̃ E[e σ′(rκ + cg) g]/c`` and receive fresh noise.  The map ``(r, c, γ) → (r′, c′, γ′)``
+is a κ integral (formulas in :func:`next_spike`); from ``(0, 1, ·)`` it is the one-step closed form.
+Against trained layers at d = 1000 (10 trials, seed 70, α0 = η̃ = 2) it holds to within 1–2 SE
+for relu/tanh, relu/relu, tanh/relu and tanh/tanh after two and three steps (largest deviation:
+tanh/tanh c, 1.0298 ± 0.0014 measured against 1.0346 after two steps); the spiked models trained
+with these spikes match the limit's test error, and the trained networks sit 1–11 % below it
+(the bulk's structure, as after one step: :func:`solve_one_step_given_layer`).
+
+Multi-index targets ``y = g(w_1·x, …, w_k·x)`` (orthonormal ``w_a``, k <= 3; the staircases
+``z1 + z1z2``, ``z1 + z1z2 + z1z2z3`` of Abbe et al., arXiv 2202.08658, or a SymPy expression).  The
+spike is still one direction ``v̂``, now with a vector of cosines ``γ_a = w_a·v̂``; given
+``κ = v̂·x`` the target reads ``κ`` and the coordinates ``t_b`` along the orthonormalized
+residuals ``ζ_b`` of the ``w_a`` (``z = γκ + Lt``, ``L = (I − γγᵀ)^{1/2}``).  In the fixed point
+the single ``ψ`` becomes a vector (``ψ̂_b = a E_κ[μ1 h1_b/D]``, ``h1_b = E[t_b y|κ]``), ``H`` a
+k×k form and ``G`` a k-vector (:func:`_linear_part`); at d → ∞ ``H → ω I``, ``G → 0``.  Several
+steps learn the staircase direction by direction: the spike turns towards a direction the residual
+reads through a product with a learned one (for ``z1 + z1z2``: ``A⊥_2 = η̃γ1 E[κμ1(κ)]``, nonzero
+for ReLU, zero for an even ``σ′`` such as tanh's) — :func:`next_spike`.  Trained networks at
+d = 1000 (relu, α = 2, α0 = η̃ = 2, 10 trials, seed 80): ``γ_2`` = −0.007 ± 0.010, 0.237 ± 0.012,
+0.187 ± 0.010 after 1, 2, 3 steps against the recursion's 0, 0.242, 0.201.
+
 Spiked random features (sRF): ``W1 ≈ c W0 + (r/√d) 1_p vᵀ`` with ``v = γ w* + √(1−γ²) ζ``,
 ``ζ ⊥ w*``.  With ``κ = v·x/√d`` the features are, conditionally on κ, Gaussian-equivalent
 (the "conditional GET" of Cui et al. §3):
@@ -142,7 +169,7 @@ from .._checks import broadcast, checked, integer
 __all__ = ["SpikeParameters", "spike_parameters", "spike_values", "spiked_rf_system",
            "solve_one_step", "node_values", "node_population", "spiked_feature_spectrum", "spiked_feature_density",
            "spiked_feature_cdf", "conditional_spectrum", "spiked_rf_conditional_system",
-           "solve_one_step_conditional", "solve_one_step_given_layer", "draw_one_step_weights",
+           "solve_one_step_conditional", "solve_one_step_given_layer", "draw_one_step_weights", "next_spike",
            "SPIKE_SYMBOLS", "NODES", "ACTIVATION_NAMES"]
 
 #: Gauss–Hermite nodes of the κ integral (the population of the compiled system: data, not code).
@@ -264,9 +291,107 @@ def spike_parameters(activation: Any = "tanh", target: Any = "tanh") -> SpikePar
     return sp_
 
 
-def spike_values(eta: Any, alpha0: Any, activation: Any = "tanh", target: Any = "tanh"):
-    """``(r, c, γ)`` float arrays at ``eta`` (η̃ ≥ 0) and ``alpha0`` (> 0), broadcast."""
-    return spike_parameters(activation, target).evaluate(eta, alpha0)
+def spike_values(eta: Any, alpha0: Any, activation: Any = "tanh", target: Any = "tanh", steps: int = 1,
+                 nodes: int = 2 * NODES):
+    """``(r, c, γ)`` float arrays at ``eta`` (η̃ ≥ 0) and ``alpha0`` (> 0), broadcast, after ``steps``
+    large steps, each on a fresh batch of ``n0 = α0 d`` samples (Dandi et al., arXiv 2305.18270).
+
+    One step: the closed forms of :func:`spike_parameters`.  Each further step maps the spiked
+    layer ``W = cW0′ + (r/√d)1vᵀ`` (``cos∠(v, w*) = γ``) to the next one by Gaussian integrals
+    (:func:`next_spike`); ``nodes`` is the Gauss–Hermite order of their κ integral.  For a
+    multi-index target (``"staircase2"``, ``"staircase3"`` or a SymPy expression in several
+    indices, :mod:`symrmt.symbolic.targets`) every step, the first included, is the recursion
+    (from ``r = 0, c = 1``), and ``γ`` has a trailing axis: the cosines of the spike with each
+    target direction.
+    """
+    steps = integer("steps", steps, low=1)
+    k = _indices(_key(target))
+    if k > 1:
+        e, a0 = _check_step(eta, alpha0)
+        r, c, g = np.zeros(e.shape), np.ones(e.shape), np.zeros(e.shape + (k,))
+        for _ in range(steps):
+            r, c, g = next_spike(r, c, g, e, a0, activation, target, nodes)
+        return r, c, g
+    r, c, g = spike_parameters(activation, target).evaluate(eta, alpha0)
+    for _ in range(steps - 1):
+        r, c, g = next_spike(r, c, g, eta, alpha0, activation, target, nodes)
+    return r, c, g
+
+
+def next_spike(r: Any, c: Any, gamma: Any, eta: Any, alpha0: Any, activation: Any = "tanh",
+               target: Any = "tanh", nodes: int = 2 * NODES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The spike parameters after one more large step from a spiked layer (Dandi et al., arXiv 2305.18270).
+
+    The layer before the step is ``W = B + (r/√d) 1_p vᵀ`` with bulk rows ``b_i`` of norm ``c``
+    (generic directions, ``Σ_i b_i = 0``) and ``cos∠(v, w*) = γ``; the step is the module's, on a
+    fresh batch.  With ``κ = v̂·x``, ``t = v̂⊥·x`` (``w* = γv̂ + ρv̂⊥``, ``ρ = √(1−γ²)``, so
+    ``z = w*·x = γκ + ρt``), the network's output ``f(x) → μ0(κ)`` (an average over p neurons), the
+    residual ``e = σ*(z) − μ0(κ)`` and the mean of ``σ′(b_i·x + rκ)`` over the neurons ``μ1(κ)``.  The
+    mean row update is ``η̃ (1/n0) Σ_μ e_μ μ1(κ_μ) x_μ``: its expectation ``η̃ E[ξx]``, ``ξ = eμ1(κ)``,
+    lies in the plane ``(v̂, v̂⊥)``; its fluctuation is an isotropic vector of squared norm
+    ``η̃² E[ξ²]/α0``.  So, with ``A = r + η̃ E[ξκ]``, ``A⊥ = η̃ E[ξt] = η̃ E_κ[μ1 h1]`` and
+    ``N² = η̃² E[ξ²]/α0``,
+
+        r′ = √(A² + A⊥² + N²),   γ′ = (γA + ρA⊥)/r′,
+        c′² = c̄²c² + (η̃²/α0) E[e²(σ′(rκ + cg)² − μ1(κ)²)],   c̄ = 1 + η̃ E[e σ′(rκ + cg) g]/c
+
+    (``g ~ N(0, 1)`` is the pre-activation of the bulk, ``b_i·x = cg``; ``c̄`` is the component of a
+    row's update along its own ``b_i``, by Stein's lemma; the rest of a row's update, minus the
+    mean, is noise orthogonal to the spike).  From ``r = 0, c = 1`` this is exactly
+    :func:`spike_parameters` (tests).  Left out, as in one step: the cross forms of the bulk with the
+    spike (O(d^{-1/2}) per row) and the rank-one Hermite term.
+
+    A multi-index target ``y = g(w_1·x, …, w_k·x)`` (orthonormal ``w_a``): ``γ`` is the vector of
+    cosines ``w_a·v̂``, ``t`` the coordinates along the orthonormalized residuals ``ζ_b`` of the
+    ``w_a`` (``z = γκ + Lt``, ``L = (I − γγᵀ)^{1/2}``, ``w_a·ζ_b = L_ab``), ``A⊥_b = η̃ E_κ[μ1 h1_b]``
+    and ``γ′ = (Aγ + LA⊥)/r′`` — the staircase: a direction the residual reads only through a
+    product with an already learned one enters at the next step, if ``E[κμ1(κ)] ≠ 0``.
+
+    Parameters
+    ----------
+    r, c, gamma : the layer before the step (``r >= 0``, ``c > 0``, ``|γ| <= 1``), broadcast
+        (``gamma`` with a trailing axis of length k for a k-index target)
+    eta, alpha0 : the step (``eta >= 0``, ``alpha0 > 0``), broadcast
+    activation, target : σ and σ* (names or SymPy expressions; σ smooth, or relu/linear)
+    nodes : Gauss–Hermite order of the κ integral (8..400)
+
+    Returns
+    -------
+    (r′, c′, γ′) : float arrays of the broadcast shape (``γ′`` with the trailing axis)
+    """
+    if not (isinstance(nodes, int) and not isinstance(nodes, bool) and 8 <= nodes <= 400):
+        raise ParameterError(f"nodes: expected an integer in [8, 400], got {nodes!r}")
+    k = _indices(_key(target))
+    gam = checked("gamma", gamma, "cosine")
+    if k > 1:
+        if gam.ndim < 1 or gam.shape[-1] != k:
+            raise ParameterError(f"gamma: a {k}-index target needs a trailing axis of {k} cosines, "
+                                 f"got shape {gam.shape}")
+        if np.any(np.sum(gam**2, axis=-1) > 1 + 1e-12):
+            raise ParameterError("gamma: the cosines with orthonormal target directions must have |γ| <= 1")
+    vals = broadcast({"r": checked("r", r, "nonnegative"), "c": checked("c", c, "positive"),
+                      "gamma": gam[..., 0] if k > 1 else gam, "eta": checked("eta", eta, "nonnegative"),
+                      "alpha0": checked("alpha0", alpha0, "positive")})
+    r, c, e, a0 = (vals[q] for q in ("r", "c", "eta", "alpha0"))
+    G = np.broadcast_to(gam, r.shape + (k,)) if k > 1 else vals["gamma"][..., None]
+    G = G / np.maximum(1.0, np.linalg.norm(G, axis=-1, keepdims=True))
+    nv = node_values(r, c, G if k > 1 else G[..., 0], activation, target, nodes)
+    kap, w = nv["kappa"], nv["weight"]
+    d1, d2 = _derivative_kernel(_key(activation))(r[..., None] * kap, c[..., None] + 0 * kap)[1:]
+    mu0, mu1, h, hh = (nv[q] for q in ("mu0", "mu1", "h", "hh"))
+    h1 = nv["h1"] if k > 1 else nv["h1"][..., None]
+    e2 = np.maximum(hh - 2 * h * mu0 + mu0**2, 0.0)          # E[e² | κ]
+    A = r + e * ((kap * mu1 * (h - mu0)) @ w)
+    A_perp = e[..., None] * np.einsum("...j,...jb,j->...b", mu1, h1, w)
+    N2 = e**2 * ((mu1**2 * e2) @ w) / a0
+    r_new = np.sqrt(A**2 + np.sum(A_perp**2, axis=-1) + N2)
+    cbar = 1 + e * (((h - mu0) * d1) @ w) / c
+    c_new = np.sqrt(cbar**2 * c**2 + e**2 * ((e2 * np.maximum(d2 - mu1**2, 0.0)) @ w) / a0)
+    num = A[..., None] * G + np.einsum("...ab,...b->...a", _residual_frame(G), A_perp)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g_new = np.where(r_new[..., None] > 0, num / np.where(r_new > 0, r_new, 1.0)[..., None], 0.0)
+    g_new = g_new / np.maximum(1.0, np.linalg.norm(g_new, axis=-1, keepdims=True))
+    return r_new, c_new, (g_new if k > 1 else g_new[..., 0])
 
 
 # ---------------------------------------------------------------------- node functions
@@ -357,6 +482,33 @@ def _kernel(key: Any) -> Callable:
     return kernel
 
 
+@lru_cache(maxsize=32)
+def _derivative_kernel(key: Any) -> Callable:
+    """A vectorized ``(a, c) -> (E σ′(a+cz), E[zσ′(a+cz)], E σ′(a+cz)²)``, ``z ~ N(0,1)``, c > 0:
+    closed forms for relu and linear, the trapezoidal rule for smooth σ (what a further step needs:
+    :func:`next_spike`)."""
+    from ..symbolic.hermite import is_smooth, numpy_function
+
+    name = key if isinstance(key, str) else None
+    if name == "relu":
+        return lambda a, c: (_Phi(a / c), _phi(a / c), _Phi(a / c))
+    if name == "linear":
+        return lambda a, c: (np.ones(np.broadcast(a, c).shape), np.zeros(np.broadcast(a, c).shape),
+                             np.ones(np.broadcast(a, c).shape))
+    expr, x = activation_expr(key)
+    if not is_smooth(expr):
+        raise ParameterError(f"activation: {key!r} has kinks; the spike after a further step is written for "
+                             "smooth activations and for 'relu' and 'linear'")
+    f = numpy_function(sp.diff(expr, x), x)
+
+    def kernel(a: np.ndarray, c: np.ndarray):
+        a, c = np.broadcast_arrays(np.asarray(a, float), np.asarray(c, float))
+        z, w = _trapezoid()
+        fz = f(a[..., None] + c[..., None] * z)
+        return fz @ w, (fz * z) @ w, (fz * fz) @ w
+    return kernel
+
+
 def _adaptive(f, a, c):
     """Adaptive quadrature per point (piecewise expressions without a closed form)."""
     from scipy.integrate import quad
@@ -377,18 +529,97 @@ def node_values(r: np.ndarray, c: np.ndarray, gamma: np.ndarray, activation: Any
     """The conditional-GET coefficients at the Gauss–Hermite nodes ``κ_j`` of the κ integral.
 
     Returns ``{"mu0", "mu1", "mu2", "h", "h1", "hh"}``, arrays of shape ``r.shape + (nodes,)``
-    (definitions in the module docstring), and ``"kappa"``, ``"weight"`` (the rule).
+    (definitions in the module docstring), and ``"kappa"``, ``"weight"`` (the rule).  For a
+    multi-index target (k directions, :mod:`symrmt.symbolic.targets`) ``gamma`` has a trailing
+    axis of length k (the cosines ``w_a·v̂``) and ``"h1"`` one too: ``h1_b(κ) = E[t_b y | κ]`` along
+    the orthonormalized residuals ``ζ_b`` of the target directions (``z = γκ + Lt``,
+    ``L = (I − γγᵀ)^{1/2}``).
     """
     kap, w = _gh(nodes)
-    r, c, gamma = (np.asarray(v, float)[..., None] for v in (r, c, gamma))
+    if _indices(_key(target)) > 1:  # γ has a trailing axis of the k target directions
+        gamma = np.asarray(gamma, float)[..., None, :]
+        r, c = (np.asarray(v, float)[..., None] for v in (r, c))
+    else:
+        r, c, gamma = (np.asarray(v, float)[..., None] for v in (r, c, gamma))
     s0, s1, s2 = _kernel(_key(activation))(r * kap, c + 0 * kap)
     mu0 = s0
     with np.errstate(invalid="ignore", divide="ignore"):
         mu1 = np.where(c > 0, s1 / np.where(c > 0, c, 1.0), 0.0)
     mu2 = np.sqrt(np.maximum(s2 - s0**2 - s1**2, 0.0))
-    rho = np.sqrt(np.maximum(1 - gamma**2, 0.0))
-    t0, t1, t2 = _kernel(_key(target))(gamma * kap, rho + 0 * kap)
+    tk = _key(target)
+    if _indices(tk) > 1:
+        t0, t1, t2 = _multi_index_moments(tk, gamma[..., 0, :], kap)
+    else:
+        rho = np.sqrt(np.maximum(1 - gamma**2, 0.0))
+        t0, t1, t2 = _kernel(tk)(gamma * kap, rho + 0 * kap)
     return {"mu0": mu0, "mu1": mu1, "mu2": mu2, "h": t0, "h1": t1, "hh": t2, "kappa": kap, "weight": w}
+
+
+@lru_cache(maxsize=32)
+def _index_target(key: Any):
+    from ..symbolic.targets import index_target
+
+    return index_target(key)
+
+
+def _indices(key: Any) -> int:
+    """How many directions the target reads (1: single-index)."""
+    return _index_target(key).k
+
+
+def _residual_frame(gamma: np.ndarray) -> np.ndarray:
+    """``L = (I − γγᵀ)^{1/2}`` (trailing axes k×k): with ``κ = v̂·x`` and ``t`` the coordinates of
+    ``x`` along the orthonormalized residuals ``ζ_b`` of the target directions, ``z = γκ + Lt``
+    and ``w_a·ζ_b = L_ab``."""
+    g = np.asarray(gamma, float)
+    n = np.linalg.norm(g, axis=-1, keepdims=True)
+    rho = np.sqrt(np.maximum(1 - n**2, 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = np.where(n > 0, g / np.where(n > 0, n, 1.0), 0.0)
+    eye = np.eye(g.shape[-1])
+    return eye + (rho[..., None] - 1) * u[..., :, None] * u[..., None, :]
+
+
+@lru_cache(maxsize=16)
+def _multi_index_rule(key: Any):
+    """The target as a NumPy function of its k indices and the tensor Gauss–Hermite rule of its
+    conditional integrals (exact for polynomial targets; 24 (k = 2) or 14 (k = 3) nodes per axis
+    for the other smooth ones)."""
+    from ..symbolic.hermite import is_smooth
+    from ..symbolic.parsing import check_code_names
+
+    t = _index_target(key)
+    if not is_smooth(t.expr):
+        raise ParameterError("target: a multi-index target must be smooth (no Abs, Max, Heaviside, "
+                             "Piecewise): its conditional integrals are Gauss–Hermite rules")
+    check_code_names(t.expr, "target")
+    try:
+        deg = sp.Poly(t.expr, *t.variables).degree_list()
+        m = max(deg) + 2
+    except sp.PolynomialError:
+        m = 24 if t.k == 2 else 14
+    x, w = _gh(m)
+    grids = np.meshgrid(*([x] * t.k), indexing="ij")
+    nodes = np.stack([g.ravel() for g in grids], axis=-1)
+    weights = np.prod(np.meshgrid(*([w] * t.k), indexing="ij"), axis=0).ravel()
+    return sp.lambdify(t.variables, t.expr, modules=["numpy", "scipy"]), nodes, weights
+
+
+def _multi_index_moments(key: Any, gamma: np.ndarray, kap: np.ndarray):
+    """``h(κ) = E[y|κ]``, ``h1_b(κ) = E[t_b y|κ]`` (trailing axis k) and ``hh(κ) = E[y²|κ]`` at the
+    nodes ``kap`` for ``y = g(z)``, ``z = γκ + Lt`` (:func:`_residual_frame`), ``gamma`` of shape
+    ``(..., k)``."""
+    f, T, W = _multi_index_rule(key)
+    g = np.asarray(gamma, float)
+    L = _residual_frame(g)
+    z = g[..., None, None, :] * kap[:, None, None] + (T @ np.swapaxes(L, -1, -2))[..., None, :, :]
+    with np.errstate(all="ignore"):
+        y = np.broadcast_to(np.asarray(f(*np.moveaxis(z, -1, 0)), float), z.shape[:-1])
+    h, hh = y @ W, (y * y) @ W
+    h1 = np.einsum("...m,m,mb->...b", y, W, T)
+    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(hh))):
+        raise ParameterError("target: its conditional moments are not finite at the quadrature nodes")
+    return h, h1, hh
 
 
 # ---------------------------------------------------------------------- the fixed point
@@ -502,51 +733,69 @@ def _solve_by_population(grid: dict, nv_u: dict, which: np.ndarray):
                        gather(lambda r: r.iterations), dict(grid))
 
 
-def _limit_direction_traces(c, V2, T: dict) -> dict:
+def _limit_direction_traces(c, V2, T: dict, k: int = 1) -> dict:
     """The quadratic forms of the spike and target directions at d → ∞ (module docstring):
     ``TF = c² tr S⁻¹``, ``TF0 = c² tr S⁻²``, ``TF1 = c² tr ΩS⁻²``, ``TH = tr ΩS⁻¹``,
     ``TH0 = tr ΩS⁻²``, ``TH1 = tr Ω²S⁻²`` and the cross forms ``TG = TG0 = TG1 = 0``
-    (:func:`solve_one_step_conditional` has them from a draw)."""
+    (:func:`solve_one_step_conditional` has them from a draw).  For a k-index target (k > 1) the
+    ``TH`` are k×k (the residual directions are orthonormal and independent of a Gaussian bulk:
+    ``TH·I``) and the ``TG`` have k entries (trailing axes)."""
     c2 = np.asarray(c, float) ** 2
     V2 = np.asarray(V2, float)
-    zero = np.zeros_like(V2)
-    return {"TF": c2 * V2, "TF0": c2 * T["T00"], "TF1": c2 * T["T01"], "TH": T["T1"], "TH0": T["T01"],
-            "TH1": T["T11"], "TG": zero, "TG0": zero, "TG1": zero}
+    out = {"TF": c2 * V2, "TF0": c2 * T["T00"], "TF1": c2 * T["T01"], "TH": T["T1"], "TH0": T["T01"],
+           "TH1": T["T11"], "TG": np.zeros_like(V2), "TG0": np.zeros_like(V2), "TG1": np.zeros_like(V2)}
+    if k > 1:
+        eye = np.eye(k)
+        for q in ("TH", "TH0", "TH1"):
+            out[q] = np.asarray(out[q], float)[..., None, None] * eye
+        for q in ("TG", "TG0", "TG1"):
+            out[q] = np.zeros(V2.shape + (k,))
+    return out
 
 
 def _linear_part(a, width, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) -> dict:
     """Given the nonlinear solution, the overlaps that enter linearly (vectorized over the grid):
     ``θ, m`` (2×2), ``ψ``, then ``q1, q2`` (2×2) and the test error (module docstring).  ``T``
-    holds the traces ``T00, T01, T11`` and the direction traces ``TF, TF0, TF1, TH, TH0, TH1``
-    (:func:`_limit_direction_traces` at d → ∞; from the drawn weights in
-    :func:`solve_one_step_conditional`)."""
+    holds the traces ``T00, T01, T11`` and the direction traces ``TF, TF0, TF1, TH, TH0, TH1``,
+    ``TG, TG0, TG1`` (:func:`_limit_direction_traces` at d → ∞; from the drawn weights in
+    :func:`solve_one_step_conditional`).  A k-index target has ``h1`` with a trailing axis of k
+    residual directions, k×k ``TH`` and k-vector ``TG``: ``ψ̂_b = a E_κ[μ1h1_b/D]``,
+    ``ψ = width·(TH ψ̂ + θ̂ TG)``, ``Q ⊃ width·(θ̂²F + 2θ̂ ψ̂·G + ψ̂ᵀHψ̂)``; returned ``psi`` then
+    has the trailing axis."""
     ex = lambda v: np.asarray(v, float)[..., None]  # noqa: E731
     mu0, mu1, mu2, h, h1, hh = (nv[k] for k in ("mu0", "mu1", "mu2", "h", "h1", "hh"))
+    single = np.ndim(h1) == np.ndim(mu1)
+    if single:  # one residual direction: the same formulas with k = 1
+        h1 = h1[..., None]
+        T = {**T, **{q: ex(T[q])[..., None] for q in ("TH", "TH0", "TH1")},
+             **{q: ex(T[q]) for q in ("TG", "TG0", "TG1")}}
     a_, wd = ex(a), ex(width)
     D = 1 + mu1**2 * ex(V1) + mu2**2 * ex(V2)
     u = w / D
     S = lambda f: np.sum(u * f, axis=-1)  # noqa: E731
     g = (wd * ex(T["TF"]) * a_)[..., 0]
-    psh = a * S(mu1 * h1)
+    psh = a_ * np.sum((u * mu1)[..., None] * h1, axis=-2)                       # ψ̂_b
+    dot = lambda x, y: np.sum(x * y, axis=-1)  # noqa: E731
+    quad = lambda M, x: np.einsum("...b,...bc,...c->...", x, M, x)  # noqa: E731
     pin = np.where(np.max(np.abs(mu0), axis=-1) < 1e-14, 1.0, 0.0)
     A11, A12 = 1 + g * S(kap**2 * mu1**2), g * S(kap * mu1 * mu0)
-    b1 = g * S(kap * mu1 * h) + width * T["TG"] * psh
+    b1 = g * S(kap * mu1 * h) + width * dot(T["TG"], psh)
     A21, A22, b2 = S(mu0 * mu1 * kap), S(mu0**2) + pin, S(mu0 * h)
     det = A11 * A22 - A12 * A21
     theta = (b1 * A22 - A12 * b2) / det
     mbar = (A11 * b2 - A21 * b1) / det
     C = mu0 * mbar[..., None] + mu1 * kap * theta[..., None]
     thh = a * S(kap * mu1 * (h - C))
-    psi = width * (psh * T["TH"] + thh * T["TG"])
-    e0 = hh + C**2 - 2 * C * h - 2 * mu1 * psi[..., None] * h1
+    psi = ex(width) * (np.einsum("...bc,...c->...b", T["TH"], psh) + ex(thh) * T["TG"])
+    e0 = hh + C**2 - 2 * C * h - 2 * mu1 * np.sum(psi[..., None, :] * h1, axis=-1)
     u2 = w / D**2
     S2 = lambda f: np.sum(u2 * f, axis=-1)  # noqa: E731
     # q̂1 = a(e1 + q1 s11 + q2 s12),  q̂2 = a(e2 + q1 s12 + q2 s22)
     e1, e2 = S2(mu1**2 * e0), S2(mu2**2 * e0)
     s11, s12, s22 = S2(mu1**4), S2(mu1**2 * mu2**2), S2(mu2**4)
     T00, T01, T11 = T["T00"], T["T01"], T["T11"]
-    r1 = a * e1 * T11 + a * e2 * T01 + width * (thh**2 * T["TF1"] + 2 * thh * psh * T["TG1"] + psh**2 * T["TH1"])
-    r2 = a * e1 * T01 + a * e2 * T00 + width * (thh**2 * T["TF0"] + 2 * thh * psh * T["TG0"] + psh**2 * T["TH0"])
+    r1 = a * e1 * T11 + a * e2 * T01 + width * (thh**2 * T["TF1"] + 2 * thh * dot(psh, T["TG1"]) + quad(T["TH1"], psh))
+    r2 = a * e1 * T01 + a * e2 * T00 + width * (thh**2 * T["TF0"] + 2 * thh * dot(psh, T["TG0"]) + quad(T["TH0"], psh))
     # q1 = r1 + a[(q1 s11 + q2 s12) T11 + (q1 s12 + q2 s22) T01], q2 likewise with (T01, T00)
     M11 = 1 - a * (s11 * T11 + s12 * T01)
     M12 = -a * (s12 * T11 + s22 * T01)
@@ -556,22 +805,28 @@ def _linear_part(a, width, V1, V2, T, nv: dict, w: np.ndarray, kap: np.ndarray) 
     q1 = (r1 * M22 - M12 * r2) / detq
     q2 = (M11 * r2 - M21 * r1) / detq
     test = np.sum(w * (e0 + mu1**2 * q1[..., None] + mu2**2 * q2[..., None]), axis=-1)
-    return {"theta": theta, "mbar": mbar, "psi": psi, "q1": q1, "q2": q2, "test_error": test}
+    return {"theta": theta, "mbar": mbar, "psi": psi[..., 0] if single else psi, "q1": q1, "q2": q2,
+            "test_error": test}
 
 
 def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1.0,
                    activation: Any = "tanh", target: Any = "tanh", nodes: int = NODES,
-                   strict: bool = False):
-    """Test error of the ridge readout after one large gradient step (sRF equivalent).
+                   strict: bool = False, steps: int = 1):
+    """Test error of the ridge readout after one (or ``steps``) large gradient steps (sRF equivalent).
 
     Parameters
     ----------
     alpha : > 0, n/d (readout samples);  alpha0 : > 0, n0/d (samples in the step)
     eta : >= 0, η̃ (η̃ = 0: random features);  ridge : > 0, λ in ``‖y − Fw/√p‖² + λ‖w‖²``
     width : > 0, p/d
-    activation, target : σ and σ* (names or SymPy expressions)
+    activation, target : σ and σ* (names or SymPy expressions); ``target`` may read several
+        directions (``"staircase2"``, ``"staircase3"``, or a SymPy expression in 2–3 indices:
+        module docstring, :mod:`symrmt.symbolic.targets`)
     nodes : Gauss–Hermite nodes of the κ integral (data: every count shares one compiled solver)
     strict : raise :class:`~symrmt.errors.ConvergenceError` if a point does not converge
+    steps : int >= 1, large steps before the readout, each on a fresh batch of ``n0`` samples: the
+        spike ``(r, c, γ)`` of :func:`spike_values` with ``steps`` (:func:`next_spike`), the same
+        fixed point
 
     Returns
     -------
@@ -589,24 +844,27 @@ def solve_one_step(alpha: Any, alpha0: Any, eta: Any, ridge: Any, width: Any = 1
     """
     if not (isinstance(nodes, int) and not isinstance(nodes, bool) and 8 <= nodes <= 200):
         raise ParameterError(f"nodes: expected an integer in [8, 200], got {nodes!r}")
-    sp_ = spike_parameters(activation, target)
     vals = broadcast({"alpha": checked("alpha", alpha, "positive"), "alpha0": checked("alpha0", alpha0, "positive"),
                       "eta": checked("eta", eta, "nonnegative"), "ridge": checked("ridge", ridge, "positive"),
                       "width": checked("width", width, "positive")})
-    r, c, g = sp_.evaluate(vals["eta"], vals["alpha0"])
-    g_eff = np.where(r > 0, g, 0.0)
+    r, c, g = spike_values(vals["eta"], vals["alpha0"], activation, target, steps)
+    k = _indices(_key(target))
     shape = r.shape
-    trip = np.stack([r.ravel(), c.ravel(), g_eff.ravel()], 1)
+    if k > 1:  # the spike after the steps depends on (eta, alpha0) only; the grid may add axes
+        g = np.broadcast_to(g, shape + (k,))
+    g_eff = np.where((r > 0)[..., None] if k > 1 else r > 0, g, 0.0)
+    trip = np.concatenate([r.reshape(-1, 1), c.reshape(-1, 1), g_eff.reshape(r.size, -1)], 1)
     uniq, inv = np.unique(trip, axis=0, return_inverse=True)
-    nv_u = node_values(uniq[:, 0], uniq[:, 1], uniq[:, 2], activation, target, nodes)
-    nv = {k: nv_u[k][inv.ravel()].reshape(shape + (nodes,)) for k in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
+    inv = inv.ravel()
+    nv_u = node_values(uniq[:, 0], uniq[:, 1], uniq[:, 2:] if k > 1 else uniq[:, 2], activation, target, nodes)
+    nv = {q: nv_u[q][inv].reshape(shape + nv_u[q].shape[1:]) for q in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
     a = vals["alpha"] / vals["width"]
     grid = {k: np.broadcast_to(np.asarray(v, dtype=float), shape)
             for k, v in {"a": a, "ridge": vals["ridge"], "width": vals["width"], "c": c}.items()}
     res = _solve_by_population(grid, nv_u, inv.reshape(shape))
     kap, wts = _gh(nodes)
     T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T1", "T11")}
-    T.update(_limit_direction_traces(c, res["V2"], T))
+    T.update(_limit_direction_traces(c, res["V2"], T, k))
     lin = _linear_part(a, vals["width"], np.asarray(res["V1"], float), np.asarray(res["V2"], float),
                        T, nv, wts, kap)
     m1, m2 = (nv["mu1"] ** 2) @ wts, (nv["mu2"] ** 2) @ wts
@@ -677,18 +935,30 @@ def conditional_spectrum(W0: Any, direction: Any, target_direction: Any, c: Any,
         if not np.linalg.norm(v) > 1e-12:
             raise ParameterError("direction: must not be parallel to target_direction")
         v /= np.linalg.norm(v)
-    zeta = ws - gamma * v
-    zn = np.linalg.norm(zeta)
-    zeta = zeta / zn if zn > 1e-12 else np.zeros(d)
     if not (isinstance(hermite, (int, float)) and not isinstance(hermite, bool) and math.isfinite(hermite)):
         raise ParameterError(f"hermite: expected a finite number, got {hermite!r}")
     W = c * W0 + float(hermite) * np.outer(W0 @ ws, ws) if hermite else c * W0
-    Wv, Wz = W @ v, W @ zeta
-    omega = W @ W.T - np.outer(Wv, Wv)
-    om, U = np.linalg.eigh(omega)
-    a, b = U.T @ Wv, U.T @ Wz
-    pts = np.stack([np.maximum(om, 0.0), d * a**2, d * b**2, d * a * b], axis=1)
+    # without a spike γ = 0 by construction and ζ̂ = w*
+    om, F, H, G, _ = _layer_atoms(W, v, ws[None, :], gamma=None if spiked else np.zeros(1))
+    pts = np.stack([om, F, H[:, 0, 0], G[:, 0]], axis=1)
     return joint(pts, np.full(p, 1.0 / p), names=("omega", "F", "H", "G")), gamma
+
+
+def _layer_atoms(W: np.ndarray, v: np.ndarray, ws: np.ndarray, gamma: np.ndarray | None = None):
+    """The atoms of a bulk ``W`` (p×d) read with the unit spike direction ``v`` and the orthonormal
+    target directions ``ws`` (k×d): ``ω_i, u_i`` the eigenpairs of ``Ω = WΠWᵀ`` (``Π = I − v̂v̂ᵀ``),
+    ``F_i = d(u_i·Wv̂)²``, ``H_i = d(u_i·Wζ_b)(u_i·Wζ_c)`` (k×k) and ``G_i = d(u_i·Wv̂)(u_i·Wζ_b)``
+    (k) with ``ζ_b`` the orthonormalized residuals of the ``w_a`` (``w_a − γ_a v̂ = Σ_b L_ab ζ_b``,
+    :func:`_residual_frame`); returns ``(ω, F, H, G, γ)``, ``γ_a = w_a·v̂`` (or the given one)."""
+    p, d = W.shape
+    g = ws @ v if gamma is None else np.asarray(gamma, float)
+    L = _residual_frame(g)
+    R = ws - g[:, None] * v[None, :]
+    zeta = np.linalg.pinv(L, rcond=1e-10) @ R                # rows ζ_b (0 where L is singular)
+    Wv, Wz = W @ v, W @ zeta.T
+    om, U = np.linalg.eigh(W @ W.T - np.outer(Wv, Wv))
+    a, b = U.T @ Wv, U.T @ Wz
+    return (np.maximum(om, 0.0), d * a**2, d * b[:, :, None] * b[:, None, :], d * a[:, None] * b, g)
 
 
 def draw_one_step_weights(d: int, width: float, gamma: float,
@@ -779,7 +1049,8 @@ def _compiled_conditional():
 
 def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, target_direction: Any,
                                eta: Any, alpha0: Any, activation: Any = "tanh", target: Any = "tanh",
-                               nodes: int = NODES, strict: bool = False, hermite: bool = False):
+                               nodes: int = NODES, strict: bool = False, hermite: bool = False,
+                               steps: int = 1):
     """Test error after one large gradient step at finite d, conditional on the drawn ``W0``
     (Cui et al., arXiv 2402.04980: the finite-d form of their theory, which diagonalizes the
     drawn weights).
@@ -801,7 +1072,8 @@ def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, 
     activation, target, nodes, strict : as in :func:`solve_one_step`
     hermite : bool
         Include the rank-one Hermite correction ``τ′(W0w*)w*ᵀ`` of the bulk (module docstring;
-        nonzero only when ``E σ″ ≠ 0`` and σ* is not odd, e.g. relu/relu).
+        nonzero only when ``E σ″ ≠ 0`` and σ* is not odd, e.g. relu/relu; one step only).
+    steps : int >= 1, large steps (r and c of :func:`spike_values` with ``steps``)
 
     Returns
     -------
@@ -818,34 +1090,44 @@ def solve_one_step_conditional(alpha: Any, ridge: Any, W0: Any, direction: Any, 
             raise ParameterError(f"{k}: solve_one_step_conditional takes a scalar, got an array")
     if not isinstance(hermite, bool):
         raise ParameterError(f"hermite: must be True or False, got {hermite!r}")
-    sp_ = spike_parameters(activation, target)
-    r, c, _ = (float(v) for v in sp_.evaluate(eta, alpha0))
-    tau = float(sp_.hermite_scale(eta, alpha0)) if hermite else 0.0
+    steps = integer("steps", steps, low=1)
+    if _indices(_key(target)) > 1:
+        raise ParameterError("target: the finite-d form conditional on W0 is written for single-index targets; "
+                             "for a multi-index target use solve_one_step or solve_one_step_given_layer")
+    if hermite and steps > 1:
+        raise ParameterError("hermite: the rank-one Hermite correction is written for one step; use steps=1")
+    r, c, _ = (float(v) for v in spike_values(eta, alpha0, activation, target, steps))
+    tau = float(spike_parameters(activation, target).hermite_scale(eta, alpha0)) if hermite else 0.0
     W0 = np.asarray(W0, dtype=float)
     spectrum, gamma = conditional_spectrum(W0, direction, target_direction, c, spiked=r > 0, hermite=tau)
     return _given_spectrum(vals, spectrum, gamma, r, c, W0.shape, activation, target, nodes, strict,
                            {"hermite": tau}, "finite d")
 
 
-def _given_spectrum(vals: dict, spectrum: Any, gamma: float, r: float, c: float, shape_pd: tuple,
-                    activation: Any, target: Any, nodes: int, strict: bool, extra: dict, what: str):
+def _given_spectrum(vals: dict, spectrum: Any, gamma: Any, r: float, c: float, shape_pd: tuple,
+                    activation: Any, target: Any, nodes: int, strict: bool, extra: dict, what: str,
+                    atoms: tuple | None = None):
     """The fixed point given the atoms of a drawn first layer (:func:`conditional_spectrum`):
-    the generated nonlinear part, then the linear overlaps and the test error."""
+    the generated nonlinear part, then the linear overlaps and the test error.  ``atoms``
+    ``(ω, H, G)`` (p; p×k×k; p×k) for a k-index target: its direction traces, over all k residual
+    directions, from the solved ``S(ω)``."""
     p, d = shape_pd
     width = p / d
-    nv = node_values(np.array(r), np.array(c), np.array(gamma), activation, target, nodes)
+    nv = node_values(np.array(r), np.array(c), np.asarray(gamma, float), activation, target, nodes)
     shape = vals["alpha"].shape
     a = vals["alpha"] / width
     cs = _compiled_conditional().with_measures(node_population(nv), spectrum)
     res = _solve_with_continuation(cs, {"a": a, "ridge": vals["ridge"]})
     T = {k: np.asarray(res.observables[k], float) for k in ("T00", "T01", "T11", "TF", "TF0", "TF1", "TH",
                                                                "TH0", "TH1", "TG", "TG0", "TG1")}
-    nvb = {k: np.broadcast_to(nv[k], shape + (nodes,)) for k in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
+    if atoms is not None:
+        T.update(_direction_traces(res, vals["ridge"], *atoms))
+    nvb = {k: np.broadcast_to(nv[k], shape + nv[k].shape) for k in ("mu0", "mu1", "mu2", "h", "h1", "hh")}
     kap, wts = _gh(nodes)
     lin = _linear_part(a, np.full(shape, width), np.asarray(res["V1"], float), np.asarray(res["V2"], float),
                        T, nvb, wts, kap)
     res.observables.update(lin)
-    res.observables.update({"r": np.full(shape, r), "c": np.full(shape, c), "gamma": np.full(shape, gamma),
+    res.observables.update({"r": np.full(shape, r), "c": np.full(shape, c), "gamma": np.broadcast_to(np.asarray(gamma, float), shape + np.shape(gamma)).copy(),
                             **{k: np.full(shape, v) for k, v in extra.items()}})
     res.parameters.update(vals)
     if strict and not np.all(res.converged):
@@ -854,6 +1136,19 @@ def _given_spectrum(vals: dict, spectrum: Any, gamma: float, r: float, c: float,
         raise ConvergenceError(f"one-step-spiked-rf ({what}): {int((~np.asarray(res.converged)).sum())} "
                                "point(s) did not converge")
     return res
+
+
+def _direction_traces(res, ridge: Any, om: np.ndarray, H: np.ndarray, G: np.ndarray) -> dict:
+    """``TH = E_ω[H/S]``, ``TH0 = E_ω[H/S²]``, ``TH1 = E_ω[ωH/S²]`` (k×k) and the ``TG`` (k) over
+    the atoms, ``S = λ + V̂1ω + V̂2`` at the solved point (trailing axes after the grid's)."""
+    Vh1, Vh2 = (np.asarray(res[q], float)[..., None] for q in ("Vh1", "Vh2"))
+    S = np.asarray(ridge, float)[..., None] + Vh1 * om + Vh2
+    w1, w2 = 1 / (S * om.size), 1 / (S**2 * om.size)
+    out = {}
+    for name, X in (("TH", H), ("TG", G)):
+        sub = "...i,i" + "bc"[: X.ndim - 1] + "->..." + "bc"[: X.ndim - 1]
+        out[name], out[name + "0"], out[name + "1"] = (np.einsum(sub, wt, X) for wt in (w1, w2, w2 * om))
+    return out
 
 
 def solve_one_step_given_layer(alpha: Any, ridge: Any, W0: Any, W1: Any, target_direction: Any,
@@ -879,7 +1174,9 @@ def solve_one_step_given_layer(alpha: Any, ridge: Any, W0: Any, W1: Any, target_
     ----------
     alpha, ridge : broadcast, > 0 (n/d and λ)
     W0, W1 : arrays of shape ``(p, d)``, the first layer before and after the step
-    target_direction : array of shape ``(d,)``, ``w*``
+    target_direction : array of shape ``(d,)``, ``w*``; for a k-index target, k orthonormal rows
+        (k×d, as :func:`symrmt.simulate.train_first_layer` returns them): the atoms then carry the
+        k×k forms ``H`` and the k cross forms ``G`` of the residual directions
     activation, target, nodes, strict : as in :func:`solve_one_step`
 
     Returns
@@ -905,9 +1202,23 @@ def solve_one_step_given_layer(alpha: Any, ridge: Any, W0: Any, W1: Any, target_
         raise ParameterError("W1: the step moved no row on average (no spike); for η̃ = 0 use solve_one_step")
     B = W1 - mbar[None, :]
     c = float(np.sqrt(np.mean(np.sum(B**2, axis=1))))
-    spectrum, gamma = conditional_spectrum(B / c, mbar, target_direction, c)
+    k = _indices(_key(target))
+    if k == 1:
+        spectrum, gamma = conditional_spectrum(B / c, mbar, target_direction, c)
+        return _given_spectrum(vals, spectrum, gamma, r, c, W0.shape, activation, target, nodes, strict, {},
+                               "given layer")
+    from ..measures import joint
+
+    ws = np.asarray(target_direction, dtype=float)
+    if ws.shape != (k, W0.shape[1]) or not np.all(np.isfinite(ws)) or \
+            not np.allclose(ws @ ws.T, np.eye(k), atol=1e-8):
+        raise ParameterError(f"target_direction: a {k}-index target needs {k} orthonormal rows of length "
+                             f"d = {W0.shape[1]}, got an array of shape {ws.shape}")
+    om, F, H, G, gamma = _layer_atoms(B, mbar / r, ws)
+    spectrum = joint(np.stack([om, F, H[:, 0, 0], G[:, 0]], axis=1), np.full(om.size, 1.0 / om.size),
+                     names=("omega", "F", "H", "G"))
     return _given_spectrum(vals, spectrum, gamma, r, c, W0.shape, activation, target, nodes, strict, {},
-                           "given layer")
+                           "given layer", atoms=(om, H, G))
 
 
 def _solve_with_continuation(cs, grid: dict):
@@ -997,8 +1308,9 @@ def spiked_feature_density(x: Any, alpha: Any, eta: Any, alpha0: Any, width: Any
     for k, v in vals.items():
         if np.ndim(v):
             raise ParameterError(f"{k}: spiked_feature_density takes a scalar, got an array")
-    r, c, g = (float(v) for v in spike_values(vals["eta"], vals["alpha0"], activation, target))
-    nv = node_values(np.array(r), np.array(c), np.array(g if r > 0 else 0.0), activation, target, nodes)
+    r, c, g = spike_values(vals["eta"], vals["alpha0"], activation, target)
+    r, c = float(r), float(c)
+    nv = node_values(np.array(r), np.array(c), np.asarray(g, float) * (r > 0), activation, target, nodes)
     a = float(vals["alpha"] / vals["width"])
     z = a * (np.atleast_1d(xs) + 1j * eps * np.maximum(1.0, np.abs(np.atleast_1d(xs))))
     pop = node_population(nv)

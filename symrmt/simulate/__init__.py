@@ -16,7 +16,7 @@ available else CPU; float64 by default).  torch is imported only when a function
 """
 from __future__ import annotations
 
-from .activations import torch_activation
+from .activations import torch_activation, torch_target
 from .deep_features import (network, sample_feature_covariance, sample_gaussian_covariance, simulate_deep_features,
                             simulate_deep_linear_rf)
 from .device import derive_seed, make_generator, resolve_device, resolve_dtype
@@ -32,7 +32,7 @@ from .one_step import simulate_one_step, train_first_layer
 from .populations import population_eigenvalues, sample_covariance_eigenvalues
 
 __all__ = ["sample_eigenvalues", "sample_matrix", "check_simulable", "atom_counts", "resolve_device", "resolve_dtype",
-           "make_generator", "derive_seed", "Measurement", "student_interval", "torch_activation",
+           "make_generator", "derive_seed", "Measurement", "student_interval", "torch_activation", "torch_target",
            "simulate_ridge", "simulate_linear_random_features", "simulate_random_features",
            "simulate_powerlaw_ridge", "simulate_kernel_ridge", "simulate_deep_features", "simulate_deep_linear_rf",
            "network", "sample_feature_covariance", "sample_gaussian_covariance", "simulate_one_step", "train_first_layer",

@@ -15,7 +15,7 @@ from ..codegen.torch_printer import torch_function
 from ..symbolic.hermite import ACTIVATIONS, activation_expr
 from ..symbolic.parsing import check_code_names
 
-__all__ = ["torch_activation"]
+__all__ = ["torch_activation", "torch_target"]
 
 
 def _identity(t):
@@ -63,3 +63,30 @@ def torch_activation(activation: str | sp.Expr) -> Callable:
     expr, var = activation_expr(activation)
     check_code_names(expr, "activation")  # a name that cannot be compiled is bad input here
     return torch_function(expr, [var], what="activation").function
+
+
+def torch_target(target: str | sp.Expr) -> tuple[int, Callable]:
+    """The target ``y = g(z_1, …, z_k)`` as ``(k, f)`` with ``f`` mapping the projections ``Z``
+    (a tensor of shape ``(n, k)``, ``Z[:, a] = w_a·x``) to ``y`` (shape ``(n,)``).
+
+    Parameters
+    ----------
+    target : str or sympy.Expr
+        An activation's name or a one-variable expression (single-index, k = 1), a staircase name
+        or a SymPy expression in several indices (:func:`symrmt.symbolic.targets.index_target`).
+    """
+    from ..symbolic.targets import index_target
+
+    t = index_target(target)
+    if t.k == 1:
+        f = torch_activation(target)
+        return 1, lambda Z: f(Z[:, 0])
+    check_code_names(t.expr, "target")
+    g = torch_function(t.expr, list(t.variables), what="target").function
+
+    def call(Z):
+        import torch
+
+        y = g(*Z.unbind(dim=1))
+        return y if y.shape == Z.shape[:1] else torch.broadcast_to(y, Z.shape[:1]).clone()
+    return t.k, call

@@ -27,7 +27,7 @@ from typing import Any
 from .._checks import integer, nonnegative, positive
 from .._progress import advance
 from ..errors import ParameterError
-from .activations import torch_activation
+from .activations import torch_activation, torch_target
 from .device import seeded
 from .measurement import Measurement
 
@@ -46,21 +46,45 @@ def _grad_activation(act):
     return d
 
 
-def _gradient_step(W0, ws, X0, eta: float, sig, sig_t, dsig):
+def _teacher(target):
+    """``(k, y)``: ``y(X, ws)`` the target's values on the rows of ``X``; ``ws`` is ``w*`` (shape
+    ``(d,)``) for a single-index target, the orthonormal rows ``w_a`` (shape ``(k, d)``) otherwise."""
+    k, f = torch_target(target)
+    if k == 1:
+        sig_t = torch_activation(target)
+        return 1, lambda X, ws: sig_t(X @ ws)
+    return k, lambda X, ws: f(X @ ws.T)
+
+
+def _draw_teacher(k: int, d: int, gen, dev, dtype):
+    """``w*`` uniform on the sphere (k = 1), or k orthonormal directions (rows) uniform on the
+    Stiefel manifold (QR of a Gaussian d×k matrix, signs fixed by R's diagonal)."""
+    import torch
+
+    if k == 1:
+        ws = torch.randn(d, generator=gen, device=dev, dtype=dtype)
+        return ws / ws.norm()
+    if k > d:
+        raise ParameterError(f"target: reads {k} directions, more than d = {d}")
+    Q, R = torch.linalg.qr(torch.randn(d, k, generator=gen, device=dev, dtype=dtype))
+    return (Q * torch.sign(torch.diagonal(R))[None, :]).T.contiguous()
+
+
+def _gradient_step(W0, ws, X0, eta: float, sig, y, dsig):
     """``W1 = W0 + η̃ (1/n0) Σ_μ (y_μ − f(x_μ)) σ′(W0 x_μ) x_μᵀ`` on the batch ``X0`` (n0×d)."""
     pre = X0 @ W0.T
-    resid = sig_t(X0 @ ws) - sig(pre).mean(dim=1)          # y − a0ᵀσ(W0x)/√p with a0 = 1/√p
+    resid = y(X0, ws) - sig(pre).mean(dim=1)          # y − a0ᵀσ(W0x)/√p with a0 = 1/√p
     return W0 + eta * ((resid[:, None] * dsig(pre)).T @ X0) / X0.shape[0]
 
 
-def _train(W0, ws, steps: int, n0: int, eta: float, sig, sig_t, dsig, gen):
+def _train(W0, ws, steps: int, n0: int, eta: float, sig, y, dsig, gen):
     """``steps`` full-batch steps, each on a fresh batch of ``n0`` samples (drawn from ``gen``)."""
     import torch
 
     W = W0
     for _ in range(steps):
         W = _gradient_step(W, ws, torch.randn(n0, W0.shape[1], generator=gen, device=W0.device, dtype=W0.dtype),
-                           eta, sig, sig_t, dsig)
+                           eta, sig, y, dsig)
     return W
 
 
@@ -76,7 +100,9 @@ def train_first_layer(d: int, alpha0: float, eta: float, width: float = 1.0, act
     Parameters
     ----------
     d : int >= 2;  alpha0 : > 0;  eta : >= 0;  width : > 0 (``p = round(width d)``)
-    activation, target : σ and σ* (names or SymPy expressions)
+    activation, target : σ and σ* (names or SymPy expressions); ``target`` may read several
+        directions (``"staircase2"``, ``"staircase3"`` or an expression in several indices,
+        :mod:`symrmt.symbolic.targets`): then ``w_star`` is returned as k orthonormal rows (k×d)
     seed : int >= 0;  device : None/"cpu"/"cuda"
     steps : int >= 1, large steps, each on a fresh batch of ``n0`` samples (the readout stays ``a0``)
     """
@@ -85,14 +111,32 @@ def train_first_layer(d: int, alpha0: float, eta: float, width: float = 1.0, act
     steps = integer("steps", steps, low=1)
     alpha0, width, eta = positive("alpha0", alpha0), positive("width", width), nonnegative("eta", eta)
     p, n0 = max(1, round(width * d)), max(1, round(alpha0 * d))
-    sig, sig_t = torch_activation(activation), torch_activation(target)
+    sig = torch_activation(activation)
+    k, y = _teacher(target)
     f64 = torch.float64
     W0 = torch.randn(p, d, generator=gen, device=dev, dtype=f64)
     W0 /= W0.norm(dim=1, keepdim=True)
-    ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
-    ws /= ws.norm()
-    W1 = _train(W0, ws, steps, n0, eta, sig, sig_t, _grad_activation(sig), gen)
+    ws = _draw_teacher(k, d, gen, dev, f64)
+    W1 = _train(W0, ws, steps, n0, eta, sig, y, _grad_activation(sig), gen)
     return tuple(t.cpu().numpy() for t in (W0, W1, ws))
+
+
+def _checked_spike(spike: Any, k: int) -> tuple:
+    """``(r, c, gamma)`` of the spiked model; ``gamma`` a number (k = 1) or k cosines with the
+    target's directions, ``|gamma| <= 1``."""
+    what = "three finite numbers (r, c, gamma)" if k == 1 else f"(r, c, gamma) with gamma {k} cosines"
+    try:
+        r, c, g = spike
+        r, c = float(r), float(c)
+        g = [float(x) for x in (g if k > 1 else [g])]
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"spike: model='spiked' needs spike = {what}, e.g. from "
+                             f"symrmt.equivalents.spike_values, got {spike!r}") from exc
+    if len(g) != k or not all(math.isfinite(v) for v in (r, c, *g)):
+        raise ParameterError(f"spike: expected {what}, got {spike!r}")
+    if sum(x * x for x in g) > 1 + 1e-9:
+        raise ParameterError(f"spike: gamma holds cosines with orthonormal directions, |gamma| <= 1, got {g}")
+    return r, c, g
 
 
 def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: float, width: float = 1.0,
@@ -106,12 +150,14 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     ----------
     d : input dimension (>= 2); ``p = round(width d)``, ``n = round(alpha d)``, ``n0 = round(alpha0 d)``
     alpha, alpha0, eta, ridge, width : as in :func:`symrmt.equivalents.solve_one_step`
-    activation, target : σ and σ* (names or SymPy expressions)
+    activation, target : σ and σ* (names or SymPy expressions); a multi-index ``target``
+        (:mod:`symrmt.symbolic.targets`) reads k orthonormal directions ``w_a`` drawn uniformly
     trials, seed, device : independent repetitions; base seed; None/"cpu"/"cuda"
     n_test : number of fresh test inputs (default ``max(4000, 4d)``)
     model : ``"network"`` (the actual gradient step) or ``"spiked"`` (the sRF equivalent)
     spectrum : also report the top eigenvalue of ``FᵀF/n`` divided by p (``outlier``)
-    spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused)
+    spike : ``(r, c, gamma)`` of the spiked model (required with ``model="spiked"``, else unused);
+        for a k-index target ``gamma`` is k cosines with the target's directions (``|γ| <= 1``)
     steps : int >= 1, with ``model="network"``: that many large steps before the readout, each on
         a fresh batch of ``n0`` samples (Dandi et al.'s multi-step regime; ``r, c, gamma`` and
         ``direction`` then measure the total update ``W1 − W0``)
@@ -127,7 +173,9 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     Measurement
         Per trial: ``test_error``; ``r``, ``c``, ``gamma`` measured on ``W1`` (the norm of the mean
         row update, the root-mean-square norm of the remaining rows, the cosine of the mean
-        update with ``w*``); with ``spectrum``: ``outlier`` (``λ_max(FᵀF/n)/p``) and
+        update with ``w*``; for a multi-index target ``gamma`` is the norm of its projection on the
+        target's span and ``gamma_1, …, gamma_k`` the cosines with each direction); with
+        ``spectrum``: ``outlier`` (``λ_max(FᵀF/n)/p``) and
         ``second`` (the second eigenvalue, unnormalized).  With ``keep_draws``, ``draws`` holds
         lists ``W0``, ``w_star``, ``direction``, ``W1`` (one array per trial).
     """
@@ -144,16 +192,11 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     trials = integer("trials", trials, low=1)
     n_test = integer("n_test", n_test if n_test is not None else max(4000, 4 * d), low=1)
     p, n, n0 = max(1, round(width * d)), max(2, round(alpha * d)), max(1, round(alpha0 * d))
-    sig, sig_t = torch_activation(activation), torch_activation(target)
+    sig = torch_activation(activation)
+    k, y_of = _teacher(target)
     dsig = _grad_activation(sig)
     if model == "spiked":
-        try:
-            spike = [float(v) for v in spike]
-        except (TypeError, ValueError) as exc:
-            raise ParameterError("spike: model='spiked' needs spike=(r, c, gamma), e.g. from "
-                                 f"symrmt.equivalents.spike_values, got {spike!r}") from exc
-        if len(spike) != 3 or not all(math.isfinite(v) for v in spike):
-            raise ParameterError(f"spike: expected three finite numbers (r, c, gamma), got {spike!r}")
+        spike = _checked_spike(spike, k)
     if not isinstance(keep_draws, bool):
         raise ParameterError(f"keep_draws: must be True or False, got {keep_draws!r}")
     f64 = torch.float64
@@ -162,28 +205,39 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
     for _ in range(trials):
         W0 = torch.randn(p, d, generator=gen, device=dev, dtype=f64)
         W0 /= W0.norm(dim=1, keepdim=True)
-        ws = torch.randn(d, generator=gen, device=dev, dtype=f64)
-        ws /= ws.norm()
+        ws = _draw_teacher(k, d, gen, dev, f64)
         if model == "network":
-            W1 = _train(W0, ws, steps, n0, eta, sig, sig_t, dsig, gen)
+            W1 = _train(W0, ws, steps, n0, eta, sig, y_of, dsig, gen)
         else:
             r, c, g = spike
             zeta = torch.randn(d, generator=gen, device=dev, dtype=f64)
-            zeta -= (zeta @ ws) * ws
-            zeta /= zeta.norm()
-            v = g * ws + math.sqrt(max(1 - g * g, 0.0)) * zeta
+            if k == 1:
+                zeta -= (zeta @ ws) * ws
+                zeta /= zeta.norm()
+                v = g[0] * ws + math.sqrt(max(1 - g[0] * g[0], 0.0)) * zeta
+            else:
+                zeta -= ws.T @ (ws @ zeta)
+                zeta /= zeta.norm()
+                gv = torch.tensor(g, device=dev, dtype=f64)
+                v = gv @ ws + math.sqrt(max(1 - float(gv @ gv), 0.0)) * zeta
             W1 = c * W0 + r * torch.ones(p, 1, device=dev, dtype=f64) * v[None, :]
         delta = W1 - W0
         mrow = delta.mean(dim=0)
         rest = W1 - mrow[None, :]
-        row = {"r": float(mrow.norm()), "c": float(rest.norm(dim=1).pow(2).mean().sqrt()),
-               "gamma": float(mrow @ ws / mrow.norm()) if float(mrow.norm()) > 0 else 0.0}
+        row = {"r": float(mrow.norm()), "c": float(rest.norm(dim=1).pow(2).mean().sqrt())}
+        moved = float(mrow.norm()) > 0
+        if k == 1:
+            row["gamma"] = float(mrow @ ws / mrow.norm()) if moved else 0.0
+        else:  # the alignment with the target's subspace and with each of its directions
+            cos = (ws @ mrow / mrow.norm()).tolist() if moved else [0.0] * k
+            row["gamma"] = math.sqrt(sum(x * x for x in cos))
+            row.update({f"gamma_{a + 1}": x for a, x in enumerate(cos)})
         if keep_draws:
             direc = v if model == "spiked" else mrow
             for key, val in (("W0", W0), ("w_star", ws), ("direction", direc), ("W1", W1)):
                 draws[key].append(val.cpu().numpy())
         X = torch.randn(n, d, generator=gen, device=dev, dtype=f64)
-        y = sig_t(X @ ws)
+        y = y_of(X, ws)
         F = sig(X @ W1.T) / math.sqrt(p)
         if n >= p:
             A = F.T @ F + lam * torch.eye(p, device=dev, dtype=f64)
@@ -195,7 +249,7 @@ def simulate_one_step(d: int, alpha: float, alpha0: float, eta: float, ridge: fl
         for lo in range(0, n_test, 4096):
             m = min(4096, n_test - lo)
             Xt = torch.randn(m, d, generator=gen, device=dev, dtype=f64)
-            err += float(((sig_t(Xt @ ws) - (sig(Xt @ W1.T) / math.sqrt(p)) @ w) ** 2).sum())
+            err += float(((y_of(Xt, ws) - (sig(Xt @ W1.T) / math.sqrt(p)) @ w) ** 2).sum())
         row["test_error"] = err / n_test
         if spectrum:
             # FᵀF/n with the unscaled features: (p/n)·(F/√p)ᵀ(F/√p)
