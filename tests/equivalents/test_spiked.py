@@ -72,6 +72,14 @@ def test_reference_section5_formulas_for_odd_functions():
     assert math.isclose(g, mu1 / math.sqrt(ss / a0 + mu1**2), rel_tol=1e-8)
 
 
+def _draw(rng, p: int, d: int, n0: int):
+    """A numpy draw of the setting: ``W0`` (unit Gaussian rows), ``w*`` (uniform unit) and a batch."""
+    W0 = rng.standard_normal((p, d))
+    W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
+    ws = rng.standard_normal(d)
+    return W0, ws / np.linalg.norm(ws), rng.standard_normal((n0, d))
+
+
 def test_step_simulation_matches_r_c_gamma():
     """The actual gradient step (numpy, written here): mean row update = spike (norm r, cosine γ
     with w*), remaining rows of squared norm c².  d = p = 600, α0 = 2, η̃ = 2, seed 0: the
@@ -80,11 +88,7 @@ def test_step_simulation_matches_r_c_gamma():
     d = p = 600
     a0, eta = 2.0, 2.0
     n0 = int(a0 * d)
-    W0 = rng.standard_normal((p, d))
-    W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
-    ws = rng.standard_normal(d)
-    ws /= np.linalg.norm(ws)
-    X = rng.standard_normal((n0, d))
+    W0, ws, X = _draw(rng, p, d, n0)
     pre = X @ W0.T
     res = np.tanh(X @ ws) - np.tanh(pre).mean(1)
     W1 = W0 + eta * ((res[:, None] * (1 - np.tanh(pre) ** 2)).T @ X) / n0
@@ -117,13 +121,10 @@ def _numpy_steps(act, dact, tgt, d, a0, eta, steps, seed):
     the measured (r, c, γ) of the cumulative update."""
     rng = np.random.default_rng(seed)
     p, n0 = d, int(a0 * d)
-    W0 = rng.standard_normal((p, d))
-    W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
-    ws = rng.standard_normal(d)
-    ws /= np.linalg.norm(ws)
+    W0, ws, X = _draw(rng, p, d, n0)
     W = W0
-    for _ in range(steps):
-        X = rng.standard_normal((n0, d))
+    for step in range(steps):
+        X = X if step == 0 else rng.standard_normal((n0, d))
         pre = X @ W.T
         res = tgt(X @ ws) - act(pre).mean(1)
         W = W + eta * ((res[:, None] * dact(pre)).T @ X) / n0
@@ -785,11 +786,7 @@ def test_slow_the_trained_bulk_gap_is_the_linear_hermite_part_of_the_step():
     rest = k["v_prime"] - k["beta"] ** 2              # Var s = E σ′² − μ1² − β²
     rows = []
     for _ in range(8):
-        W0 = rng.standard_normal((p, d))
-        W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
-        ws = rng.standard_normal(d)
-        ws /= np.linalg.norm(ws)
-        X = rng.standard_normal((n0, d))
+        W0, ws, X = _draw(rng, p, d, n0)
         pre = X @ W0.T
         e = np.tanh(X @ ws) - np.maximum(pre, 0).mean(1)
         step = lambda D: W0 + eta * ((e[:, None] * D).T @ X) / n0  # noqa: E731
