@@ -9,7 +9,7 @@ the theory's spike after that many steps.  Printed and drawn: the measured spike
 layers (norm of the mean row update ``r``, root-mean-square bulk row ``c``, cosine ``γ`` with w*)
 against the recursion; the test errors of the network and of the spiked model against the spiked
 model's limit and the network against the theory on its own layer.  Writes ``several-steps.png``.
-Usage: ``python examples/several_steps.py`` (d = 300, 6 trials: ~30 s); the table in
+Usage: ``python examples/several_steps.py`` (d = 300, 6 trials: ~15 s); the table in
 ``one-step-spiked-rf``'s documentation is ``--d 1000 --trials 10`` with ``--pair`` relu/tanh,
 relu/relu, tanh/tanh, tanh/relu; a multi-index target by name, e.g. ``--pair relu/staircase2
 --alpha 2`` (the staircase ``z1 + z1 z2``: a ReLU student turns towards z2 at the second step, a

@@ -159,6 +159,12 @@ def _cmd_show(args) -> int:
     from .registry import load
 
     der = load(args.name)
+    opts = _options(args.option, der)
+    if opts:  # the equations of that variant (a copy: the catalogue's entry keeps its defaults)
+        import copy
+
+        der = copy.copy(der)
+        der.options = {**der.options, **opts}
     eqs = der.equations()
     data = {**der.describe(), "equations": [{"label": lab, "text": sp.sstr(eq), "latex": sp.latex(eq)} for lab, eq in eqs]}
     _emit(args, data, der.show(latex=args.latex))
@@ -451,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("show", "show a derivation's equations", _cmd_show)
     s.add_argument("name")
     s.add_argument("--latex", action="store_true")
+    s.add_argument("--option", action="append", metavar="K=V", help=_OPTION_HELP)
     s = add("solve", "solve a derivation numerically", _cmd_solve)
     s.add_argument("name")
     s.add_argument("--param", action="append", metavar="K=V")

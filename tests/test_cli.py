@@ -38,6 +38,21 @@ def test_show_text_latex_json(capsys):
     assert json.loads(out)["equations"][0]["latex"]
 
 
+def test_show_an_option_variant(capsys):
+    """``show --option``: the equations of that variant (a multi-index target has no closed-form
+    spike: the recursion is shown); the catalogue's entry keeps its defaults; bad values are one
+    line naming the choices."""
+    from symrmt.registry import load
+
+    code, out, _ = run(capsys, "show", "one-step-spiked-rf", "--option", "target=staircase2")
+    assert code == 0 and "z₁⋅z₂ + z₁" in out and "A⊥_b" in out
+    assert load("one-step-spiked-rf").options["target"] == "tanh"
+    code, out, _ = run(capsys, "show", "one-step-spiked-rf")
+    assert "A⊥_b" not in out
+    code, _, err = run(capsys, "show", "one-step-spiked-rf", "--option", "target=stairs")
+    assert code == 2 and "staircase2" in err and len(err.strip().splitlines()) == 1
+
+
 def test_solve_with_params_json(capsys):
     code, out, _ = run(capsys, "solve", "marchenko-pastur", "--param", "ratio=1/4", "--at", "1,2", "--json")
     data = json.loads(out)
