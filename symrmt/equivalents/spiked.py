@@ -148,9 +148,11 @@ Which part of the step makes the difference: with ``σ′(u) = μ1 + βu + s(u)`
 i.i.d. noise keeps the theory on the layer (+0.0029 ± 0.0010 at 0.3386; relu/tanh, d = 800, 8
 draws), replacing all of ``σ′ − μ1`` gives the spiked limit back (+0.0239 ± 0.0020): about 90 % of
 the gap is ``W0`` times the batch's weighted sample covariance ``M`` (whose mean is the rank-one
-Hermite term; a slow test).  The
-atoms' d → ∞ laws (the rectangular free convolution of ``c̄W0`` with the step's noise, and the
-limit of ``G``) are not derived in closed form: the theory reads them from drawn layers
+Hermite term; a slow test).  In that form the bulk's spectrum has a d → ∞ law, derived from the
+matrix expression (:func:`symrmt.equivalents.trained_bulk_stieltjes`: within 0.4–1.2 % of trained
+layers' Stieltjes transforms where ``c²``·Marchenko–Pastur is 13–21 % off).  The forms
+``F, H, G`` have no d → ∞ law here (they read ``v̂ ∝ Xᵀe`` against ``M`` built from the same
+batch), so the theory reads all atoms from drawn layers
 (:func:`symrmt.simulate.train_first_layer`), whose theory varies from draw to draw by an SD that
 shrinks slowly (relu/tanh 0.0043, 0.0032, 0.0028 at d = 400, 800, 1600; 12 draws each) about a
 mean that does not move (0.339, 0.341, 0.341).
