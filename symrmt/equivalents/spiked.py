@@ -550,18 +550,16 @@ def node_values(r: np.ndarray, c: np.ndarray, gamma: np.ndarray, activation: Any
     ``L = (I − γγᵀ)^{1/2}``).
     """
     kap, w = _gh(nodes)
-    if _indices(_key(target)) > 1:  # γ has a trailing axis of the k target directions
-        gamma = np.asarray(gamma, float)[..., None, :]
-        r, c = (np.asarray(v, float)[..., None] for v in (r, c))
-    else:
-        r, c, gamma = (np.asarray(v, float)[..., None] for v in (r, c, gamma))
+    tk = _key(target)
+    multi = _indices(tk) > 1  # then γ has a trailing axis of the k target directions
+    r, c = (np.asarray(v, float)[..., None] for v in (r, c))
+    gamma = np.asarray(gamma, float)[..., None, :] if multi else np.asarray(gamma, float)[..., None]
     s0, s1, s2 = _kernel(_key(activation))(r * kap, c + 0 * kap)
     mu0 = s0
     with np.errstate(invalid="ignore", divide="ignore"):
         mu1 = np.where(c > 0, s1 / np.where(c > 0, c, 1.0), 0.0)
     mu2 = np.sqrt(np.maximum(s2 - s0**2 - s1**2, 0.0))
-    tk = _key(target)
-    if _indices(tk) > 1:
+    if multi:
         t0, t1, t2 = _multi_index_moments(tk, gamma[..., 0, :], kap)
     else:
         rho = np.sqrt(np.maximum(1 - gamma**2, 0.0))
@@ -599,14 +597,13 @@ def _multi_index_rule(key: Any):
     """The target as a NumPy function of its k indices and the tensor Gauss–Hermite rule of its
     conditional integrals (exact for polynomial targets; 24 (k = 2) or 14 (k = 3) nodes per axis
     for the other smooth ones)."""
-    from ..symbolic.hermite import is_smooth
-    from ..symbolic.parsing import check_code_names
+    from ..symbolic.hermite import is_smooth, numpy_function
 
     t = _index_target(key)
     if not is_smooth(t.expr):
         raise ParameterError("target: a multi-index target must be smooth (no Abs, Max, Heaviside, "
                              "Piecewise): its conditional integrals are Gauss–Hermite rules")
-    check_code_names(t.expr, "target")
+    f = numpy_function(t.expr, t.variables)
     try:
         deg = sp.Poly(t.expr, *t.variables).degree_list()
         m = max(deg) + 2
@@ -616,7 +613,7 @@ def _multi_index_rule(key: Any):
     grids = np.meshgrid(*([x] * t.k), indexing="ij")
     nodes = np.stack([g.ravel() for g in grids], axis=-1)
     weights = np.prod(np.meshgrid(*([w] * t.k), indexing="ij"), axis=0).ravel()
-    return sp.lambdify(t.variables, t.expr, modules=["numpy", "scipy"]), nodes, weights
+    return f, nodes, weights
 
 
 def _multi_index_moments(key: Any, gamma: np.ndarray, kap: np.ndarray):
@@ -627,8 +624,7 @@ def _multi_index_moments(key: Any, gamma: np.ndarray, kap: np.ndarray):
     g = np.asarray(gamma, float)
     L = _residual_frame(g)
     z = g[..., None, None, :] * kap[:, None, None] + (T @ np.swapaxes(L, -1, -2))[..., None, :, :]
-    with np.errstate(all="ignore"):
-        y = np.broadcast_to(np.asarray(f(*np.moveaxis(z, -1, 0)), float), z.shape[:-1])
+    y = f(*np.moveaxis(z, -1, 0))
     h, hh = y @ W, (y * y) @ W
     h1 = np.einsum("...m,m,mb->...b", y, W, T)
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(hh))):

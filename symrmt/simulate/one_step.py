@@ -51,8 +51,7 @@ def _teacher(target):
     ``(d,)``) for a single-index target, the orthonormal rows ``w_a`` (shape ``(k, d)``) otherwise."""
     k, f = torch_target(target)
     if k == 1:
-        sig_t = torch_activation(target)
-        return 1, lambda X, ws: sig_t(X @ ws)
+        return 1, lambda X, ws: f((X @ ws)[:, None])
     return k, lambda X, ws: f(X @ ws.T)
 
 

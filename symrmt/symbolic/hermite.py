@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -124,9 +124,10 @@ def _closed_form_class(expr: sp.Expr) -> bool:
     return True
 
 
-def numpy_function(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.ndarray]:
-    """``expr`` as a vectorized NumPy function of ``var`` (floats, the shape of the input;
-    floating-point warnings silenced: a NaN or inf is for the caller to check).
+def numpy_function(expr: sp.Expr, var: sp.Symbol | Sequence[sp.Symbol]) -> Callable[..., np.ndarray]:
+    """``expr`` as a vectorized NumPy function of ``var`` (floats, the broadcast shape of the
+    inputs; floating-point warnings silenced: a NaN or inf is for the caller to check).  ``var``
+    may be a sequence of symbols: the function then takes one array per symbol, in that order.
 
     Raises
     ------
@@ -137,11 +138,12 @@ def numpy_function(expr: sp.Expr, var: sp.Symbol) -> Callable[[np.ndarray], np.n
     # lambdify generates code from a SymPy expression tree (never from a user string); it pastes
     # names, so every name in the tree must be a plain identifier
     check_code_names(expr, "activation")
-    f = sp.lambdify(var, expr, modules=["numpy", "scipy"])
+    args = tuple(var) if isinstance(var, (tuple, list)) else (var,)
+    f = sp.lambdify(args, expr, modules=["numpy", "scipy"])
 
-    def call(x: np.ndarray) -> np.ndarray:
+    def call(*xs: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(f(x), dtype=float), x.shape)
+            return np.broadcast_to(np.asarray(f(*xs), dtype=float), np.broadcast(*xs).shape)
     return call
 
 
