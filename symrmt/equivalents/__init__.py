@@ -20,7 +20,9 @@ are checked against are simulated in :mod:`symrmt.simulate`.
   features, Cui et al. arXiv 2402.04980), with :func:`spiked_feature_density` /
   :func:`spiked_feature_cdf`, the bulk of the learned feature spectrum (Dandi et al. 2410.18938);
   :func:`solve_one_step_conditional`, the same at finite d given the drawn first-layer weights;
-  :func:`trained_bulk_stieltjes`, the d → ∞ spectrum of the trained first layer's bulk.
+  :func:`trained_bulk_stieltjes`, the d → ∞ spectrum of the trained first layer's bulk, and
+  :func:`solve_one_step_trained`, the trained network's test error at d → ∞ (that bulk's spectrum
+  and the quadratic forms of the spike and target directions from the step's matrix expression).
 """
 from .deep import (architecture, conditional_test_error, deep_equations, draw_test_error, draw_weights,
                    feature_covariance, feature_means, linearization_coefficients, solve_deep_structured_rf,
@@ -39,11 +41,13 @@ from .spiked import (conditional_spectrum, draw_one_step_weights, next_spike, so
                      solve_one_step_given_layer)
 from .spiked import ACTIVATION_NAMES
 from .trained_bulk import trained_bulk_stieltjes, trained_bulk_system
+from .trained_layer import solve_one_step_trained, trained_forms_system
 
 __all__ = ["solve_one_step", "spike_parameters", "spike_values", "spiked_feature_spectrum", "spiked_feature_density",
            "spiked_feature_cdf", "spiked_rf_system", "node_values", "solve_one_step_conditional",
            "conditional_spectrum", "draw_one_step_weights", "solve_one_step_given_layer", "next_spike",
-           "trained_bulk_stieltjes", "trained_bulk_system", "ACTIVATION_NAMES"]
+           "trained_bulk_stieltjes", "trained_bulk_system",
+           "solve_one_step_trained", "trained_forms_system", "ACTIVATION_NAMES"]
 
 __all__ += ["solve_ridge", "solve_linear_random_features",
            "solve_random_features", "mei_montanari_system", "gaussian_equivalent_system", "mm_polynomials",

@@ -150,12 +150,14 @@ draws), replacing all of ``σ′ − μ1`` gives the spiked limit back (+0.0239 
 the gap is ``W0`` times the batch's weighted sample covariance ``M`` (whose mean is the rank-one
 Hermite term; a slow test).  In that form the bulk's spectrum has a d → ∞ law, derived from the
 matrix expression (:func:`symrmt.equivalents.trained_bulk_stieltjes`: within 0.4–1.2 % of trained
-layers' Stieltjes transforms where ``c²``·Marchenko–Pastur is 13–21 % off).  The forms
-``F, H, G`` have no d → ∞ law here (they read ``v̂ ∝ Xᵀe`` against ``M`` built from the same
-batch), so the theory reads all atoms from drawn layers
-(:func:`symrmt.simulate.train_first_layer`), whose theory varies from draw to draw by an SD that
-shrinks slowly (relu/tanh 0.0043, 0.0032, 0.0028 at d = 400, 800, 1600; 12 draws each) about a
-mean that does not move (0.339, 0.341, 0.341).
+layers' Stieltjes transforms where ``c²``·Marchenko–Pastur is 13–21 % off).  The forms ``F, H, G`` read ``v̂ ∝ Xᵀe`` against ``M`` built from the same batch; their d → ∞
+laws are anisotropic forms of that matrix expression, derived in
+:mod:`symrmt.equivalents.trained_layer` (:func:`symrmt.equivalents.solve_one_step_trained`, the
+derivation's ``form="trained-limit"``): relu/tanh at α = 1, α0 = 2 gives 0.3406, against 0.3410
+on trained layers and 0.3420 ± 0.0012 on layers of the surrogate it derives (d = 800, 8 draws).
+On drawn layers the theory varies from draw to draw by an SD that shrinks slowly (relu/tanh
+0.0043, 0.0032, 0.0028 at d = 400, 800, 1600; 12 draws each) about a mean that does not move
+(0.339, 0.341, 0.341).
 
 Spectrum of the learned features (Dandi et al. 2410.18938): the feature matrix ``FᵀF/n`` has,
 besides its bulk, an outlier of order p along ``1_p`` created by the spike: at leading order

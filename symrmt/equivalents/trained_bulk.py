@@ -26,9 +26,10 @@ Measured (η̃ = α0 = 2, width 1; trained layers at d = 1000, 3 draws): the Sti
 ``BBᵀ`` (p×p) at ``x + 0.05i``, x = 0.2, 0.5, 1, 2, matches to 0.5–0.6 % (relu/tanh) and 0.4–1.2 %
 (relu/relu), where ``c²``·Marchenko–Pastur is off by 13–16 % and 15–21 % (a slow test).  The
 generated solver (32 Dyson unknowns) compiles once, ~80 s cold on 2 cores; a solve then takes
-milliseconds.  Not in this law: the quadratic forms of the
-spike and target directions (``F, H, G`` of :func:`symrmt.equivalents.solve_one_step_given_layer`),
-which read ``v̂ ∝ Xᵀe`` against ``M`` built from the same batch.
+milliseconds.  The quadratic forms of the spike and target directions (``F, H, G`` of
+:func:`symrmt.equivalents.solve_one_step_given_layer`), which read ``v̂ ∝ Xᵀe`` against ``M``
+built from the same batch, are derived from the same expression in
+:mod:`symrmt.equivalents.trained_layer`.
 """
 from __future__ import annotations
 
@@ -50,6 +51,30 @@ TRAINED_BULK_SYMBOLS = {"alpha0": sp.Symbol("alpha0", positive=True), "width": s
                         "z": sp.Symbol("z")}
 
 
+def _placeholder_law():
+    from ..measures import joint
+
+    return joint(np.array([[-1.0, -1.0], [0.5, 0.0], [1.0, 1.0]]), names=("e", "z"))
+
+
+def _step_matrices(law: Any) -> dict:
+    """The declared matrices of the step's surrogate (module docstring), reference size ``d``:
+    the commuting family ``E = diag(e)``, ``Z = diag(z)`` on the joint law of ``(e, z)`` (n0×n0),
+    ``W`` (p×d, variance 1/d), ``X`` (n0×d), ``S`` (n0×p), ``M = XᵀEX/n0`` and the bulk
+    ``B = W(I + kb·M) + q SᵀEX/n0``."""
+    from .. import matrices as mx
+
+    a0, wd, kb, q = (TRAINED_BULK_SYMBOLS[k] for k in ("alpha0", "width", "kb", "q"))
+    N = mx.N
+    E = mx.deterministic("E", a0, law, coordinate="e")
+    W = mx.gaussian("W", wd, 1) / sp.sqrt(N)
+    X = mx.gaussian("X", a0, 1)
+    S = mx.gaussian("S", a0, wd)
+    M = X.T * E * X / (a0 * N)
+    B = W + kb * W * M + q * S.T * E * X / (a0 * N)
+    return {"E": E, "Z": mx.deterministic("Z", a0, law, coordinate="z"), "W": W, "X": X, "S": S, "M": M, "B": B}
+
+
 def trained_bulk_system(residual: Any = None):
     """The System of ``m(z) = tr((BBᵀ − z)⁻¹)`` (p×p, observable ``value``) for the trained bulk
     ``B = W0(I + kb·M) + q Sᵀ diag(e) X/n0``, ``M = Xᵀdiag(e)X/n0`` (module docstring), derived
@@ -57,10 +82,10 @@ def trained_bulk_system(residual: Any = None):
 
     Parameters
     ----------
-    residual : measure, optional
-        The law of the residual ``e`` (:func:`symrmt.measures.empirical` with
-        ``allow_negative=True``); a placeholder by default — the generated module reads it as data
-        (:meth:`CompiledSystem.with_measures`).
+    residual : JointMeasure, optional
+        The joint law of the residual ``e`` and of ``z = w*·x`` (:func:`symrmt.measures.joint`,
+        coordinates ``("e", "z")``; the spectrum reads ``e`` only); a placeholder by default —
+        the generated module reads it as data (:meth:`CompiledSystem.with_measures`).
 
     Returns
     -------
@@ -68,17 +93,9 @@ def trained_bulk_system(residual: Any = None):
         Parameters ``alpha0, width, kb, q, z`` (:data:`TRAINED_BULK_SYMBOLS`).
     """
     from .. import matrices as mx
-    from ..measures import empirical
 
-    a0, wd, kb, q, z = (TRAINED_BULK_SYMBOLS[k] for k in ("alpha0", "width", "kb", "q", "z"))
-    if residual is None:
-        residual = empirical(np.array([-1.0, 0.5, 1.0]), allow_negative=True)
-    E = mx.deterministic("E", a0, residual)
-    N = mx.N
-    W = mx.gaussian("W", wd, 1) / sp.sqrt(N)
-    X = mx.gaussian("X", a0, 1)
-    S = mx.gaussian("S", a0, wd)
-    B = W + kb * W * (X.T * E * X / (a0 * N)) + q * S.T * E * X / (a0 * N)
+    wd, z = TRAINED_BULK_SYMBOLS["width"], TRAINED_BULK_SYMBOLS["z"]
+    B = _step_matrices(_placeholder_law() if residual is None else residual)["B"]
     return mx.deterministic_equivalent(mx.tr((B * B.T - z * mx.identity(wd)) ** -1))
 
 
@@ -88,21 +105,22 @@ def _compiled():
 
 
 def _residual_law(activation: Any, target: Any, nodes: int):
-    """``e = σ*(z) − μ0`` at ``nodes`` Gauss–Hermite nodes, with their weights."""
-    from ..measures import empirical
+    """The joint law of ``(e, z)``, ``e = σ*(z) − μ0`` (the network's output at initialization is
+    ``μ0 = E σ``), at ``nodes`` Gauss–Hermite nodes of z."""
+    from ..measures import joint
     from ..symbolic.hermite import numpy_function
     from ..symbolic.targets import index_target
     from .spiked import spike_parameters
 
-    t = index_target(target)
-    if t.k != 1:
-        raise ParameterError("target: the trained bulk's law is written for single-index targets")
+    tg = index_target(target)
+    if tg.k != 1:
+        raise ParameterError("target: the trained layer's d → ∞ laws are written for single-index targets")
     mu0 = float(spike_parameters(activation, target).constants["mu0"])
     x, w = np.polynomial.hermite_e.hermegauss(nodes)
-    e = numpy_function(t.expr, t.variables[0])(x) - mu0
+    e = numpy_function(tg.expr, tg.variables[0])(x) - mu0
     if not np.all(np.isfinite(e)):
         raise ParameterError("target: not finite at the quadrature nodes")
-    return empirical(e, w / w.sum(), allow_negative=True)
+    return joint(np.stack([e, x], axis=1), w / w.sum(), names=("e", "z"))
 
 
 def trained_bulk_stieltjes(z: Any, eta: float, alpha0: float, width: float = 1.0, activation: Any = "tanh",

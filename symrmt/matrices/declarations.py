@@ -14,6 +14,9 @@ Conventions (docs/matrices.md):
 * :func:`deterministic` -- a symmetric matrix of size ``s n`` whose spectral measure tends to a
   given measure (Haar-rotated; with Gaussian and Wigner neighbours, which are orthogonally
   invariant, a diagonal matrix has the same joint law); its real powers ``D**a`` are allowed.
+  Several deterministic matrices of one dimension are a *commuting family* when they are the
+  coordinates of one joint measure (``deterministic(name, size, joint_measure, coordinate=k)``):
+  diagonal in one basis, with the joint law of their diagonals given.
 """
 from __future__ import annotations
 
@@ -69,8 +72,10 @@ class DeclaredMatrix(sp.MatrixSymbol):
     """A matrix symbol with its law: ``args = (name, rows, cols, kind, variance, measure)``.
 
     ``kind`` is ``"gaussian"``, ``"wigner"`` or ``"deterministic"``; ``variance`` a positive
-    scalar expression (Gaussian, Wigner); ``measure`` a :class:`~symrmt.symbolic.expect.MeasureRef`
-    (deterministic) or the string ``"none"``.  Equal declarations compare equal.
+    scalar expression (Gaussian, Wigner) or, for a deterministic matrix, ``1 +`` its coordinate in
+    its measure (1 for a measure on the line); ``measure`` a
+    :class:`~symrmt.symbolic.expect.MeasureRef` (deterministic) or the string ``"none"``.  Equal
+    declarations compare equal.
     """
 
     def __new__(cls, name, rows, cols, kind, variance, measure):
@@ -95,6 +100,11 @@ class DeclaredMatrix(sp.MatrixSymbol):
         return ref.measure if isinstance(ref, MeasureRef) else None
 
     @property
+    def coordinate(self) -> int | None:
+        """A deterministic matrix's coordinate in its (joint) measure: 0 on the line; else None."""
+        return int(self.args[4]) - 1 if self.kind == "deterministic" else None
+
+    @property
     def measure_ref(self) -> MeasureRef | None:
         ref = self.args[5]
         return ref if isinstance(ref, MeasureRef) else None
@@ -110,7 +120,9 @@ class DeclaredMatrix(sp.MatrixSymbol):
 
     @property
     def free_symbols(self) -> set:
-        out = set(self.shape[0].free_symbols) | set(self.shape[1].free_symbols) | set(self.variance.free_symbols)
+        out = set(self.shape[0].free_symbols) | set(self.shape[1].free_symbols)
+        if self.kind != "deterministic":
+            out |= set(self.variance.free_symbols)
         return out
 
     def _sympystr(self, printer) -> str:
@@ -186,8 +198,16 @@ def wigner(name: str, size: Any = 1, variance: Any = 1) -> DeclaredMatrix:
     return DeclaredMatrix(_name(name), s, s, "wigner", _variance(variance), "none")
 
 
-def deterministic(name: str, size: Any, measure: Any) -> DeclaredMatrix:
+def deterministic(name: str, size: Any, measure: Any, coordinate: Any = None) -> DeclaredMatrix:
     """A symmetric deterministic matrix of size ``size·n`` with a limit spectral measure.
+
+    With a joint measure (:func:`symrmt.measures.joint`) and a ``coordinate``, the matrix is one
+    member of a commuting family: the matrices declared on the same joint measure and size are
+    diagonal in one basis and their diagonal entries have that joint law (e.g. ``diag(e(z))`` and
+    ``diag(z)`` for the same samples ``z``), so a trace may multiply them, and
+    ``tr(D_f A D_g)`` is the limit of ``fᵀAg/n`` for the vectors ``f = D_f 1``, ``g = D_g 1``
+    whenever ``A``'s deterministic equivalent is diagonal in the family's basis (the anisotropic
+    law with the deterministic vector ``1``).
 
     Parameters
     ----------
@@ -198,7 +218,11 @@ def deterministic(name: str, size: Any, measure: Any) -> DeclaredMatrix:
     measure
         Its spectrum: a :class:`symrmt.measures.Measure` (``empirical``, ``power_law``,
         ``from_law``), an AlgebraicLaw with bound parameters, ``(points, weights)`` or an
-        array of eigenvalues (anything :func:`symrmt.measures.as_measure` accepts).
+        array of eigenvalues (anything :func:`symrmt.measures.as_measure` accepts); or a
+        :class:`symrmt.measures.JointMeasure`, with ``coordinate``.
+    coordinate : int or str, optional
+        The coordinate (index or name) of a joint measure that is this matrix's spectrum; only
+        with a joint measure, and required there.
 
     Returns
     -------
@@ -209,13 +233,26 @@ def deterministic(name: str, size: Any, measure: Any) -> DeclaredMatrix:
     Raises
     ------
     ParameterError
-        A bad name, size or measure.
+        A bad name, size, measure or coordinate.
     """
-    from ..measures import as_measure
+    from ..measures import JointMeasure, as_measure
 
-    mu = as_measure(measure, "measure")
+    if isinstance(measure, JointMeasure):
+        if coordinate is None:
+            raise ParameterError(f"coordinate: a joint measure needs the coordinate of this matrix (an index in "
+                                 f"[0, {measure.dim}) or one of {list(measure.names)})")
+        j = measure.names.index(coordinate) if isinstance(coordinate, str) and coordinate in measure.names \
+            else coordinate
+        if not (isinstance(j, int) and not isinstance(j, bool) and 0 <= j < measure.dim):
+            raise ParameterError(f"coordinate: expected an index in [0, {measure.dim}) or one of "
+                                 f"{list(measure.names)}, got {coordinate!r}")
+        mu = measure
+    else:
+        if coordinate is not None:
+            raise ParameterError("coordinate: only a joint measure (symrmt.measures.joint) has coordinates")
+        mu, j = as_measure(measure, "measure"), 0
     s = _ratio(size, "size") * N
-    return DeclaredMatrix(_name(name), s, s, "deterministic", sp.Integer(1), MeasureRef(mu))
+    return DeclaredMatrix(_name(name), s, s, "deterministic", sp.Integer(1 + j), MeasureRef(mu))
 
 
 def identity(size: Any = 1) -> sp.Identity:

@@ -40,6 +40,19 @@ __all__ = ["covariance_map", "dyson_equations", "structural_support", "different
 _T = sp.Symbol("t", positive=True)
 
 
+def _spectral_symbol(m) -> sp.Symbol:
+    """The eigenvalue symbol of a deterministic matrix: ``t`` on the line, ``t_k`` for coordinate
+    ``k`` of a joint measure (a commuting family)."""
+    return sp.Symbol(f"t_{m.coordinate}", real=True) if hasattr(m.measure, "names") else _T
+
+
+def _family_symbols(m) -> tuple:
+    """The integration variables of ``m``'s measure: ``(t,)`` or ``(t_0, …, t_{k-1})``."""
+    if not hasattr(m.measure, "names"):
+        return (_T,)
+    return tuple(sp.Symbol(f"t_{k}", real=True) for k in range(m.measure.dim))
+
+
 def covariance_map(pencil: Pencil) -> tuple[dict, list]:
     """``S`` of the pencil: ``({(a, b): Σ coefficient · g_cd}, [(c, d) read])``.
 
@@ -107,14 +120,16 @@ def _dyson_matrix(pencil: Pencil, S: dict, blocks: list, dim) -> tuple[sp.Matrix
                 K[pos[i], pos[j]] += c
             elif m.kind == "deterministic":
                 dets.add(m)
-                K[pos[i], pos[j]] += c * _T**p
+                K[pos[i], pos[j]] += c * _spectral_symbol(m)**p
     for (i, j), s in S.items():
         if i in pos and j in pos:
             K[pos[i], pos[j]] -= s
-    if len(dets) > 1:
+    if len({m.measure_ref for m in dets}) > 1:
         raise ParameterError(f"expression: the deterministic matrices {sorted(m.name for m in dets)} share the "
-                             f"dimension {dim}; only one deterministic matrix (and its powers) per dimension is "
-                             "supported (their joint spectrum is not known from their measures)")
+                             f"dimension {dim} with different measures; one deterministic matrix (and its powers) "
+                             "per dimension is supported, or a commuting family declared on one joint measure "
+                             "(symrmt.matrices.deterministic(..., coordinate=k)): the joint spectrum of "
+                             "matrices with separate measures is not known")
     return K, (next(iter(dets)) if dets else None)
 
 
@@ -160,8 +175,9 @@ def _block_traces(pencil: Pencil, S: dict, wanted: list, mean: bool = False, lin
             continue
         pos = {b: r for r, b in enumerate(blocks)}
         K, det = _dyson_matrix(pencil, S, blocks, dim)
+        ts = _family_symbols(det) if det is not None else ()
         if det is not None and mean:
-            K = K.subs(_T, sp.Float(det.measure.mean, 17))
+            K = K.subs(dict(zip(ts, (sp.Float(v, 17) for v in np.atleast_1d(det.measure.mean)))))
         cols = sorted({d for _, d in need})
         for d in cols:
             rhs = sp.zeros(len(blocks), 1)
@@ -173,7 +189,8 @@ def _block_traces(pencil: Pencil, S: dict, wanted: list, mean: bool = False, lin
                                      f"of the parameters ({exc})") from exc
             for c in [c for c, dd in need if dd == d]:
                 v = sp.together(sol[pos[c], 0])
-                out[(c, d)] = expect(v, _T, det.measure) if (det is not None and not mean and v.has(_T)) else v
+                live = det is not None and not mean and any(v.has(t) for t in ts)
+                out[(c, d)] = expect(v, ts if len(ts) > 1 else ts[0], det.measure) if live else v
     return out
 
 

@@ -227,6 +227,13 @@ class Pencil:
                 elif m.kind == "wigner":
                     g = rng.normal(size=(r, r))
                     draws[m] = (g + g.T) / np.sqrt(2 * r)
+                elif hasattr(m.measure, "names"):          # a commuting family: one basis, joint spectra
+                    key = m.measure_ref
+                    if key not in draws:
+                        q, _ = np.linalg.qr(rng.normal(size=(r, r)))
+                        draws[key] = (q, rng.uniform(0.5, 2.0, size=(r, m.measure.dim)))
+                    q, evs = draws[key]
+                    draws[m] = (q, evs[:, m.coordinate])
                 else:
                     q, _ = np.linalg.qr(rng.normal(size=(r, r)))
                     draws[m] = (q, rng.uniform(0.5, 2.0, size=r))

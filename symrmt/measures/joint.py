@@ -100,6 +100,22 @@ class JointMeasure:
         return Measure(self.points[:, int(j)], self.weights, "empirical",
                        f"marginal {self.names[int(j)]} of a {self.description}")
 
+    def population(self, d: int) -> np.ndarray:
+        """``d`` atoms (rows of shape ``(d, dim)``) whose empirical law approximates the measure:
+        row ``j`` is the atom where the cumulative weight, in the atoms' order, first reaches
+        ``(j + ½)/d`` — the diagonals of a commuting family of deterministic matrices with this
+        joint spectrum (:func:`symrmt.matrices.deterministic`).  A measure of exactly ``d``
+        equal-weight atoms gives its own points."""
+        from .._checks import integer
+
+        d = integer("d", d, low=1)
+        if self.size == d and np.allclose(self.weights, 1.0 / d, rtol=1e-9, atol=0):
+            return np.array(self.points)
+        cdf = np.cumsum(self.weights)
+        cdf[-1] = 1.0
+        u = (np.arange(d) + 0.5) / d
+        return np.array(self.points[np.minimum(np.searchsorted(cdf, u, side="left"), self.size - 1)])
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(points, weights)`` (read-only float64 arrays of shapes ``(size, dim)`` and ``(size,)``)."""
         return self.points, self.weights

@@ -8,7 +8,8 @@ size ``n``); it is evaluated on batches of trials:
 * ``"wigner"``: ``σ(G + Gᵀ)/√(2 s)`` of size ``s``, ``σ² = variance``;
 * ``"deterministic"``: ``diag(measure.population(s))`` (its real powers elementwise) -- the
   Haar rotation is omitted: the Gaussian and Wigner matrices around it are orthogonally
-  invariant, so the traces have the same law.
+  invariant, so the traces have the same law; the members of a commuting family (one joint
+  measure) take their coordinate of the same rows.
 
 Products, sums, scalar multiples, transposes, integer powers and inverses (by LU solves) are
 evaluated as written; the normalized trace is ``Tr/rows``.  This module computes no theory.
@@ -72,7 +73,10 @@ class _Evaluator:
             g = torch.randn(self.batch, r, r, generator=self.gen, device=self.device, dtype=real)
             a = sd * (g + g.transpose(1, 2)) / math.sqrt(2 * r)
         elif m.kind == "deterministic":
-            a = torch.as_tensor(np.asarray(m.measure.population(r), dtype=np.float64), device=self.device)
+            pop = np.asarray(m.measure.population(r), dtype=np.float64)
+            if pop.ndim == 2:                     # one coordinate of a commuting family's joint measure
+                pop = pop[:, m.coordinate]
+            a = torch.as_tensor(pop, device=self.device)
         else:
             raise ParameterError(f"matrix {m}: unknown kind {m.kind!r}")
         self.draws[m] = a

@@ -95,3 +95,14 @@ def test_derivative_of_joint_expectation_is_expectation_of_derivative():
     d = sp.diff(e, V)
     assert d.free_symbols == {V}
     assert sp.diff(e, a) == 0  # a bound variable
+
+
+def test_joint_population_keeps_the_rows_together_in_their_weights():
+    """``population(d)``: whole atoms (rows), in proportion to the weights; d equal atoms are
+    returned as they are."""
+    mu = joint(np.array([[1.0, -2.0], [3.0, 5.0]]), [0.25, 0.75])
+    pop = mu.population(8)
+    assert pop.shape == (8, 2)
+    assert (pop == [1.0, -2.0]).all(axis=1).sum() == 2 and (pop == [3.0, 5.0]).all(axis=1).sum() == 6
+    pts = np.arange(10.0).reshape(5, 2)
+    assert np.array_equal(joint(pts).population(5), pts)
