@@ -126,17 +126,20 @@ class _Forms:
         self.base = {"alpha0": alpha0, "width": width, "kb": kb, "q": q}
 
     def __call__(self, s: np.ndarray, t: np.ndarray, which=range(7)) -> np.ndarray:
-        out = []
-        for k in which:
-            sel = {f"c{j}": float(j == k) for j in range(7)}
-            res = self.cs.solve(s=s, t=t, **self.base, **sel, strict=False)
-            if not np.all(np.asarray(res.converged)):
-                from ..errors import ConvergenceError
+        """The traces ``which`` at every ``(s, t)``, along a trailing axis: one solve, the selectors
+        ``c_k`` on that axis."""
+        which = list(which)
+        sel = np.eye(7)[:, which]
+        res = self.cs.solve(s=np.asarray(s, float)[..., None], t=np.asarray(t, float)[..., None], **self.base,
+                            **{f"c{j}": sel[j] for j in range(7)}, strict=False)
+        bad = ~np.asarray(res.converged)
+        if bad.any():
+            from ..errors import ConvergenceError
 
-                raise ConvergenceError(f"trained layer: the trace {FORM_NAMES[k]} did not converge at "
-                                       f"{int((~np.asarray(res.converged)).sum())} point(s)")
-            out.append(np.real(np.asarray(res["value"], dtype=complex)))
-        return np.stack(out, axis=-1)
+            names = [FORM_NAMES[k] for k, b in zip(which, bad.reshape(-1, len(which)).any(axis=0)) if b]
+            raise ConvergenceError(f"trained layer: the traces {names} did not converge at "
+                                   f"{int(bad.reshape(-1, len(which)).any(axis=1).sum())} point(s)")
+        return np.real(np.asarray(res["value"], dtype=complex))
 
 
 def _geometry(law, alpha0: float) -> dict:
@@ -269,7 +272,7 @@ def solve_one_step_trained(alpha: Any, ridge: Any, alpha0: float, eta: float, wi
             dV = np.zeros_like(V)
             dV[..., j] = h[..., j]
             J[..., :, j] = (resid(V + dV) - F) / h[..., j, None]
-        step = np.linalg.solve(J - np.eye(2), -F[..., None])[..., 0]
+        step = np.linalg.solve(J, -F[..., None])[..., 0]          # J = ∂F/∂V, F = G(V) − V
         V = np.maximum(V + step, 1e-12)
         if np.all(np.abs(step) <= tol * np.maximum(np.abs(V), 1e-12) + 1e-14):
             break

@@ -40,14 +40,10 @@ __all__ = ["covariance_map", "dyson_equations", "structural_support", "different
 _T = sp.Symbol("t", positive=True)
 
 
-def _spectral_symbol(m) -> sp.Symbol:
-    """The eigenvalue symbol of a deterministic matrix: ``t`` on the line, ``t_k`` for coordinate
-    ``k`` of a joint measure (a commuting family)."""
-    return sp.Symbol(f"t_{m.coordinate}", real=True) if hasattr(m.measure, "names") else _T
-
-
 def _family_symbols(m) -> tuple:
-    """The integration variables of ``m``'s measure: ``(t,)`` or ``(t_0, …, t_{k-1})``."""
+    """The integration variables of a deterministic matrix's measure: ``(t,)`` on the line,
+    ``(t_0, …, t_{k-1})`` for a joint measure (a commuting family); ``m``'s eigenvalue is the one
+    at its coordinate."""
     if not hasattr(m.measure, "names"):
         return (_T,)
     return tuple(sp.Symbol(f"t_{k}", real=True) for k in range(m.measure.dim))
@@ -120,7 +116,7 @@ def _dyson_matrix(pencil: Pencil, S: dict, blocks: list, dim) -> tuple[sp.Matrix
                 K[pos[i], pos[j]] += c
             elif m.kind == "deterministic":
                 dets.add(m)
-                K[pos[i], pos[j]] += c * _spectral_symbol(m)**p
+                K[pos[i], pos[j]] += c * _family_symbols(m)[m.coordinate]**p
     for (i, j), s in S.items():
         if i in pos and j in pos:
             K[pos[i], pos[j]] -= s
